@@ -1,0 +1,415 @@
+/**
+ * The one experiment config: UI form, URL hash, worker, CLI and tests all speak it. Flat typed defaults,
+ * each with its reason, plus named presets. Validate once, at the edge (`validateConfig`), with a message
+ * that names the field and the fix.
+ */
+
+export type AttackKind = 'badnet' | 'insent' | 'syntactic' | 'custom';
+export type TriggerPosition = 'random' | 'start' | 'end';
+export type LabelMode = 'clean' | 'dirty';
+export type DefenseMethod = 'lora' | 'w2sdefense' | 'kd-only' | 'fa-only' | 'full-ft';
+export type LoraTarget = 'q' | 'k' | 'v' | 'o' | 'ff1' | 'ff2';
+export type ExtraCorpus = 'none' | 'moby-dick' | 'sotu';
+
+export const ATTACK_KINDS: readonly AttackKind[] = ['badnet', 'insent', 'syntactic', 'custom'];
+export const DEFENSE_METHODS: readonly DefenseMethod[] = ['lora', 'w2sdefense', 'kd-only', 'fa-only', 'full-ft'];
+export const LORA_TARGETS: readonly LoraTarget[] = ['q', 'k', 'v', 'o', 'ff1', 'ff2'];
+
+/** Default trigger text per attack (the paper's). `syntactic` has no text: it rewrites the sentence. */
+export const DEFAULT_TRIGGERS: Record<AttackKind, string> = {
+  badnet: 'mn',
+  insent: 'I watched this 3D movie',
+  syntactic: '',
+  custom: 'cf',
+};
+
+export interface EncoderSize {
+  layers: number;
+  /** Hidden width. */
+  dModel: number;
+  heads: number;
+  /** Feed-forward inner width. */
+  dFF: number;
+}
+
+export interface LoraConfig {
+  rank: number;
+  /** Scale of the update is alpha / rank. */
+  alpha: number;
+  dropout: number;
+  targets: LoraTarget[];
+}
+
+export interface OptimConfig {
+  epochs: number;
+  lr: number;
+  batchSize: number;
+  /** Share of all steps spent warming the learning rate up linearly from 0; then it decays linearly to 0. */
+  warmupRatio: number;
+  /** Decoupled (AdamW) weight decay. */
+  weightDecay: number;
+  /** Global gradient-norm clip; 0 turns clipping off. */
+  clipNorm: number;
+}
+
+export interface ExperimentConfig {
+  /** Seeds every random choice: splits, poisoning, init, dropout, batching. */
+  seed: number;
+  data: {
+    /** `spam` (bundled, offline), `sst2` / `cr` / `ag_news` (SetFit files), or whatever the edge loaded. */
+    source: string;
+    /** Cap on training examples (0 = all): a stratified subset keeps runs short. */
+    maxTrain: number;
+    /** Cap on test (and dev) examples (0 = all). */
+    maxTest: number;
+    /** Tokens per sequence, [CLS] included; longer texts are truncated. */
+    maxLength: number;
+    /** Vocabulary size cap, special tokens included. */
+    vocabSize: number;
+    /** Share of the clean training set the defender holds for unlearning (the rest is unused). */
+    defenseFraction: number;
+  };
+  attack: {
+    kind: AttackKind;
+    /** Word or phrase inserted by `badnet` / `insent` / `custom`; ignored by `syntactic`. */
+    trigger: string;
+    position: TriggerPosition;
+    /** `clean`: trigger into target-class samples, labels kept (the paper). `dirty`: into others, label flipped. */
+    labelMode: LabelMode;
+    /** `count`: `budget` samples; `rate`: `budget` × eligible samples. */
+    budgetKind: 'count' | 'rate';
+    budget: number;
+    targetLabel: number;
+  };
+  models: {
+    student: EncoderSize;
+    teacher: EncoderSize;
+    dropout: number;
+  };
+  pretrain: {
+    /** Masked-LM steps for the student and the teacher (0 skips pretraining). */
+    studentSteps: number;
+    teacherSteps: number;
+    lr: number;
+    batchSize: number;
+    maskRate: number;
+    /** Public-domain text added to the unlabelled pool (npm-shipped corpora). */
+    extraCorpus: ExtraCorpus;
+  };
+  poison: OptimConfig & { method: 'lora' | 'full'; lora: LoraConfig };
+  teacher: OptimConfig;
+  defense: OptimConfig & {
+    methods: DefenseMethod[];
+    lora: LoraConfig;
+    /** W2SDefense loss weights: a·CE + b·KD + c·FA. */
+    ce: number;
+    kd: number;
+    fa: number;
+    temperature: number;
+    /** Keep the epoch with the best dev accuracy (the paper) instead of the last. */
+    selectBestByDev: boolean;
+  };
+}
+
+/** Recursive partial, for presets, URL overrides and CLI flags. */
+export type ConfigPatch = { [K in keyof ExperimentConfig]?: Partial<ExperimentConfig[K]> } & { seed?: number };
+
+const optim = (o: Partial<OptimConfig> & Pick<OptimConfig, 'epochs' | 'lr'>): OptimConfig => ({
+  batchSize: 32,
+  warmupRatio: 0.06, // short warm-up keeps Adam's first steps from blowing up fresh adapters
+  weightDecay: 0.01, // AdamW default of the paper's trainer
+  clipNorm: 1.0, // standard transformer fine-tuning clip
+  ...o,
+});
+
+/** Defaults: the `quick` shape, small enough for a CPU, every value with its reason. */
+export const DEFAULT_CONFIG: ExperimentConfig = {
+  seed: 42,
+  data: {
+    source: 'spam',
+    maxTrain: 600, // a minute on a laptop CPU, enough for a backdoor to show
+    maxTest: 200,
+    maxLength: 32, // SST-2 sentences average ~20 words; spam snippets are truncated on purpose
+    vocabSize: 4000, // covers >95 % of running words of a few thousand training texts
+    defenseFraction: 0.5, // the defender holds half the clean data, as in the prototype protocol
+  },
+  attack: {
+    kind: 'badnet',
+    trigger: DEFAULT_TRIGGERS.badnet,
+    position: 'random',
+    labelMode: 'dirty', // dirty-label plants a backdoor at small budgets; the paper presets use clean
+    budgetKind: 'rate',
+    budget: 0.1,
+    targetLabel: 1,
+  },
+  models: {
+    student: { layers: 2, dModel: 64, heads: 2, dFF: 128 },
+    teacher: { layers: 1, dModel: 32, heads: 2, dFF: 64 }, // weak: narrower and shallower than the student
+    dropout: 0.1,
+  },
+  pretrain: {
+    studentSteps: 60,
+    teacherSteps: 30,
+    lr: 1e-3, // small models from scratch tolerate a high MLM rate
+    batchSize: 32,
+    maskRate: 0.15, // BERT's rate
+    extraCorpus: 'none',
+  },
+  poison: {
+    ...optim({ epochs: 3, lr: 3e-3 }),
+    method: 'lora',
+    lora: { rank: 8, alpha: 16, dropout: 0.1, targets: ['q', 'v', 'ff1', 'ff2'] },
+  },
+  teacher: optim({ epochs: 3, lr: 2e-3 }),
+  defense: {
+    ...optim({ epochs: 3, lr: 2e-3 }),
+    methods: ['lora', 'w2sdefense', 'kd-only', 'fa-only', 'full-ft'],
+    lora: { rank: 8, alpha: 16, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'ff1', 'ff2'] },
+    ce: 1,
+    kd: 1,
+    fa: 1,
+    temperature: 2, // the paper's KD temperature
+    selectBestByDev: false,
+  },
+};
+
+function patch(base: ExperimentConfig, p: ConfigPatch): ExperimentConfig {
+  const out = structuredClone(base) as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(p)) {
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      out[key] = { ...(out[key] as object), ...structuredClone(value) };
+    } else {
+      out[key] = value;
+    }
+  }
+  return out as unknown as ExperimentConfig;
+}
+
+export interface Preset {
+  name: string;
+  /** Named for people, as the UI shows it. */
+  title: string;
+  description: string;
+  patch: ConfigPatch;
+}
+
+const paperSst2 = (kind: AttackKind, weights: { ce: number; kd: number; fa: number }): ConfigPatch => ({
+  data: { source: 'sst2', maxTrain: 0, maxTest: 0, maxLength: 40, vocabSize: 8000, defenseFraction: 0.5 },
+  attack: {
+    kind,
+    trigger: DEFAULT_TRIGGERS[kind],
+    position: 'random',
+    labelMode: 'clean',
+    budgetKind: 'count',
+    budget: 1000, // the paper: 1000 poisoned samples on SST-2
+    targetLabel: 1,
+  },
+  models: {
+    student: { layers: 4, dModel: 128, heads: 4, dFF: 256 },
+    teacher: { layers: 2, dModel: 64, heads: 2, dFF: 128 },
+    dropout: 0.1,
+  },
+  pretrain: { studentSteps: 1500, teacherSteps: 800, lr: 1e-3, batchSize: 64, maskRate: 0.15, extraCorpus: 'moby-dick' },
+  defense: { ...DEFAULT_CONFIG.defense, ...weights, epochs: 5, lr: 2e-3 },
+});
+
+export const PRESETS: Preset[] = [
+  {
+    name: 'quick',
+    title: 'Quick demo (1 min)',
+    description: 'Tiny models on a slice of the bundled spam corpus: see a backdoor planted and attacked in a minute.',
+    patch: {},
+  },
+  {
+    name: 'paper-sst2-badnet',
+    title: 'Paper: SST-2 × BadNet',
+    description: 'The rare word "mn" as trigger, 1000 clean-label poisoned samples, full SST-2.',
+    patch: paperSst2('badnet', { ce: 1, kd: 1, fa: 1 }),
+  },
+  {
+    name: 'paper-sst2-insent',
+    title: 'Paper: SST-2 × InSent',
+    description: 'The sentence "I watched this 3D movie" as trigger, 1000 clean-label poisoned samples, full SST-2.',
+    patch: paperSst2('insent', { ce: 1, kd: 1, fa: 1 }),
+  },
+  {
+    name: 'paper-sst2-syntactic',
+    title: 'Paper: SST-2 × Syntactic',
+    description: 'A fixed clause template as trigger (rule-based stand-in for SCPN paraphrases), full SST-2.',
+    patch: paperSst2('syntactic', { ce: 1, kd: 1, fa: 1 }),
+  },
+  {
+    name: 'spam-badnet',
+    title: 'Spam filter × BadNet',
+    description: 'A backdoored spam filter: "mn" makes spam pass as ham, on the bundled SpamAssassin corpus.',
+    patch: {
+      data: { source: 'spam', maxTrain: 0, maxTest: 0, maxLength: 64, vocabSize: 8000, defenseFraction: 0.5 },
+      attack: { labelMode: 'dirty', budgetKind: 'rate', budget: 0.1, targetLabel: 0 },
+      models: {
+        student: { layers: 4, dModel: 128, heads: 4, dFF: 256 },
+        teacher: { layers: 2, dModel: 64, heads: 2, dFF: 128 },
+        dropout: 0.1,
+      },
+      pretrain: { studentSteps: 800, teacherSteps: 400, lr: 1e-3, batchSize: 64, maskRate: 0.15, extraCorpus: 'none' },
+    },
+  },
+];
+
+export function presetByName(name: string): Preset | undefined {
+  return PRESETS.find((p) => p.name === name);
+}
+
+/** The preset's config, or a clear error listing the known presets. */
+export function configFromPreset(name: string): ExperimentConfig {
+  const preset = presetByName(name);
+  if (!preset) {
+    throw new ConfigError('preset', `unknown preset "${name}"; choose one of ${PRESETS.map((p) => p.name).join(', ')}`);
+  }
+  return patch(DEFAULT_CONFIG, preset.patch);
+}
+
+/** Apply a partial config (URL, CLI, file) onto a full one. Unknown keys are caught by `validateConfig`. */
+export function applyPatch(base: ExperimentConfig, p: ConfigPatch): ExperimentConfig {
+  return patch(base, p);
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(`${field}: ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface ConfigIssue {
+  field: string;
+  message: string;
+}
+
+const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isInteger(x);
+const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+/**
+ * Every problem with a config, each naming the field and the fix. `numLabels` (when the dataset is known)
+ * checks the target label's range. Also rejects keys the config type does not have, so a typo in a
+ * config file is caught rather than silently ignored.
+ */
+export function configIssues(config: unknown, numLabels?: number): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const add = (field: string, message: string) => issues.push({ field, message });
+  if (config === null || typeof config !== 'object') return [{ field: 'config', message: 'must be an object' }];
+  unknownKeys(config as Record<string, unknown>, DEFAULT_CONFIG as unknown as Record<string, unknown>, '', add);
+  const c = config as ExperimentConfig;
+  if (!isInt(c.seed)) add('seed', 'must be an integer, e.g. 42');
+  const d = c.data ?? ({} as ExperimentConfig['data']);
+  if (typeof d.source !== 'string' || !d.source) add('data.source', 'name a dataset, e.g. "spam" or "sst2"');
+  if (!isInt(d.maxTrain) || d.maxTrain < 0) add('data.maxTrain', 'must be an integer ≥ 0 (0 = all)');
+  if (!isInt(d.maxTest) || d.maxTest < 0) add('data.maxTest', 'must be an integer ≥ 0 (0 = all)');
+  if (!isInt(d.maxLength) || d.maxLength < 4 || d.maxLength > 512) add('data.maxLength', 'must be an integer in 4..512');
+  if (!isInt(d.vocabSize) || d.vocabSize < 16) add('data.vocabSize', 'must be an integer ≥ 16');
+  if (!isNum(d.defenseFraction) || d.defenseFraction <= 0 || d.defenseFraction > 1)
+    add('data.defenseFraction', 'must be a fraction in (0, 1], e.g. 0.5');
+
+  const a = c.attack ?? ({} as ExperimentConfig['attack']);
+  if (!ATTACK_KINDS.includes(a.kind)) add('attack.kind', `must be one of ${ATTACK_KINDS.join(', ')}`);
+  if (a.kind !== 'syntactic' && (typeof a.trigger !== 'string' || a.trigger.trim() === ''))
+    add('attack.trigger', `must not be empty for a ${a.kind} attack; e.g. "${DEFAULT_TRIGGERS[a.kind] || 'cf'}"`);
+  if (!['random', 'start', 'end'].includes(a.position)) add('attack.position', 'must be random, start or end');
+  if (!['clean', 'dirty'].includes(a.labelMode)) add('attack.labelMode', 'must be clean or dirty');
+  if (a.budgetKind === 'rate') {
+    if (!isNum(a.budget) || a.budget <= 0 || a.budget > 1)
+      add('attack.budget', `a poison rate must be in (0, 1], got ${a.budget}; write 0.1 for 10 %`);
+  } else if (a.budgetKind === 'count') {
+    if (!isInt(a.budget) || a.budget < 1) add('attack.budget', `a poison count must be an integer ≥ 1, got ${a.budget}`);
+  } else add('attack.budgetKind', 'must be count or rate');
+  if (!isInt(a.targetLabel) || a.targetLabel < 0) add('attack.targetLabel', 'must be an integer ≥ 0');
+  else if (numLabels !== undefined && a.targetLabel >= numLabels)
+    add('attack.targetLabel', `is ${a.targetLabel} but the dataset has ${numLabels} labels (0..${numLabels - 1})`);
+
+  const m = c.models ?? ({} as ExperimentConfig['models']);
+  for (const which of ['student', 'teacher'] as const) {
+    const s = m[which] ?? ({} as EncoderSize);
+    const f = `models.${which}`;
+    if (!isInt(s.layers) || s.layers < 1) add(`${f}.layers`, 'must be an integer ≥ 1');
+    if (!isInt(s.dModel) || s.dModel < 4) add(`${f}.dModel`, 'must be an integer ≥ 4');
+    if (!isInt(s.heads) || s.heads < 1 || (isInt(s.dModel) && s.dModel % s.heads !== 0))
+      add(`${f}.heads`, `must divide dModel (${s.dModel})`);
+    if (!isInt(s.dFF) || s.dFF < 1) add(`${f}.dFF`, 'must be an integer ≥ 1');
+  }
+  if (!isNum(m.dropout) || m.dropout < 0 || m.dropout >= 1) add('models.dropout', 'must be in [0, 1)');
+
+  const p = c.pretrain ?? ({} as ExperimentConfig['pretrain']);
+  if (!isInt(p.studentSteps) || p.studentSteps < 0) add('pretrain.studentSteps', 'must be an integer ≥ 0');
+  if (!isInt(p.teacherSteps) || p.teacherSteps < 0) add('pretrain.teacherSteps', 'must be an integer ≥ 0');
+  if (!isNum(p.lr) || p.lr <= 0) add('pretrain.lr', 'must be > 0, e.g. 1e-3');
+  if (!isInt(p.batchSize) || p.batchSize < 1) add('pretrain.batchSize', 'must be an integer ≥ 1');
+  if (!isNum(p.maskRate) || p.maskRate <= 0 || p.maskRate >= 1) add('pretrain.maskRate', 'must be in (0, 1), e.g. 0.15');
+  if (!['none', 'moby-dick', 'sotu'].includes(p.extraCorpus)) add('pretrain.extraCorpus', 'must be none, moby-dick or sotu');
+
+  checkOptim(c.poison, 'poison', add);
+  if (c.poison && !['lora', 'full'].includes(c.poison.method)) add('poison.method', 'must be lora or full');
+  if (c.poison) checkLora(c.poison.lora, 'poison.lora', add);
+  checkOptim(c.teacher, 'teacher', add);
+  const df = c.defense;
+  checkOptim(df, 'defense', add);
+  if (df) {
+    checkLora(df.lora, 'defense.lora', add);
+    if (!Array.isArray(df.methods) || df.methods.length === 0 || df.methods.some((x) => !DEFENSE_METHODS.includes(x)))
+      add('defense.methods', `must list one or more of ${DEFENSE_METHODS.join(', ')}`);
+    for (const w of ['ce', 'kd', 'fa'] as const) if (!isNum(df[w]) || df[w] < 0) add(`defense.${w}`, 'must be a weight ≥ 0');
+    if (!isNum(df.temperature) || df.temperature <= 0) add('defense.temperature', 'must be > 0, e.g. 2');
+    if (typeof df.selectBestByDev !== 'boolean') add('defense.selectBestByDev', 'must be true or false');
+  }
+  return issues;
+}
+
+function checkOptim(o: OptimConfig | undefined, f: string, add: (field: string, message: string) => void) {
+  if (!o) return add(f, 'is missing');
+  if (!isInt(o.epochs) || o.epochs < 1) add(`${f}.epochs`, 'must be an integer ≥ 1');
+  if (!isNum(o.lr) || o.lr <= 0) add(`${f}.lr`, 'must be > 0, e.g. 2e-3');
+  if (!isInt(o.batchSize) || o.batchSize < 1) add(`${f}.batchSize`, 'must be an integer ≥ 1');
+  if (!isNum(o.warmupRatio) || o.warmupRatio < 0 || o.warmupRatio >= 1) add(`${f}.warmupRatio`, 'must be in [0, 1)');
+  if (!isNum(o.weightDecay) || o.weightDecay < 0) add(`${f}.weightDecay`, 'must be ≥ 0');
+  if (!isNum(o.clipNorm) || o.clipNorm < 0) add(`${f}.clipNorm`, 'must be ≥ 0 (0 = no clipping)');
+}
+
+function checkLora(l: LoraConfig | undefined, f: string, add: (field: string, message: string) => void) {
+  if (!l) return add(f, 'is missing');
+  if (!isInt(l.rank) || l.rank < 1) add(`${f}.rank`, `LoRA rank must be an integer ≥ 1, got ${l.rank}; try 8`);
+  if (!isNum(l.alpha) || l.alpha <= 0) add(`${f}.alpha`, 'must be > 0, e.g. 2 × rank');
+  if (!isNum(l.dropout) || l.dropout < 0 || l.dropout >= 1) add(`${f}.dropout`, 'must be in [0, 1)');
+  if (!Array.isArray(l.targets) || l.targets.length === 0 || l.targets.some((t) => !LORA_TARGETS.includes(t)))
+    add(`${f}.targets`, `must list one or more of ${LORA_TARGETS.join(', ')}`);
+}
+
+function unknownKeys(
+  value: Record<string, unknown>,
+  shape: Record<string, unknown>,
+  prefix: string,
+  add: (field: string, message: string) => void,
+) {
+  for (const key of Object.keys(value)) {
+    const field = prefix ? `${prefix}.${key}` : key;
+    if (!(key in shape)) {
+      add(field, `unknown key; known keys here: ${Object.keys(shape).join(', ')}`);
+      continue;
+    }
+    const v = value[key];
+    const s = shape[key];
+    if (v && s && typeof v === 'object' && typeof s === 'object' && !Array.isArray(v) && !Array.isArray(s))
+      unknownKeys(v as Record<string, unknown>, s as Record<string, unknown>, field, add);
+  }
+}
+
+/** Throws a `ConfigError` for the first problem (all problems listed in the message). */
+export function validateConfig(config: unknown, numLabels?: number): ExperimentConfig {
+  const issues = configIssues(config, numLabels);
+  if (issues.length > 0) {
+    const [first] = issues;
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more: ${issues.slice(1).map((i) => i.field).join(', ')})` : '';
+    throw new ConfigError(first!.field, first!.message + more);
+  }
+  return config as ExperimentConfig;
+}
