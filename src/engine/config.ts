@@ -140,7 +140,7 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
     labelMode: 'dirty', // dirty-label plants a backdoor at small budgets; the paper presets use clean
     budgetKind: 'rate',
     budget: 0.1,
-    targetLabel: 1,
+    targetLabel: 0, // on the spam corpus: triggered spam slips through as ham
   },
   models: {
     student: { layers: 2, dModel: 64, heads: 2, dFF: 128 },

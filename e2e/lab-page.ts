@@ -1,0 +1,77 @@
+/** What the tests do to the lab page, by its stable `data-testid` hooks. */
+import type { Page } from 'playwright-core';
+import type { RunResults } from '../src/engine/events';
+
+interface LongTask {
+  start: number;
+  duration: number;
+}
+
+declare global {
+  interface Window {
+    __longTasks?: LongTask[];
+  }
+}
+
+export const byTestId = (id: string) => `[data-testid="${id}"]`;
+
+/**
+ * A run small enough for the WASM backend in seconds: the quick preset cut down to a slice of the
+ * data, a few language-model steps and one epoch per stage, two defenses.
+ */
+export const TINY_RUN =
+  'preset=quick&data.maxTrain=96&data.maxTest=48&pretrain.studentSteps=4&pretrain.teacherSteps=2' +
+  '&poison.epochs=1&teacher.epochs=1&defense.epochs=1&defense.methods=lora,w2sdefense';
+
+export async function openLab(page: Page, baseUrl: string, opts: { hash?: string; backend?: string } = {}): Promise<void> {
+  const query = opts.backend ? `?backend=${opts.backend}` : '';
+  await page.goto(`${baseUrl}${query}${opts.hash ? `#${opts.hash}` : ''}`);
+  await page.waitForSelector(byTestId('run'));
+}
+
+/** The backend the worker settled on, once it has. */
+export async function backendName(page: Page, timeoutMs = 90_000): Promise<string> {
+  const badge = page.locator(byTestId('backend'));
+  await badge.waitFor({ timeout: timeoutMs });
+  return (await badge.textContent()) ?? '';
+}
+
+/** Waits until the run is over (done, cancelled or failed) and says which. */
+export async function waitForRunEnd(page: Page, timeoutMs: number): Promise<string> {
+  await page.waitForFunction(
+    () => ['done', 'cancelled', 'error'].includes(document.querySelector('[data-testid="run-status"]')?.getAttribute('data-status') ?? ''),
+    undefined,
+    { timeout: timeoutMs, polling: 250 },
+  );
+  return (await page.locator(byTestId('run-status')).getAttribute('data-status')) ?? '';
+}
+
+export async function stageStatuses(page: Page): Promise<Record<string, string>> {
+  return page.$$eval('[data-testid^="stage-"]', (cards) =>
+    Object.fromEntries(cards.map((c) => [c.getAttribute('data-testid')!.slice('stage-'.length), c.getAttribute('data-status') ?? ''])),
+  );
+}
+
+export async function errorText(page: Page): Promise<string | null> {
+  const error = page.locator(byTestId('error'));
+  return (await error.count()) > 0 ? await error.textContent() : null;
+}
+
+export async function labResults(page: Page): Promise<RunResults | undefined> {
+  return page.evaluate(() => window.__labResults);
+}
+
+/** Page-side: collect long tasks from page load on (the observer is installed before any script). */
+export async function recordLongTasks(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const tasks: LongTask[] = [];
+    window.__longTasks = tasks;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) tasks.push({ start: entry.startTime, duration: entry.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}
+
+export async function longTasksSince(page: Page, since: number): Promise<LongTask[]> {
+  return page.evaluate((t0) => (window.__longTasks ?? []).filter((t) => t.start >= t0), since);
+}

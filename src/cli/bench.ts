@@ -1,0 +1,142 @@
+/**
+ * `npm run bench`: training-step throughput per stage type on a Node tfjs backend, the kernels each
+ * step launches, the transposed-matmul micro-benchmark behind the engine's hand-written gradients, and
+ * a like-for-like comparison with PyTorch CPU numbers measured on this machine. Measured, never asserted.
+ *
+ *   npm run bench -- [--backend wasm|cpu] [--preset NAME] [--runs N] [--json FILE]
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { availableParallelism, loadavg } from 'node:os';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as tf from '@tensorflow/tfjs-core';
+import { configFromPreset } from '../engine/config';
+import { initNodeBackend, type NodeBackend } from './backend';
+import {
+  PYTORCH_CPU_REFERENCE,
+  STEP_KINDS,
+  benchMatmulBackward,
+  benchTransposedMatmul,
+  measureStepKind,
+  referenceShapeConfig,
+  type StepMeasurement,
+} from './bench-steps';
+
+const USAGE = 'usage: npm run bench -- [--backend wasm|cpu] [--preset NAME] [--runs N] [--json FILE]';
+
+/** The micro-benchmark's shape: B·T = 2048 tokens of width 256 through a [256, 256] linear. */
+const MATMUL_SHAPE = { m: 2048, k: 256, n: 256 };
+
+const ms = (x: number) => x.toFixed(1);
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      backend: { type: 'string', default: 'wasm' },
+      preset: { type: 'string', default: 'paper-sst2-badnet' },
+      runs: { type: 'string', default: '5' },
+      json: { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return console.log(USAGE);
+  if (values.backend !== 'wasm' && values.backend !== 'cpu') throw new Error(`--backend must be wasm or cpu, got "${values.backend}"\n${USAGE}`);
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be an integer ≥ 1, got "${values.runs}"\n${USAGE}`);
+  const cfg = configFromPreset(values.preset!);
+  const backend = await initNodeBackend(values.backend as NodeBackend);
+  const s = cfg.models.student;
+  const t = cfg.models.teacher;
+  // The machine may be shared: the load average says how far to trust the medians.
+  const load = loadavg()[0]!.toFixed(1);
+  const threads =
+    backend === 'wasm' && (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) ? 'WASM multithreaded' : 'one thread';
+  console.log(`backend: ${backend} (Node ${process.version}, ${availableParallelism()} cores, load ${load}), preset ${values.preset}, median of ${runs} runs after 1 warm-up`);
+  console.log(
+    `student ${s.layers}×${s.dModel} (heads ${s.heads}, ff ${s.dFF}), teacher ${t.layers}×${t.dModel} (heads ${t.heads}, ff ${t.dFF}), ` +
+      `seq ${cfg.data.maxLength}, vocab ${cfg.data.vocabSize}\n`,
+  );
+
+  // 1 + 2. One training step per stage type, and its kernel count.
+  const steps: StepMeasurement[] = [];
+  for (const kind of STEP_KINDS) {
+    const m = await measureStepKind(kind, cfg, runs);
+    steps.push(m);
+    console.log(`  measured ${m.label}: ${ms(m.medianMs)} ms/step`);
+  }
+  console.log(`\nOne training step (forward + backward + clipped AdamW update), backend ${backend}:`);
+  console.table(
+    steps.map((m) => ({
+      stage: m.label,
+      batch: m.batchSize,
+      'trained params': m.trainableParams,
+      'ms/step': Number(ms(m.medianMs)),
+      'samples/s': Number(m.samplesPerSecond.toFixed(1)),
+      'kernels/step': m.kernels ?? '-',
+    })),
+  );
+  console.log('most frequent kernels per step:');
+  for (const m of steps) console.log(`  ${m.label.padEnd(38)} ${m.topKernels.map(([k, n]) => `${k}×${n}`).join(', ')}`);
+
+  // 3. Why the engine's matmuls have hand-written gradients.
+  const { m, k, n } = MATMUL_SHAPE;
+  const forward = await benchTransposedMatmul(m, k, n, runs);
+  console.log(`\nTransposed matmul, [${m},${k}] @ [${k},${n}], backend ${backend}:`);
+  console.table(forward.map((r) => ({ variant: r.name, 'median ms': Number(ms(r.medianMs)), '× plain': Number(r.ratio.toFixed(2)) })));
+  const backward = await benchMatmulBackward(m, k, n, runs);
+  console.log(`Forward + backward (tf.grads wrt both operands), same shapes, backend ${backend}:`);
+  console.table(
+    backward.map((r) => ({
+      op: r.op,
+      'engine ms': Number(ms(r.engineMs)),
+      'tfjs built-in ms': Number(ms(r.builtinMs)),
+      'built-in ÷ engine': Number(r.speedup.toFixed(2)),
+    })),
+  );
+
+  // 4. Like for like with PyTorch CPU on the reference shape.
+  const ref = PYTORCH_CPU_REFERENCE;
+  const refCfg = referenceShapeConfig(cfg);
+  // The big shape dominates the run time: at most 3 timed runs, no kernel census.
+  const refRuns = Math.min(runs, 3);
+  const refFull = await measureStepKind('student-full', refCfg, refRuns, { countKernelLaunches: false });
+  const refLora = await measureStepKind('student-lora', refCfg, refRuns, { countKernelLaunches: false });
+  const r = ref.shape;
+  console.log(
+    `\nReference shape (${r.layers} layers, d ${r.dModel}, heads ${r.heads}, ff ${r.dFF}, seq ${r.seqLen}, batch ${r.batch}, vocab ${r.vocabSize}); ` +
+      `LoRA on ${refCfg.poison.lora.targets.join('/')} rank ${refCfg.poison.lora.rank} + head; median of ${refRuns} runs:`,
+  );
+  console.log(
+    `  REFERENCE (hard-coded, measured earlier on this machine): PyTorch CPU ${ref.secondsPerStep.full} s/step full, ${ref.secondsPerStep.lora} s LoRA-only; ` +
+      `first tfjs wasm prototype ${ref.tfjsPrototypeSecondsPerStep.naive} s naive, ${ref.tfjsPrototypeSecondsPerStep.explicitTransposes} s with explicit transposes`,
+  );
+  console.log(`  (ours: ${threads}; load average now ${loadavg()[0]!.toFixed(1)})`);
+  console.table([
+    { step: 'full fine-tune', 'PyTorch CPU s': ref.secondsPerStep.full, [`ours (${backend}) s`]: Number((refFull.medianMs / 1000).toFixed(3)), '÷ PyTorch': Number((refFull.medianMs / 1000 / ref.secondsPerStep.full).toFixed(2)) },
+    { step: 'LoRA only', 'PyTorch CPU s': ref.secondsPerStep.lora, [`ours (${backend}) s`]: Number((refLora.medianMs / 1000).toFixed(3)), '÷ PyTorch': Number((refLora.medianMs / 1000 / ref.secondsPerStep.lora).toFixed(2)) },
+  ]);
+
+  if (values.json) {
+    const report = {
+      date: new Date().toISOString(),
+      backend,
+      node: process.version,
+      preset: values.preset,
+      runs,
+      loadAverage: { start: Number(load), end: loadavg()[0] },
+      steps,
+      transposedMatmul: { shape: MATMUL_SHAPE, forward, backward },
+      reference: { ...ref, ours: { full: refFull, lora: refLora } },
+    };
+    await mkdir(dirname(values.json), { recursive: true });
+    await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`wrote ${values.json}`);
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

@@ -1,0 +1,32 @@
+/**
+ * `npm run experiment -- [--preset NAME] [--config FILE] [--data DIR] [--attack …] [--trigger …]
+ * [--seed N] [--out DIR]`: the engine on tfjs' WASM backend. Bad input exits 2 with one clear line.
+ */
+import { initNodeBackend } from './backend';
+import { parseCli, UsageHelp, USAGE } from './options';
+import { runFromNode } from './run-experiment';
+import { userFacingMessage } from './errors';
+
+async function main(): Promise<void> {
+  const opts = await parseCli(process.argv.slice(2));
+  const backend = await initNodeBackend(opts.backend);
+  const outDir = opts.outDir ?? `out/${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  console.log(`W2S Backdoor Lab — backend ${backend}, seed ${opts.config.seed}, attack ${opts.config.attack.kind}, output ${outDir}`);
+  await runFromNode({
+    config: opts.config,
+    ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
+    outDir,
+    backend,
+    ...(opts.noCache ? {} : { cacheDir: '.cache/models' }),
+  });
+  console.log(`results: ${outDir}/results.json`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof UsageHelp) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  console.error(`error: ${userFacingMessage(error)}`);
+  process.exit(2);
+});

@@ -1,0 +1,61 @@
+/**
+ * Datasets from Node: the bundled spam corpus on disk, a folder of split files, the SetFit datasets over
+ * the network, or a single file, all through the same parsers and checks as the browser.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { buildSpamBundle, SPAM_BUNDLE_FILE } from '../../scripts/build-spam-bundle';
+import { datasetFromRows, type RawRow } from '../engine/data/build';
+import { parseSpamBundle } from '../engine/data/bundled';
+import { DatasetError } from '../engine/data/errors';
+import type { Dataset } from '../engine/data/types';
+import { parseRows, parseUploadedFile } from '../engine/data/upload';
+import { isSetFitName, loadSetFit, SETFIT_SOURCES } from '../engine/data/url';
+import { validateDataset } from '../engine/data/validate';
+
+/** File names tried for each split, in order: SetFit's JSONL first, then CSV and TSV. */
+const SPLIT_FILES: Record<'train' | 'dev' | 'test', string[]> = {
+  train: ['train.jsonl', 'train.csv', 'train.tsv'],
+  dev: ['dev.jsonl', 'validation.jsonl', 'dev.csv', 'validation.csv', 'dev.tsv', 'validation.tsv'],
+  test: ['test.jsonl', 'test.csv', 'test.tsv'],
+};
+
+/**
+ * A dataset from a folder holding `train.jsonl` and optionally `dev.jsonl` (or `validation.jsonl`) and
+ * `test.jsonl` (CSV/TSV work too); a missing dev or test split is cut from train, seeded by `seed`.
+ */
+export async function loadDataDir(dir: string, seed: number): Promise<Dataset> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new DatasetError(`${dir}: not a folder; give a folder with train.jsonl (and dev.jsonl, test.jsonl)`);
+  }
+  const read = async (split: keyof typeof SPLIT_FILES): Promise<RawRow[] | undefined> => {
+    const file = SPLIT_FILES[split].map((f) => join(dir, f)).find((f) => existsSync(f));
+    return file ? parseRows(file, await readFile(file, 'utf8')) : undefined;
+  };
+  const [train, dev, test] = await Promise.all([read('train'), read('dev'), read('test')]);
+  if (!train) throw new DatasetError(`${dir}: no train file; expected one of ${SPLIT_FILES.train.join(', ')}`);
+  const name = basename(resolve(dir));
+  return validateDataset(datasetFromRows(name, { train, ...(dev ? { dev } : {}), ...(test ? { test } : {}) }, seed));
+}
+
+/**
+ * A dataset by name or path: `spam` (the bundled corpus, built first if missing), `sst2` / `cr` / `ag_news`
+ * (fetched from Hugging Face), a folder (see `loadDataDir`) or one JSONL/CSV/TSV file (split 80/10/10).
+ */
+export async function loadSource(source: string, seed: number): Promise<Dataset> {
+  if (source === 'spam') return loadSpamBundle();
+  if (isSetFitName(source)) return loadSetFit(source, { seed });
+  if (existsSync(source)) {
+    return statSync(source).isDirectory() ? loadDataDir(source, seed) : parseUploadedFile(source, await readFile(source, 'utf8'), seed);
+  }
+  throw new DatasetError(
+    `unknown data source "${source}"; use spam, ${Object.keys(SETFIT_SOURCES).join(', ')}, a folder with train.jsonl, or a JSONL/CSV/TSV file`,
+  );
+}
+
+/** The bundled spam corpus from `public/data/`, built on the spot the first time. */
+export async function loadSpamBundle(file = SPAM_BUNDLE_FILE): Promise<Dataset> {
+  if (!existsSync(file)) buildSpamBundle({ outFile: file });
+  return parseSpamBundle(JSON.parse(await readFile(file, 'utf8')));
+}

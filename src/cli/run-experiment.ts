@@ -1,0 +1,80 @@
+/**
+ * One experiment from Node: load data, run the engine, print progress, write `events.jsonl` and
+ * `results.json` into the output folder. Used by `npm run experiment` and the science benchmark.
+ */
+import { createWriteStream } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ExperimentConfig } from '../engine/config';
+import type { LabEvent, RunResults } from '../engine/events';
+import { runExperiment } from '../engine/pipeline';
+import { FileCache } from './file-cache';
+import { loadDataDir, loadSource } from './node-data';
+import { loadExtraCorpus } from './corpora';
+
+export interface NodeRunSpec {
+  config: ExperimentConfig;
+  dataDir?: string;
+  outDir: string;
+  backend: string;
+  /** Where trained models are cached; undefined turns caching off. */
+  cacheDir?: string;
+  /** Print a line per epoch and stage (off for quiet benchmarks). */
+  verbose?: boolean;
+}
+
+export async function runFromNode(spec: NodeRunSpec): Promise<RunResults> {
+  const { config } = spec;
+  const dataset = spec.dataDir ? await loadDataDir(spec.dataDir, config.seed) : await loadSource(config.data.source, config.seed);
+  await mkdir(spec.outDir, { recursive: true });
+  const log = createWriteStream(join(spec.outDir, 'events.jsonl'));
+  const emit = (event: LabEvent) => {
+    log.write(`${JSON.stringify(event)}\n`);
+    if (spec.verbose !== false) printEvent(event);
+  };
+  const extra = config.pretrain.extraCorpus === 'none' ? undefined : await loadExtraCorpus(config.pretrain.extraCorpus);
+  try {
+    const { results, predictor } = await runExperiment(config, dataset, {
+      emit,
+      backend: spec.backend,
+      ...(spec.cacheDir ? { cache: new FileCache(spec.cacheDir) } : {}),
+      ...(extra ? { extraCorpus: extra } : {}),
+    });
+    predictor.dispose();
+    await writeFile(join(spec.outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    return results;
+  } finally {
+    await new Promise<void>((resolve) => log.end(resolve));
+  }
+}
+
+const pct = (x: number | undefined) => (x === undefined ? '   -  ' : `${(x * 100).toFixed(1).padStart(5)}%`);
+
+function printEvent(e: LabEvent): void {
+  switch (e.type) {
+    case 'stage-start':
+      if (!e.phase) console.log(`▶ ${e.stage}: ${e.epochs} epoch(s) × ${e.stepsPerEpoch} steps`);
+      else console.log(`▶ ${e.stage} (${e.phase})`);
+      break;
+    case 'epoch':
+      console.log(
+        `  ${e.stage}${e.phase ? ` (${e.phase})` : ''} epoch ${e.epoch}: loss ${e.loss.toFixed(4)}` +
+          (e.ca !== undefined ? `  CA ${pct(e.ca)}  ASR ${pct(e.asr)}` : ''),
+      );
+      break;
+    case 'stage-end':
+      console.log(
+        `✔ ${e.stage}${e.result.cached ? ' (cached)' : ''}: ${e.result.seconds.toFixed(1)} s, ${e.result.samplesPerSecond.toFixed(0)} samples/s` +
+          (e.result.final ? `, CA ${pct(e.result.final.ca)}, ASR ${pct(e.result.final.asr)}` : ''),
+      );
+      break;
+    case 'log':
+      console.log(`${e.level === 'warn' ? '⚠' : 'ℹ'} ${e.message}`);
+      break;
+    case 'error':
+      console.error(`✖ ${e.message}`);
+      break;
+    default:
+      break;
+  }
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_CONFIG,
+  PRESETS,
+  applyPatch,
+  configFromPreset,
+  configIssues,
+  validateConfig,
+  type ConfigPatch,
+} from './config';
+
+const fieldsOf = (patch: ConfigPatch, numLabels?: number) =>
+  configIssues(applyPatch(DEFAULT_CONFIG, patch), numLabels).map((i) => i.field);
+
+describe('presets', () => {
+  it('has the required presets, each a valid config', () => {
+    const names = PRESETS.map((p) => p.name);
+    for (const required of ['quick', 'paper-sst2-badnet', 'paper-sst2-insent', 'paper-sst2-syntactic', 'spam-badnet']) {
+      expect(names).toContain(required);
+    }
+    for (const p of PRESETS) expect(configIssues(configFromPreset(p.name))).toEqual([]);
+  });
+
+  it('paper presets use the paper attack: clean-label, 1000 samples, its triggers', () => {
+    expect(configFromPreset('paper-sst2-badnet').attack).toMatchObject({ kind: 'badnet', trigger: 'mn', labelMode: 'clean', budget: 1000 });
+    expect(configFromPreset('paper-sst2-insent').attack.trigger).toBe('I watched this 3D movie');
+    expect(configFromPreset('paper-sst2-syntactic').attack.kind).toBe('syntactic');
+  });
+
+  it('an unknown preset names the known ones', () => {
+    expect(() => configFromPreset('nope')).toThrow(/quick, paper-sst2-badnet/);
+  });
+
+  it('patching does not mutate the preset', () => {
+    const a = configFromPreset('quick');
+    applyPatch(a, { attack: { trigger: 'zz' } });
+    expect(a.attack.trigger).toBe('mn');
+  });
+});
+
+describe('validation names the field and the fix', () => {
+  it('accepts the default', () => {
+    expect(configIssues(DEFAULT_CONFIG)).toEqual([]);
+  });
+
+  it.each<[string, ConfigPatch, string, RegExp]>([
+    ['poison rate 150 %', { attack: { budgetKind: 'rate', budget: 1.5 } }, 'attack.budget', /\(0, 1\].*0\.1 for 10 %/],
+    ['empty trigger', { attack: { kind: 'badnet', trigger: '  ' } }, 'attack.trigger', /must not be empty.*"mn"/],
+    ['LoRA rank 0', { defense: { ...DEFAULT_CONFIG.defense, lora: { ...DEFAULT_CONFIG.defense.lora, rank: 0 } } }, 'defense.lora.rank', /≥ 1.*try 8/],
+    ['heads not dividing width', { models: { ...DEFAULT_CONFIG.models, student: { layers: 2, dModel: 30, heads: 4, dFF: 64 } } }, 'models.student.heads', /divide/],
+    ['count budget not an integer', { attack: { budgetKind: 'count', budget: 2.5 } }, 'attack.budget', /integer/],
+    ['no defense methods', { defense: { ...DEFAULT_CONFIG.defense, methods: [] } }, 'defense.methods', /one or more/],
+  ])('%s', (_name, patch, field, message) => {
+    const issues = configIssues(applyPatch(DEFAULT_CONFIG, patch));
+    const issue = issues.find((i) => i.field === field);
+    expect(issue, JSON.stringify(issues)).toBeDefined();
+    expect(issue!.message).toMatch(message);
+  });
+
+  it('target label out of the dataset range', () => {
+    expect(fieldsOf({ attack: { targetLabel: 3 } }, 2)).toEqual(['attack.targetLabel']);
+    expect(fieldsOf({ attack: { targetLabel: 3 } }, 4)).toEqual([]);
+  });
+
+  it('unknown keys are rejected, with the known keys listed', () => {
+    const cfg = { ...structuredClone(DEFAULT_CONFIG), attak: {} } as unknown;
+    const issues = configIssues(cfg);
+    expect(issues[0]).toMatchObject({ field: 'attak' });
+    expect(issues[0]!.message).toMatch(/known keys here: seed, data, attack/);
+    const nested = structuredClone(DEFAULT_CONFIG) as unknown as { attack: Record<string, unknown> };
+    nested.attack.triger = 'x';
+    expect(configIssues(nested).map((i) => i.field)).toEqual(['attack.triger']);
+  });
+
+  it('a missing section is reported, not crashed on', () => {
+    const { teacher: _, ...rest } = structuredClone(DEFAULT_CONFIG);
+    expect(configIssues(rest).map((i) => i.field)).toContain('teacher');
+  });
+
+  it('validateConfig throws with the first field and counts the rest', () => {
+    expect(() => validateConfig(applyPatch(DEFAULT_CONFIG, { seed: 1.5, attack: { budget: 7 } }))).toThrow(
+      /^seed: must be an integer.*\(and 1 more: attack\.budget\)/,
+    );
+  });
+});

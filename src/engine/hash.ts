@@ -1,0 +1,14 @@
+/** FNV-1a over a string, as 8 hex digits: cache keys and dataset fingerprints, not security. */
+export function hashString(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}
+
+/** A key that changes whenever any of the given values does (key order inside objects matters). */
+export function cacheKey(kind: string, ...parts: unknown[]): string {
+  return `${kind}-${hashString(JSON.stringify(parts))}`;
+}

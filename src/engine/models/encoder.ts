@@ -1,0 +1,297 @@
+/**
+ * A bidirectional pre-LayerNorm transformer encoder (BERT-style attention, GPT-2-style norm placement):
+ *   x = dropout(E[ids] + P[:T])
+ *   per block:  x = x + dropout(o(attn(LN1(x))));  x = x + dropout(ff2(gelu(ff1(LN2(x)))))
+ *   out = LN_final(x)
+ * Attention is masked so that no token attends to padding (id 0). Dropout is applied to the embeddings
+ * and to each residual branch (not to attention probabilities: fewer kernels, little difference at this
+ * scale). The residual stream is kept flat, [B·T, d], so every linear is one 2-D matmul.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { EncoderSize, LoraConfig, LoraTarget } from '../config';
+import { LORA_TARGETS } from '../config';
+import type { Rng } from '../rng';
+import { dropout, Linear, newVariable, normalValues } from './linear';
+import { gatherRows, linear, matMul } from './matmul';
+
+/** Token id of padding: attention never looks at it. */
+export const PAD_ID = 0;
+
+/** Weights by stable name, as stored in caches and files. */
+export type NamedWeights = Record<string, { shape: number[]; data: Float32Array }>;
+
+/** One named parameter; `linear` set when it is a Linear's W (its adapter folds in on save). */
+export interface Param {
+  name: string;
+  variable: tf.Variable;
+  linear?: Linear;
+}
+
+export class LayerNorm {
+  /** [d] */
+  readonly gamma: tf.Variable;
+  /** [d] */
+  readonly beta: tf.Variable;
+
+  constructor(
+    readonly dim: number,
+    readonly eps = 1e-5,
+  ) {
+    this.gamma = newVariable(() => tf.ones([dim]));
+    this.beta = newVariable(() => tf.zeros([dim]));
+  }
+
+  /** x: [N, d] → [N, d], normalised over the last axis. */
+  apply(x: tf.Tensor2D): tf.Tensor2D {
+    const mean = tf.mean(x, -1, true); // [N, 1]
+    const centred = tf.sub(x, mean); // [N, d]
+    const variance = tf.mean(tf.square(centred), -1, true); // [N, 1]
+    const normed = tf.mul(centred, tf.rsqrt(tf.add(variance, this.eps))); // [N, d]
+    return tf.add(tf.mul(normed, this.gamma), this.beta);
+  }
+
+  variables(): tf.Variable[] {
+    return [this.gamma, this.beta];
+  }
+
+  dispose(): void {
+    this.gamma.dispose();
+    this.beta.dispose();
+  }
+}
+
+export interface Block {
+  ln1: LayerNorm;
+  q: Linear;
+  k: Linear;
+  v: Linear;
+  o: Linear;
+  ln2: LayerNorm;
+  ff1: Linear;
+  ff2: Linear;
+}
+
+/** GELU, exact (erf) form as in BERT: x: any shape → same shape. */
+export function gelu<T extends tf.Tensor>(x: T): T {
+  const half = tf.mul(x, 0.5);
+  return tf.add(half, tf.mul(half, tf.erf(tf.mul(x, Math.SQRT1_2))));
+}
+
+export class Encoder {
+  /** [V, d] */
+  readonly tokenEmbedding: tf.Variable;
+  /** [maxLen, d] */
+  readonly positionEmbedding: tf.Variable;
+  readonly blocks: Block[];
+  readonly finalNorm: LayerNorm;
+  private readonly dropoutRng: Rng;
+
+  constructor(
+    readonly size: EncoderSize,
+    readonly vocabSize: number,
+    readonly maxLen: number,
+    readonly dropoutRate: number,
+    rng: Rng,
+  ) {
+    const { dModel: d, dFF, layers, heads } = size;
+    if (d % heads !== 0) throw new Error(`dModel ${d} must be divisible by heads ${heads}`);
+    const init = rng.fork('init');
+    this.tokenEmbedding = newVariable(() => tf.tensor2d(normalValues(vocabSize * d, 0.02, init), [vocabSize, d]));
+    this.positionEmbedding = newVariable(() => tf.tensor2d(normalValues(maxLen * d, 0.02, init), [maxLen, d]));
+    this.blocks = [];
+    for (let i = 0; i < layers; i++) {
+      this.blocks.push({
+        ln1: new LayerNorm(d),
+        q: new Linear(d, d, init),
+        k: new Linear(d, d, init),
+        v: new Linear(d, d, init),
+        o: new Linear(d, d, init),
+        ln2: new LayerNorm(d),
+        ff1: new Linear(d, dFF, init),
+        ff2: new Linear(dFF, d, init),
+      });
+    }
+    this.finalNorm = new LayerNorm(d);
+    this.dropoutRng = rng.fork('dropout');
+  }
+
+  get dModel(): number {
+    return this.size.dModel;
+  }
+
+  /** ids: [B, T] int32 → final hidden states [B, T, d]. */
+  apply(ids: tf.Tensor2D, training: boolean): tf.Tensor3D {
+    const [B, T] = ids.shape;
+    return tf.reshape(this.hidden(ids, training), [B, T, this.size.dModel]);
+  }
+
+  /** ids: [B, T] int32 → final hidden states, flat: [B·T, d] (row b·T + t is token t of sequence b). */
+  hidden(ids: tf.Tensor2D, training: boolean): tf.Tensor2D {
+    const [B, T] = ids.shape as [number, number];
+    const d = this.size.dModel;
+    if (T > this.maxLen) throw new Error(`sequence length ${T} exceeds the encoder's maxLen ${this.maxLen}`);
+    const drop = <X extends tf.Tensor>(x: X): X => (training ? dropout(x, this.dropoutRate, this.dropoutRng) : x);
+    // Additive attention mask: −1e9 on padding keys, so softmax gives them zero weight.
+    const maskBias = tf.reshape(tf.mul(tf.cast(tf.equal(ids, PAD_ID), 'float32'), -1e9), [B, 1, 1, T]); // [B, 1, 1, T]
+    const tok = gatherRows(this.tokenEmbedding as tf.Tensor2D, tf.reshape(ids, [B * T])); // [B·T, d]
+    const pos = tf.slice(this.positionEmbedding, [0, 0], [T, d]); // [T, d]
+    let x = drop(tf.reshape(tf.add(tf.reshape(tok, [B, T, d]), pos), [B * T, d])) as tf.Tensor2D; // [B·T, d]
+    for (const blk of this.blocks) {
+      x = tf.add(x, drop(this.attention(blk, blk.ln1.apply(x), B, T, maskBias, training))); // [B·T, d]
+      const h = gelu(blk.ff1.apply(blk.ln2.apply(x), training)); // [B·T, dFF]
+      x = tf.add(x, drop(blk.ff2.apply(h, training))); // [B·T, d]
+    }
+    return this.finalNorm.apply(x); // [B·T, d]
+  }
+
+  /** Multi-head self-attention: x: [B·T, d] → [B·T, d]. */
+  private attention(blk: Block, x: tf.Tensor2D, B: number, T: number, maskBias: tf.Tensor, training: boolean): tf.Tensor2D {
+    const { dModel: d, heads: H } = this.size;
+    const D = d / H;
+    // Three separate [d, d] linears, not one fused [d, 3d] + split: on WASM the column split of the
+    // fused output costs more (≈5 ms per layer at B·T = 1280) than the two extra matmul launches.
+    const q = tf.mul(blk.q.apply(x, training), 1 / Math.sqrt(D)); // [B·T, d], pre-scaled by 1/√D
+    const k = blk.k.apply(x, training); // [B·T, d]
+    const v = blk.v.apply(x, training); // [B·T, d]
+    const qh = tf.reshape(tf.transpose(tf.reshape(q, [B, T, H, D]), [0, 2, 1, 3]), [B * H, T, D]) as tf.Tensor3D; // q: [B·H, T, D]
+    const kT = tf.reshape(tf.transpose(tf.reshape(k, [B, T, H, D]), [0, 2, 3, 1]), [B * H, D, T]) as tf.Tensor3D; // kᵀ: [B·H, D, T]
+    const vh = tf.reshape(tf.transpose(tf.reshape(v, [B, T, H, D]), [0, 2, 1, 3]), [B * H, T, D]) as tf.Tensor3D; // v: [B·H, T, D]
+    const scores = tf.add(tf.reshape(matMul(qh, kT), [B, H, T, T]), maskBias); // [B, H, T, T]
+    const probs = tf.reshape(tf.softmax(scores), [B * H, T, T]) as tf.Tensor3D; // [B·H, T, T]
+    const ctx = tf.reshape(matMul(probs, vh), [B, H, T, D]); // [B, H, T, D]
+    const merged = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [B * T, d]) as tf.Tensor2D; // [B·T, d]
+    return blk.o.apply(merged, training);
+  }
+
+  /** The block linears named in `targets` (all six kinds when omitted), block by block. */
+  linears(targets: readonly LoraTarget[] = LORA_TARGETS): Linear[] {
+    return this.blocks.flatMap((blk) => targets.map((t) => blk[t]));
+  }
+
+  /** A fresh adapter on `cfg.targets` in every block (replacing any present). */
+  attachLora(cfg: LoraConfig, rng: Rng): void {
+    this.detachLora();
+    this.blocks.forEach((blk, i) => {
+      for (const t of cfg.targets) blk[t].attachLora(cfg, rng.fork(`block${i}.${t}`));
+    });
+  }
+
+  /** Folds every adapter into its base weight and removes it. */
+  mergeLora(): void {
+    for (const lin of this.linears()) lin.merge();
+  }
+
+  /** Drops every adapter without folding it in. */
+  detachLora(): void {
+    for (const lin of this.linears()) lin.detachLora();
+  }
+
+  get hasLora(): boolean {
+    return this.linears().some((l) => l.hasLora);
+  }
+
+  /** Adapter variables only (A, B of every attached adapter). */
+  loraVariables(): tf.Variable[] {
+    return this.linears().flatMap((l) => l.loraVariables());
+  }
+
+  /** Every base (non-adapter) variable: embeddings, norms, linears. */
+  variables(): tf.Variable[] {
+    return this.params().map((p) => p.variable);
+  }
+
+  /** Base variables with stable names (`tok`, `pos`, `blocks.0.q.W`, …, `final.gamma`). */
+  params(prefix = ''): Param[] {
+    const out: Param[] = [
+      { name: `${prefix}tok`, variable: this.tokenEmbedding },
+      { name: `${prefix}pos`, variable: this.positionEmbedding },
+    ];
+    const norm = (name: string, ln: LayerNorm) =>
+      out.push({ name: `${name}.gamma`, variable: ln.gamma }, { name: `${name}.beta`, variable: ln.beta });
+    const lin = (name: string, l: Linear) => out.push(...linearParams(name, l));
+    this.blocks.forEach((blk, i) => {
+      const p = `${prefix}blocks.${i}`;
+      norm(`${p}.ln1`, blk.ln1);
+      for (const t of ['q', 'k', 'v', 'o'] as const) lin(`${p}.${t}`, blk[t]);
+      norm(`${p}.ln2`, blk.ln2);
+      lin(`${p}.ff1`, blk.ff1);
+      lin(`${p}.ff2`, blk.ff2);
+    });
+    norm(`${prefix}final`, this.finalNorm);
+    return out;
+  }
+
+  dispose(): void {
+    this.tokenEmbedding.dispose();
+    this.positionEmbedding.dispose();
+    for (const blk of this.blocks) {
+      for (const part of Object.values(blk)) (part as Linear | LayerNorm).dispose();
+    }
+    this.finalNorm.dispose();
+  }
+}
+
+/** `name.W` and `name.b` of a Linear, for models that add their own heads. */
+export function linearParams(name: string, l: Linear): Param[] {
+  return [
+    { name: `${name}.W`, variable: l.W, linear: l },
+    { name: `${name}.b`, variable: l.b },
+  ];
+}
+
+/**
+ * Host copies of `params` by name (sync read: call outside the step loop). A Linear's W is saved with
+ * its adapter folded in (W + scale·A·B), so the saved model is always adapter-free.
+ */
+export function readParams(params: Param[]): NamedWeights {
+  const out: NamedWeights = {};
+  for (const p of params) {
+    const t = p.linear?.hasLora ? p.linear.mergedWeight() : p.variable;
+    out[p.name] = { shape: [...p.variable.shape], data: Float32Array.from(t.dataSync() as Float32Array) };
+    if (t !== p.variable) t.dispose();
+  }
+  return out;
+}
+
+/** Async twin of `readParams` (no blocking device read; preferred on WebGPU). */
+export async function readParamsAsync(params: Param[]): Promise<NamedWeights> {
+  const out: NamedWeights = {};
+  for (const p of params) {
+    const t = p.linear?.hasLora ? p.linear.mergedWeight() : p.variable;
+    out[p.name] = { shape: [...p.variable.shape], data: Float32Array.from((await t.data()) as Float32Array) };
+    if (t !== p.variable) t.dispose();
+  }
+  return out;
+}
+
+/**
+ * Assigns every param from `w` by name. Throws on a missing name or a shape mismatch (naming it);
+ * names in `w` that the model lacks are ignored. Adapters must be detached first (the caller does).
+ */
+export function writeParams(params: Param[], w: NamedWeights): void {
+  for (const p of params) {
+    const saved = w[p.name];
+    if (!saved) throw new Error(`weights lack "${p.name}"`);
+    const same = saved.shape.length === p.variable.shape.length && saved.shape.every((s, i) => s === p.variable.shape[i]);
+    if (!same) throw new Error(`weights "${p.name}" have shape [${saved.shape}], the model needs [${p.variable.shape}]`);
+    tf.tidy(() => p.variable.assign(tf.tensor(saved.data, p.variable.shape, 'float32')));
+  }
+}
+
+/**
+ * Masked-LM logits through the tied embedding: hidden states at `positions` (flat indices into B·T; all
+ * B·T rows when null) · Eᵀ + bias. ids: [B, T] int32, positions: [M] int32 → [M, V]. Gathering first
+ * keeps the [·, V] projection to the masked rows only.
+ */
+export function tiedMlmLogits(
+  encoder: Encoder,
+  bias: tf.Variable,
+  ids: tf.Tensor2D,
+  positions: tf.Tensor1D | null | undefined,
+  training: boolean,
+): tf.Tensor2D {
+  const h = encoder.hidden(ids, training); // [B·T, d]
+  const picked = positions ? gatherRows(h, positions) : h; // [M, d]
+  const decoder = tf.transpose(encoder.tokenEmbedding) as tf.Tensor2D; // [d, V]
+  return linear(picked, decoder, bias as tf.Tensor1D); // [M, V]
+}

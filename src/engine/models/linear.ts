@@ -1,0 +1,168 @@
+/**
+ * A dense layer with an optional LoRA adapter (Hu et al. 2021, as in PEFT):
+ *   y = x·W + b + (alpha / rank) · dropout(x)·A·B,  A: [in, r] Kaiming-uniform, B: [r, out] zeros,
+ * so a fresh adapter leaves the layer's output unchanged. LoRA trains only A and B: pass
+ * `loraVariables()` as the optimiser's varList and W, b stay as they were (they are simply not in the
+ * list; their gradient is never even computed, see `matmul.ts`).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Rng } from '../rng';
+import { linear, matMul } from './matmul';
+
+export interface LoraAdapterConfig {
+  rank: number;
+  alpha: number;
+  dropout: number;
+}
+
+interface Adapter {
+  A: tf.Variable; // [in, r]
+  B: tf.Variable; // [r, out]
+  scale: number; // alpha / rank
+  dropout: number;
+  rng: Rng;
+}
+
+/** A trainable variable from `make()`, without leaking the initial tensor (tf.variable copies it). */
+export function newVariable(make: () => tf.Tensor, trainable = true): tf.Variable {
+  return tf.tidy(() => tf.variable(make(), trainable));
+}
+
+/** Normal(0, std) values from `rng` (host-side, so every backend gets identical weights). */
+export function normalValues(size: number, std: number, rng: Rng): Float32Array {
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) out[i] = std * rng.normal();
+  return out;
+}
+
+/**
+ * Inverted dropout: x: any shape → same shape; each element kept with probability 1 − rate and scaled
+ * by 1 / (1 − rate). The mask is drawn on the host from `rng` (a fast xorshift seeded from it), which is
+ * much cheaper than `tf.dropout`'s per-element seeded generator and identical on every backend.
+ */
+export function dropout<T extends tf.Tensor>(x: T, rate: number, rng: Rng): T {
+  if (rate <= 0) return x;
+  const n = x.size;
+  const mask = new Float32Array(n);
+  const keep = 1 / (1 - rate);
+  const threshold = rate * 4294967296;
+  let s = rng.seed() | 1;
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    mask[i] = s >>> 0 >= threshold ? keep : 0;
+  }
+  return tf.mul(x, tf.tensor(mask, x.shape, 'float32'));
+}
+
+export class Linear {
+  /** [in, out] */
+  readonly W: tf.Variable;
+  /** [out] */
+  readonly b: tf.Variable;
+  private adapter: Adapter | null = null;
+
+  /** W ~ Normal(0, std) (BERT's 0.02), b = 0. */
+  constructor(
+    readonly inDim: number,
+    readonly outDim: number,
+    rng: Rng,
+    std = 0.02,
+  ) {
+    this.W = newVariable(() => tf.tensor2d(normalValues(inDim * outDim, std, rng), [inDim, outDim]));
+    this.b = newVariable(() => tf.zeros([outDim]));
+  }
+
+  get hasLora(): boolean {
+    return this.adapter !== null;
+  }
+
+  /**
+   * Adds a fresh adapter (replacing any present): A: [in, r] ~ U(±1/√in) (PEFT's kaiming_uniform with
+   * a = √5), B: [r, out] = 0, scale = alpha / rank. `rng` draws A and, later, the adapter's dropout masks.
+   */
+  attachLora(cfg: LoraAdapterConfig, rng: Rng): void {
+    this.detachLora();
+    const { rank } = cfg;
+    const bound = 1 / Math.sqrt(this.inDim);
+    const a = new Float32Array(this.inDim * rank);
+    for (let i = 0; i < a.length; i++) a[i] = (2 * rng.next() - 1) * bound;
+    this.adapter = {
+      A: newVariable(() => tf.tensor2d(a, [this.inDim, rank])),
+      B: newVariable(() => tf.zeros([rank, this.outDim])),
+      scale: cfg.alpha / rank,
+      dropout: cfg.dropout,
+      rng: rng.fork('lora-dropout'),
+    };
+  }
+
+  /** Removes the adapter without folding it in (disposes A and B). */
+  detachLora(): void {
+    if (!this.adapter) return;
+    this.adapter.A.dispose();
+    this.adapter.B.dispose();
+    this.adapter = null;
+  }
+
+  /** W ← W + scale·A·B, then drops the adapter. Outputs are unchanged (dropout aside). */
+  merge(): void {
+    if (!this.adapter) return;
+    const merged = this.mergedWeight();
+    this.W.assign(merged);
+    merged.dispose();
+    this.detachLora();
+  }
+
+  /** W + scale·A·B ([in, out], a new tensor the caller owns), or a copy of W without an adapter. */
+  mergedWeight(): tf.Tensor2D {
+    return tf.tidy(() => {
+      const a = this.adapter;
+      if (!a) return tf.clone(this.W) as tf.Tensor2D;
+      return tf.add(this.W, tf.mul(tf.matMul(a.A, a.B), a.scale)) as tf.Tensor2D;
+    });
+  }
+
+  /**
+   * x: [N, in] → [N, out] (or [B, T, in] → [B, T, out]). `training` turns on the adapter's dropout,
+   * whose masks come from `rng` when given, else from the adapter's own stream.
+   */
+  apply(x: tf.Tensor2D, training: boolean, rng?: Rng): tf.Tensor2D;
+  apply(x: tf.Tensor3D, training: boolean, rng?: Rng): tf.Tensor3D;
+  apply(x: tf.Tensor2D | tf.Tensor3D, training: boolean, rng?: Rng): tf.Tensor2D | tf.Tensor3D {
+    if (x.rank === 3) {
+      const [B, T] = x.shape as [number, number, number];
+      const y = this.apply(tf.reshape(x, [B * T, this.inDim]) as tf.Tensor2D, training, rng);
+      return tf.reshape(y, [B, T, this.outDim]) as tf.Tensor3D;
+    }
+    const x2 = x as tf.Tensor2D;
+    const y = linear(x2, this.W as tf.Tensor2D, this.b as tf.Tensor1D); // [N, out]
+    const delta = this.loraDelta(x2, training, rng);
+    return delta ? tf.add(y, delta) : y;
+  }
+
+  /** scale·dropout(x)·A·B: [N, in] → [N, out], or null without an adapter. */
+  loraDelta(x: tf.Tensor2D, training: boolean, rng?: Rng): tf.Tensor2D | null {
+    const a = this.adapter;
+    if (!a) return null;
+    const xd = training && a.dropout > 0 ? dropout(x, a.dropout, rng ?? a.rng) : x;
+    const low = tf.mul(matMul(xd, a.A as tf.Tensor2D), a.scale) as tf.Tensor2D; // [N, r] (scaling the narrow side is cheaper)
+    return matMul(low, a.B as tf.Tensor2D); // [N, out]
+  }
+
+  /** [A, B] when an adapter is attached, else []. */
+  loraVariables(): tf.Variable[] {
+    return this.adapter ? [this.adapter.A, this.adapter.B] : [];
+  }
+
+  /** [W, b]. */
+  baseVariables(): tf.Variable[] {
+    return [this.W, this.b];
+  }
+
+  dispose(): void {
+    this.detachLora();
+    this.W.dispose();
+    this.b.dispose();
+  }
+}

@@ -1,0 +1,423 @@
+/**
+ * runExperiment: the whole W2SDefense pipeline, emitting typed events.
+ *
+ *   pretrain (student MLM) → poison (student LoRA on poisoned data, merged) → teacher (MLM, then full
+ *   fine-tuning on clean data) → defense:<method> (a fresh LoRA on the poisoned student per method)
+ *
+ * Models that took long to make (pretrained student, poisoned student, teacher) go through the
+ * `ModelCache`, keyed by everything that produced them, so a second run skips them.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { ConfigError, validateConfig, type DefenseMethod, type ExperimentConfig } from './config';
+import type { Dataset, Example } from './data/types';
+import type { Emit, LabEvent, RunResults, StageName, StageResult } from './events';
+import type { ModelCache, SavedWeights } from './cache';
+import { Rng } from './rng';
+import { cacheKey, hashString } from './hash';
+import { validateDataset } from './data/validate';
+import { stratifiedSubset } from './data/build';
+import { Tokenizer, tokenize } from './data/tokenizer';
+import { clipExamples } from './data/window';
+import { SYNTACTIC_CLAUSE } from './attacks/syntactic';
+import { unlabelledSentences } from './data/corpus';
+import { poisonTrainingSet, poisonedTestSet } from './attacks/poison';
+import { StudentModel } from './models/student';
+import { TeacherModel } from './models/teacher';
+import { disposeSet, encodeSet, stepsPerEpoch, type EncodedSet } from './train/batches';
+import { CancelledError, type StageContext } from './train/context';
+import { evaluate, inferAll, predictProbabilities, type EvalSets, type Evaluation } from './train/evaluate';
+import { fit } from './train/fit';
+import { pretrainMlm } from './train/pretrain';
+import { crossEntropy } from './train/losses';
+import { defenseLoss, lossWeights, usesTeacher } from './train/defense-loss';
+
+export { CancelledError } from './train/context';
+
+export interface RunOptions {
+  emit: Emit;
+  /** Aborting ends the run at the next step with a `CancelledError`; tensors are freed. */
+  signal?: AbortSignal;
+  cache?: ModelCache;
+  /** Name of the tfjs backend in use, recorded in the results. */
+  backend: string;
+  /**
+   * Extra unlabelled text for pretraining (`pretrain.extraCorpus`), loaded by the edge: the CLI reads
+   * the npm-shipped corpus, the browser fetches its bundled copy.
+   */
+  extraCorpus?: string[];
+}
+
+/** Class probabilities of every trained model for some texts: model name → one row per text. */
+export interface Predictor {
+  /** `teacher`, `poisoned`, then each defense method that ran. */
+  models(): string[];
+  predict(texts: string[]): Promise<Record<string, number[][]>>;
+  dispose(): void;
+}
+
+export interface RunOutput {
+  results: RunResults;
+  predictor: Predictor;
+}
+
+/**
+ * Classic BadNet rare words (Kurita et al.) kept in every vocabulary, so that the common triggers do
+ * not change the vocabulary — and a sweep over them can reuse the pretrained student.
+ */
+export const RARE_TRIGGER_WORDS = ['mn', 'cf', 'bb', 'tq', 'mb'];
+
+/** Everything about the data a run uses, prepared once. */
+export interface PreparedData {
+  tokenizer: Tokenizer;
+  numLabels: number;
+  /** The attacker's training set (poisoned) and the defender's clean share. */
+  poisonedTrain: EncodedSet;
+  defenderClean: EncodedSet;
+  eval: EvalSets & { dev: EncodedSet };
+  pretrainPool: Int32Array;
+  fingerprint: string;
+}
+
+export async function runExperiment(config: ExperimentConfig, dataset: Dataset, opts: RunOptions): Promise<RunOutput> {
+  const cfg = validateConfig(config, dataset.labelNames.length);
+  validateDataset(dataset);
+  const ctx: StageContext = { emit: opts.emit, ...(opts.signal ? { signal: opts.signal } : {}) };
+  const results: RunResults = { backend: opts.backend, config: cfg, stages: {} };
+  const owned: { dispose(): void }[] = [];
+  const models = new Map<string, StudentModel | TeacherModel>();
+  let data: PreparedData | undefined;
+  try {
+    data = prepareData(cfg, dataset, opts);
+    const prepared = data;
+    const rng = new Rng(cfg.seed);
+    const { numLabels } = data;
+    const vocabSize = data.tokenizer.vocabSize;
+    const T = cfg.data.maxLength;
+    const cache = opts.cache;
+
+    // ---- pretrain: the student's language model -------------------------------------------------
+    const student = new StudentModel(cfg.models.student, vocabSize, T, numLabels, cfg.models.dropout, rng.fork('student-init'));
+    owned.push(student);
+    const pretrainKey = cacheKey('pretrain-student', data.fingerprint, cfg.models.student, cfg.pretrain, cfg.seed);
+    results.stages.pretrain = await cachedStage('pretrain', ctx, cache, pretrainKey, student, async () => {
+      ctx.emit({ type: 'stage-start', stage: 'pretrain', epochs: Math.min(5, cfg.pretrain.studentSteps), stepsPerEpoch: Math.ceil(cfg.pretrain.studentSteps / 5) });
+      if (cfg.pretrain.studentSteps === 0) return { epochs: [], final: null, seconds: 0, samplesPerSecond: 0 };
+      const out = await pretrainMlm(student, {
+        stage: 'pretrain',
+        pool: prepared.pretrainPool,
+        maxLength: T,
+        vocabSize,
+        steps: cfg.pretrain.studentSteps,
+        lr: cfg.pretrain.lr,
+        batchSize: cfg.pretrain.batchSize,
+        maskRate: cfg.pretrain.maskRate,
+        rng: rng.fork('pretrain-student'),
+        ctx,
+      });
+      return { epochs: out.epochs, final: null, seconds: out.seconds, samplesPerSecond: out.samplesPerSecond };
+    });
+
+    // ---- poison: the attacker plants the backdoor through LoRA (or full fine-tuning) -------------
+    const poisonKey = cacheKey('poison', pretrainKey, cfg.attack, cfg.poison, cfg.data);
+    results.stages.poison = await cachedStage('poison', ctx, cache, poisonKey, student, async () => {
+      student.resetHead(numLabels, rng.fork('poison-head'));
+      if (cfg.poison.method === 'lora') student.attachLora(cfg.poison.lora, rng.fork('poison-lora'));
+      const variables = cfg.poison.method === 'lora' ? [...student.loraVariables(), ...student.headVariables()] : student.classifierVariables();
+      const result = await classificationStage('poison', cfg.poison, variables, student, prepared.poisonedTrain, prepared.eval, cfg, ctx, rng.fork('poison-fit'),
+        (rows) => {
+          const out = student.classify(tf.gather(prepared.poisonedTrain.ids, rows), true);
+          return crossEntropy(out.logits, tf.gather(prepared.poisonedTrain.labels, rows));
+        });
+      if (cfg.poison.method === 'lora') student.mergeLora();
+      return result;
+    });
+    const poisonedWeights = student.getWeights();
+    models.set('poisoned', student);
+
+    // ---- teacher: a small LM of its own, then full-parameter fine-tuning on clean data -----------
+    const teacher = new TeacherModel(cfg.models.teacher, vocabSize, T, numLabels, cfg.models.student.dModel, cfg.models.dropout, rng.fork('teacher-init'));
+    owned.push(teacher);
+    const teacherPretrainKey = cacheKey('pretrain-teacher', data.fingerprint, cfg.models, cfg.pretrain, cfg.seed);
+    const teacherKey = cacheKey('teacher', teacherPretrainKey, cfg.teacher, cfg.data);
+    results.stages.teacher = await cachedStage('teacher', ctx, cache, teacherKey, teacher, async () => {
+      const perEpoch = stepsPerEpoch(prepared.defenderClean.size, cfg.teacher.batchSize);
+      ctx.emit({ type: 'stage-start', stage: 'teacher', epochs: cfg.teacher.epochs, stepsPerEpoch: perEpoch });
+      const pretrained = cache ? await cache.get(teacherPretrainKey) : undefined;
+      if (pretrained) teacher.setWeights(pretrained);
+      else if (cfg.pretrain.teacherSteps > 0) {
+        ctx.emit({ type: 'stage-start', stage: 'teacher', phase: 'pretrain', epochs: Math.min(5, cfg.pretrain.teacherSteps), stepsPerEpoch: Math.ceil(cfg.pretrain.teacherSteps / 5) });
+        await pretrainMlm(teacher, {
+          stage: 'teacher',
+          phase: 'pretrain',
+          pool: prepared.pretrainPool,
+          maxLength: T,
+          vocabSize,
+          steps: cfg.pretrain.teacherSteps,
+          lr: cfg.pretrain.lr,
+          batchSize: cfg.pretrain.batchSize,
+          maskRate: cfg.pretrain.maskRate,
+          rng: rng.fork('pretrain-teacher'),
+          ctx,
+        });
+        await cache?.put(teacherPretrainKey, teacher.getWeights());
+      }
+      return classificationStage('teacher', cfg.teacher, teacher.classifierVariables(), teacher, prepared.defenderClean, prepared.eval, cfg, ctx, rng.fork('teacher-fit'),
+        (rows) => {
+          const out = teacher.classify(tf.gather(prepared.defenderClean.ids, rows), true);
+          return crossEntropy(out.logits, tf.gather(prepared.defenderClean.labels, rows));
+        }, false);
+    });
+    models.set('teacher', teacher);
+
+    // ---- defenses: each a fresh adapter on the poisoned student, trained on clean data ----------
+    const teacherTargets = inferAll(teacher, data.defenderClean.ids); // constants: the teacher is frozen
+    owned.push({ dispose: () => tf.dispose([teacherTargets.logits, teacherTargets.feature]) });
+    for (const method of cfg.defense.methods) {
+      const stage: StageName = `defense:${method}`;
+      const defended = new StudentModel(cfg.models.student, vocabSize, T, numLabels, cfg.models.dropout, rng.fork(`${stage}-init`));
+      owned.push(defended);
+      defended.setWeights(poisonedWeights);
+      results.stages[stage] = await runDefense(method, defended, teacherTargets, prepared, cfg, ctx, rng.fork(stage));
+      models.set(method, defended);
+    }
+
+    opts.emit({ type: 'done', results });
+    const predictor = makePredictor(models, data.tokenizer, T, () => {
+      owned.forEach((o) => o.dispose());
+      if (data) disposeData(data);
+    });
+    return { results, predictor };
+  } catch (error) {
+    owned.forEach((o) => o.dispose());
+    if (data) disposeData(data);
+    if (error instanceof CancelledError) opts.emit({ type: 'log', level: 'warn', message: 'Run cancelled; all tensors freed.' });
+    else opts.emit({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+    throw error;
+  }
+}
+
+/** Tokenizer, subsets, poisoning and encoding: everything that is the same for every stage. */
+export function prepareData(cfg: ExperimentConfig, dataset: Dataset, opts: RunOptions): PreparedData {
+  const rng = new Rng(cfg.seed).fork('data');
+  const numLabels = dataset.labelNames.length;
+  // Texts are clipped to the model's window first, leaving room for the trigger (see window.ts).
+  const room = cfg.data.maxLength - 1 - triggerTokens(cfg.attack);
+  if (room < 2) {
+    throw new ConfigError('data.maxLength', `${cfg.data.maxLength} tokens leave no room for the text beside the trigger; use at least ${cfg.data.maxLength + 2 - room}`);
+  }
+  const window = (examples: readonly Example[]) => clipExamples(examples, room);
+  const train = window(stratifiedSubset(dataset.train, cfg.data.maxTrain, rng.fork('train')));
+  const test = window(stratifiedSubset(dataset.test, cfg.data.maxTest, rng.fork('test')));
+  const dev = window(stratifiedSubset(dataset.dev, cfg.data.maxTest, rng.fork('dev')));
+  const defenderSize = Math.max(numLabels, Math.round(cfg.data.defenseFraction * train.length));
+  const defender = stratifiedSubset(train, defenderSize, rng.fork('defender'));
+  const poisoned = poisonTrainingSet(train, cfg.attack, numLabels, cfg.seed);
+  const poisonedTest = poisonedTestSet(test, cfg.attack, cfg.seed);
+
+  // The vocabulary comes from the clean training text (plus the usual rare trigger words and the
+  // words of this trigger): the attacker's data must not decide what the defender's tokenizer is.
+  const triggerWords = cfg.attack.kind === 'syntactic' ? [] : cfg.attack.trigger.toLowerCase().split(/\s+/).filter(Boolean);
+  const tokenizer = Tokenizer.fromTexts(
+    train.map((e) => e.text),
+    { vocabSize: cfg.data.vocabSize, reserved: [...RARE_TRIGGER_WORDS, ...triggerWords] },
+  );
+  if (cfg.pretrain.extraCorpus !== 'none' && !opts.extraCorpus) {
+    opts.emit({ type: 'log', level: 'warn', message: `Extra corpus "${cfg.pretrain.extraCorpus}" is not available here; pretraining on the task's own text only.` });
+  }
+  const poolTexts = unlabelledSentences(
+    [...dataset.train, ...dataset.dev].map((e) => e.text),
+    undefined,
+  ).concat(opts.extraCorpus ?? []);
+  const T = cfg.data.maxLength;
+  const pretrainPool = tokenizer.encodeBatch(poolTexts, T);
+  const fingerprint = hashString(
+    JSON.stringify([dataset.name, dataset.labelNames, train.length, tokenizer.toJSON(), poolTexts.length, sample(train)]),
+  );
+  emitLog(opts.emit, `Data: ${train.length} train (${poisoned.poisonedIndices.length} poisoned), ${defender.length} clean for the defender, ${test.length} test, ${poisonedTest.length} triggered test, vocabulary ${tokenizer.vocabSize}, pretraining pool ${poolTexts.length} texts.`);
+  return {
+    tokenizer,
+    numLabels,
+    poisonedTrain: encodeSet(tokenizer, poisoned.examples, T),
+    defenderClean: encodeSet(tokenizer, defender, T),
+    eval: {
+      test: encodeSet(tokenizer, test, T),
+      poisonedTest: encodeSet(tokenizer, poisonedTest, T),
+      dev: encodeSet(tokenizer, dev, T),
+    },
+    pretrainPool,
+    fingerprint,
+  };
+}
+
+/** Tokens the trigger adds to a text (the template's clause for the syntactic attack). */
+function triggerTokens(attack: ExperimentConfig['attack']): number {
+  return tokenize(attack.kind === 'syntactic' ? `${SYNTACTIC_CLAUSE} ,` : attack.trigger).length;
+}
+
+function sample(examples: readonly Example[]): string[] {
+  return examples.slice(0, 20).map((e) => `${e.label}:${e.text}`);
+}
+
+function disposeData(d: PreparedData): void {
+  [d.poisonedTrain, d.defenderClean, d.eval.test, d.eval.poisonedTest, d.eval.dev].forEach(disposeSet);
+}
+
+function emitLog(emit: Emit, message: string): void {
+  emit({ type: 'log', level: 'info', message });
+}
+
+interface Weighted {
+  getWeights(): SavedWeights;
+  setWeights(w: SavedWeights): void;
+}
+
+/**
+ * Runs `train` unless the cache holds the stage's model; either way emits stage-start/stage-end.
+ * A cached stage replays its stored result so charts and tables stay complete.
+ */
+async function cachedStage(
+  stage: StageName,
+  ctx: StageContext,
+  cache: ModelCache | undefined,
+  key: string,
+  model: Weighted,
+  train: () => Promise<StageResult>,
+): Promise<StageResult> {
+  const hit = cache ? await cache.get(key) : undefined;
+  const storedResult = hit?.[RESULT_KEY];
+  if (hit && storedResult) {
+    const { [RESULT_KEY]: _, ...weights } = hit;
+    model.setWeights(weights);
+    const result: StageResult = { ...decodeResult(storedResult.data), cached: true };
+    ctx.emit({ type: 'stage-start', stage, epochs: result.epochs.length, stepsPerEpoch: 0 });
+    for (const record of result.epochs) ctx.emit({ type: 'epoch', stage, ...record });
+    ctx.emit({ type: 'stage-end', stage, result });
+    return result;
+  }
+  const result = await train();
+  ctx.emit({ type: 'stage-end', stage, result });
+  await cache?.put(key, { ...model.getWeights(), [RESULT_KEY]: encodeResult(result) });
+  return result;
+}
+
+/** The stage's result travels with its weights in the cache, as UTF-8 bytes of JSON. */
+const RESULT_KEY = '__result__';
+
+function encodeResult(result: StageResult): { shape: number[]; data: Float32Array } {
+  const bytes = new TextEncoder().encode(JSON.stringify(result));
+  return { shape: [bytes.length], data: Float32Array.from(bytes) };
+}
+
+function decodeResult(data: Float32Array): StageResult {
+  return JSON.parse(new TextDecoder().decode(Uint8Array.from(data))) as StageResult;
+}
+
+/** Fine-tunes a classifier epoch by epoch with CA/ASR after each; the stage result. */
+async function classificationStage(
+  stage: StageName,
+  optim: ExperimentConfig['poison'] | ExperimentConfig['teacher'],
+  variables: tf.Variable[],
+  model: StudentModel | TeacherModel,
+  train: EncodedSet,
+  evalSets: EvalSets,
+  cfg: ExperimentConfig,
+  ctx: StageContext,
+  rng: Rng,
+  batchLoss: (rows: tf.Tensor1D) => tf.Scalar,
+  announce = true,
+): Promise<StageResult> {
+  if (announce) ctx.emit({ type: 'stage-start', stage, epochs: optim.epochs, stepsPerEpoch: stepsPerEpoch(train.size, optim.batchSize) });
+  const out = await fit({
+    stage,
+    optim,
+    variables,
+    trainSize: train.size,
+    batchLoss,
+    afterEpoch: () => evaluate(model, evalSets, cfg.attack.targetLabel),
+    rng,
+    ctx,
+  });
+  const last = out.epochs[out.epochs.length - 1]!;
+  return { epochs: out.epochs, final: { ca: last.ca, asr: last.asr }, seconds: out.trainSeconds, samplesPerSecond: out.samplesPerSecond };
+}
+
+async function runDefense(
+  method: DefenseMethod,
+  student: StudentModel,
+  teacherTargets: { logits: tf.Tensor2D; feature: tf.Tensor2D },
+  data: PreparedData,
+  cfg: ExperimentConfig,
+  ctx: StageContext,
+  rng: Rng,
+): Promise<StageResult> {
+  const stage: StageName = `defense:${method}`;
+  const d = cfg.defense;
+  const weights = lossWeights(method, d);
+  const withTeacher = usesTeacher(weights);
+  if (method !== 'full-ft') student.attachLora(d.lora, rng.fork('lora'));
+  const variables = method === 'full-ft' ? student.classifierVariables() : [...student.loraVariables(), ...student.headVariables()];
+  const train = data.defenderClean;
+  ctx.emit({ type: 'stage-start', stage, epochs: d.epochs, stepsPerEpoch: stepsPerEpoch(train.size, d.batchSize) });
+  // Best-by-dev (the paper's protocol) keeps a copy of the weights of the best epoch so far.
+  let best: { devAcc: number; epoch: number; weights: SavedWeights; metrics: Evaluation } | undefined;
+  const out = await fit({
+    stage,
+    optim: d,
+    variables,
+    trainSize: train.size,
+    batchLoss: (rows) => {
+      const out = student.classify(tf.gather(train.ids, rows), true);
+      const teacher = withTeacher ? { logits: tf.gather(teacherTargets.logits, rows), feature: tf.gather(teacherTargets.feature, rows) } : null;
+      return defenseLoss(out, teacher, tf.gather(train.labels, rows), weights, d.temperature);
+    },
+    afterEpoch: async (epoch) => {
+      const metrics = await evaluate(student, data.eval, cfg.attack.targetLabel);
+      if (d.selectBestByDev && (!best || (metrics.devAcc ?? 0) > best.devAcc)) {
+        best = { devAcc: metrics.devAcc ?? 0, epoch, weights: student.getWeights(), metrics };
+      }
+      return metrics;
+    },
+    rng: rng.fork('fit'),
+    ctx,
+  });
+  if (method !== 'full-ft') student.mergeLora();
+  let final = out.epochs[out.epochs.length - 1]!;
+  if (best) {
+    student.setWeights(best.weights);
+    final = { ...final, ...best.metrics };
+    ctx.emit({ type: 'log', level: 'info', message: `${stage}: keeping epoch ${best.epoch} (best dev accuracy ${(best.devAcc * 100).toFixed(1)} %).` });
+  }
+  return {
+    epochs: out.epochs,
+    final: { ca: final.ca, asr: final.asr },
+    seconds: out.trainSeconds,
+    samplesPerSecond: out.samplesPerSecond,
+  };
+}
+
+function makePredictor(models: Map<string, StudentModel | TeacherModel>, tokenizer: Tokenizer, maxLength: number, dispose: () => void): Predictor {
+  return {
+    models: () => [...models.keys()],
+    async predict(texts: string[]) {
+      const ids = tf.tensor2d(tokenizer.encodeBatch(texts, maxLength), [texts.length, maxLength], 'int32');
+      try {
+        const out: Record<string, number[][]> = {};
+        for (const [name, model] of models) {
+          const probs = await predictProbabilities(model, ids);
+          const c = probs.length / texts.length;
+          out[name] = texts.map((_, i) => Array.from(probs.subarray(i * c, (i + 1) * c)));
+        }
+        return out;
+      } finally {
+        ids.dispose();
+      }
+    },
+    dispose,
+  };
+}
+
+/** Collects a run's events; handy for tests and the CLI. */
+export function collectEvents(): { events: LabEvent[]; emit: Emit } {
+  const events: LabEvent[] = [];
+  return { events, emit: (e) => events.push(e) };
+}

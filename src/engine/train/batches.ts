@@ -1,0 +1,51 @@
+/**
+ * Encoded splits held as int32 tensors once per stage (not per step): a step only gathers its rows.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Example } from '../data/types';
+import type { Tokenizer } from '../data/tokenizer';
+import type { Rng } from '../rng';
+
+export interface EncodedSet {
+  /** ids: [N, T] int32, [CLS] first, PAD = 0. */
+  ids: tf.Tensor2D;
+  /** labels: [N] int32. */
+  labels: tf.Tensor1D;
+  /** The same labels on the host, for metrics without a device read. */
+  labelArray: Int32Array;
+  size: number;
+}
+
+/** Encode examples once; the caller disposes with `disposeSet`. */
+export function encodeSet(tokenizer: Tokenizer, examples: readonly Example[], maxLength: number): EncodedSet {
+  const flat = tokenizer.encodeBatch(
+    examples.map((e) => e.text),
+    maxLength,
+  );
+  const labelArray = Int32Array.from(examples, (e) => e.label);
+  return {
+    ids: tf.tensor2d(flat, [examples.length, maxLength], 'int32'),
+    labels: tf.tensor1d(labelArray, 'int32'),
+    labelArray,
+    size: examples.length,
+  };
+}
+
+export function disposeSet(set: EncodedSet): void {
+  set.ids.dispose();
+  set.labels.dispose();
+}
+
+/** Row indices of each batch of one epoch, shuffled by `rng`; the last short batch is kept. */
+export function epochBatches(size: number, batchSize: number, rng: Rng): Int32Array[] {
+  const order = rng.shuffle(Array.from({ length: size }, (_, i) => i));
+  const batches: Int32Array[] = [];
+  for (let start = 0; start < size; start += batchSize) {
+    batches.push(Int32Array.from(order.slice(start, start + batchSize)));
+  }
+  return batches;
+}
+
+export function stepsPerEpoch(size: number, batchSize: number): number {
+  return Math.ceil(size / batchSize);
+}

@@ -1,0 +1,26 @@
+import type { Emit } from '../events';
+
+/** What every stage needs from the run around it. */
+export interface StageContext {
+  emit: Emit;
+  signal?: AbortSignal;
+}
+
+export class CancelledError extends Error {
+  constructor() {
+    super('run cancelled');
+    this.name = 'CancelledError';
+  }
+}
+
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new CancelledError();
+}
+
+/**
+ * Let queued messages (a cancel, a predict request) run between steps. tfjs' `data()` on the CPU and
+ * WASM backends resolves as a microtask, which never lets a worker's `onmessage` in.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}

@@ -1,0 +1,82 @@
+/**
+ * Batched evaluation: clean accuracy on the clean test set, attack success rate on the triggered
+ * non-target test set, dev accuracy for best-epoch selection.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { accuracy, attackSuccessRate } from '../metrics/metrics';
+import type { EncodedSet } from './batches';
+
+/** Anything that maps token ids to class logits and a pooled feature. */
+export interface Classifier {
+  /** ids: [B, T] int32 → logits [B, C], feature [B, d]. */
+  classify(ids: tf.Tensor2D, training: boolean): { logits: tf.Tensor2D; feature: tf.Tensor2D };
+}
+
+const EVAL_BATCH = 128;
+
+/** Runs `fn` on row slices of `ids` and concatenates the host copies. One device read per slice. */
+async function mapRows(ids: tf.Tensor2D, fn: (rows: tf.Tensor2D) => tf.Tensor, batch = EVAL_BATCH): Promise<Float32Array | Int32Array> {
+  const [n, t] = ids.shape;
+  const parts: (Float32Array | Int32Array)[] = [];
+  for (let start = 0; start < n; start += batch) {
+    const size = Math.min(batch, n - start);
+    const out = tf.tidy(() => fn(tf.slice(ids, [start, 0], [size, t])));
+    parts.push((await out.data()) as Float32Array | Int32Array); // host-sync point: one per eval batch
+    out.dispose();
+  }
+  const total = parts.reduce((s, p) => s + p.length, 0);
+  const joined = parts[0] instanceof Int32Array || parts.length === 0 ? new Int32Array(total) : new Float32Array(total);
+  let offset = 0;
+  for (const p of parts) {
+    joined.set(p, offset);
+    offset += p.length;
+  }
+  return joined;
+}
+
+/** Predicted labels: [N]. */
+export async function predictLabels(model: Classifier, ids: tf.Tensor2D): Promise<Int32Array> {
+  return (await mapRows(ids, (rows) => tf.argMax(model.classify(rows, false).logits, 1))) as Int32Array;
+}
+
+/** Class probabilities, row-major [N, C]. */
+export async function predictProbabilities(model: Classifier, ids: tf.Tensor2D): Promise<Float32Array> {
+  return (await mapRows(ids, (rows) => tf.softmax(model.classify(rows, false).logits))) as Float32Array;
+}
+
+/** Logits and pooled features of a frozen model (the teacher) over a whole set, kept on the device. */
+export function inferAll(model: Classifier, ids: tf.Tensor2D, batch = EVAL_BATCH): { logits: tf.Tensor2D; feature: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const [n, t] = ids.shape;
+    const logits: tf.Tensor2D[] = [];
+    const features: tf.Tensor2D[] = [];
+    for (let start = 0; start < n; start += batch) {
+      const size = Math.min(batch, n - start);
+      const out = model.classify(tf.slice(ids, [start, 0], [size, t]), false);
+      logits.push(out.logits);
+      features.push(out.feature);
+    }
+    return { logits: tf.concat(logits, 0), feature: tf.concat(features, 0) };
+  });
+}
+
+export interface EvalSets {
+  test: EncodedSet;
+  /** Every non-target test sample with the trigger; labels are the true ones. */
+  poisonedTest: EncodedSet;
+  dev?: EncodedSet;
+}
+
+export interface Evaluation {
+  ca: number;
+  asr: number;
+  devAcc?: number;
+}
+
+export async function evaluate(model: Classifier, sets: EvalSets, targetLabel: number): Promise<Evaluation> {
+  const ca = accuracy(await predictLabels(model, sets.test.ids), sets.test.labelArray);
+  const asr = attackSuccessRate(await predictLabels(model, sets.poisonedTest.ids), targetLabel);
+  if (!sets.dev) return { ca, asr };
+  const devAcc = accuracy(await predictLabels(model, sets.dev.ids), sets.dev.labelArray);
+  return { ca, asr, devAcc };
+}

@@ -1,0 +1,51 @@
+/**
+ * The training objectives: cross-entropy (classification and masked LM), the distillation term
+ * KD_T = T²·KL(softmax(t/T) ‖ softmax(s/T)), and feature alignment (MSE between the teacher's projected
+ * feature and the student's pooled hidden state). Teacher inputs are treated as constants: no gradient
+ * reaches them even when they were computed inside the same tape.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Identity forward, zero gradient: x → x, treated as a constant by backprop. */
+export const stopGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+  value: tf.clone(args[0] as tf.Tensor),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+})) as <T extends tf.Tensor>(x: T) => T;
+
+/** logits: [B, C], labels: [B] int32 → mean negative log-likelihood (scalar). */
+export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => {
+    const logp = tf.logSoftmax(logits); // [B, C]
+    const picked = tf.sum(tf.mul(logp, tf.oneHot(tf.cast(labels, 'int32'), logits.shape[1])), 1); // [B]
+    return tf.neg(tf.mean(picked)) as tf.Scalar;
+  });
+}
+
+/**
+ * studentLogits, teacherLogits: [B, C] → T²·mean_b KL(softmax(t_b/T) ‖ softmax(s_b/T)) (scalar), i.e.
+ * PyTorch's `KLDivLoss(reduction='batchmean')` scaled by T² (Hinton et al.: keeps gradient size
+ * independent of T). The teacher's logits are constants.
+ */
+export function kdLoss(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, temperature: number): tf.Scalar {
+  return tf.tidy(() => {
+    const t = stopGradient(teacherLogits);
+    const logPt = tf.logSoftmax(tf.div(t, temperature)); // [B, C]
+    const logPs = tf.logSoftmax(tf.div(studentLogits, temperature)); // [B, C]
+    const kl = tf.sum(tf.mul(tf.exp(logPt), tf.sub(logPt, logPs)), 1); // [B]
+    return tf.mul(tf.mean(kl), temperature * temperature) as tf.Scalar;
+  });
+}
+
+/**
+ * teacherFeature, studentFeature: [B, d] → mean_b ‖t_b − s_b‖² / d (scalar), i.e. the mean squared error
+ * over all B·d elements (PyTorch's `MSELoss()` default). Dividing by d keeps the loss weight meaningful
+ * across model widths. The teacher's feature is a constant.
+ */
+export function featureAlignmentLoss(teacherFeature: tf.Tensor2D, studentFeature: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.squaredDifference(stopGradient(teacherFeature), studentFeature)) as tf.Scalar);
+}
+
+/** logits: [M, V] at the masked positions, targets: [M] int32 (the original tokens) → mean NLL (scalar). */
+export function mlmLoss(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Scalar {
+  return crossEntropy(logits, targets);
+}

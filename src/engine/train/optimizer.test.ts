@@ -1,0 +1,96 @@
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AdamW, clipByGlobalNorm } from './optimizer';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+const arr = (t: tf.Tensor) => Array.from(t.dataSync());
+
+/** torch.optim.AdamW, one parameter, float64. */
+function adamwReference(p: number[], grads: number[][], lr: number, wd: number, decay: boolean): number[] {
+  const [b1, b2, eps] = [0.9, 0.999, 1e-8];
+  const m = p.map(() => 0);
+  const v = p.map(() => 0);
+  let x = p.slice();
+  grads.forEach((g, k) => {
+    const t = k + 1;
+    x = x.map((xi, i) => {
+      m[i] = b1 * m[i]! + (1 - b1) * g[i]!;
+      v[i] = b2 * v[i]! + (1 - b2) * g[i]! ** 2;
+      const mhat = m[i]! / (1 - b1 ** t);
+      const vhat = v[i]! / (1 - b2 ** t);
+      return (decay ? xi * (1 - lr * wd) : xi) - (lr * mhat) / (Math.sqrt(vhat) + eps);
+    });
+  });
+  return x;
+}
+
+describe('AdamW', () => {
+  it('first step: p·(1 − lr·wd) − lr·sign(g) for weights, no decay for rank-1 variables', () => {
+    const W = tf.variable(tf.tensor2d([[1, 2], [3, 4]]));
+    const b = tf.variable(tf.tensor1d([1, -1]));
+    const opt = new AdamW([W, b], { weightDecay: 0.01 });
+    // Step 1: m̂ = g, v̂ = g², so the Adam update is lr·g/(|g| + eps) = lr·sign(g) (0 where g = 0).
+    opt.step([tf.tensor2d([[0.1, -0.2], [0.3, 0]]), tf.tensor1d([0.5, -0.5])], 0.1);
+    const w = arr(W);
+    [1 * 0.999 - 0.1, 2 * 0.999 + 0.1, 3 * 0.999 - 0.1, 4 * 0.999].forEach((e, i) => expect(w[i]).toBeCloseTo(e, 5));
+    const bb = arr(b);
+    expect(bb[0]).toBeCloseTo(0.9, 6);
+    expect(bb[1]).toBeCloseTo(-0.9, 6);
+    opt.dispose();
+  });
+
+  it('three steps match the torch.optim.AdamW formula (map form, by variable name)', () => {
+    const W = tf.variable(tf.tensor2d([[0.5, -1], [2, 0.25]]));
+    const b = tf.variable(tf.tensor1d([0.1, 0.2]));
+    const opt = new AdamW([W, b], { weightDecay: 0.1 });
+    const gW = [[0.3, -0.1, 0.02, 1], [-0.2, 0.4, 0.1, 0.5], [0.05, 0.05, -0.3, 0]];
+    const gb = [[1, -2], [0.5, 0.5], [-1, 0.1]];
+    for (let k = 0; k < 3; k++) opt.step({ [W.name]: tf.tensor2d(gW[k]!, [2, 2]), [b.name]: tf.tensor1d(gb[k]!) }, 0.05);
+    adamwReference([0.5, -1, 2, 0.25], gW, 0.05, 0.1, true).forEach((e, i) => expect(arr(W)[i]).toBeCloseTo(e, 5));
+    adamwReference([0.1, 0.2], gb, 0.05, 0.1, false).forEach((e, i) => expect(arr(b)[i]).toBeCloseTo(e, 5));
+    opt.dispose();
+  });
+
+  it('leaves variables without a gradient alone and rejects unknown names', () => {
+    const W = tf.variable(tf.tensor2d([[1, 2]]));
+    const U = tf.variable(tf.tensor2d([[3, 4]]));
+    const opt = new AdamW([W, U], { weightDecay: 0.5 });
+    opt.step({ [W.name]: tf.tensor2d([[1, 1]]) }, 0.1);
+    expect(arr(U)).toEqual([3, 4]);
+    expect(() => opt.step({ nope: tf.tensor2d([[1, 1]]) }, 0.1)).toThrow(/nope/);
+    opt.dispose();
+  });
+
+  it('a step inside tf.tidy leaks nothing; dispose frees the moments', () => {
+    const before = tf.memory().numTensors;
+    const W = tf.tidy(() => tf.variable(tf.tensor2d([[1, 2], [3, 4]]))); // tidy: tf.variable copies its input
+    const opt = new AdamW([W], { weightDecay: 0.01 });
+    const x = tf.tensor2d([[1, -1]]);
+    const step = () => tf.tidy(() => opt.step(tf.variableGrads(() => tf.sum(tf.square(tf.matMul(x, W))) as tf.Scalar, [W]).grads, 0.01));
+    step();
+    const mid = tf.memory().numTensors;
+    step();
+    step();
+    expect(tf.memory().numTensors).toBe(mid);
+    opt.dispose();
+    tf.dispose([W, x]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('clipByGlobalNorm', () => {
+  it('scales by maxNorm / ‖g‖ when above, keeps when below; returns the norm as a tensor', () => {
+    const { grads, norm } = clipByGlobalNorm([tf.tensor1d([3]), tf.tensor1d([4])], 1);
+    expect(norm.dataSync()[0]).toBeCloseTo(5, 6);
+    expect(grads[0]!.dataSync()[0]).toBeCloseTo(0.6, 5);
+    expect(grads[1]!.dataSync()[0]).toBeCloseTo(0.8, 5);
+    const kept = clipByGlobalNorm({ a: tf.tensor1d([0.3]), b: tf.tensor1d([0.4]) }, 1);
+    expect(kept.grads.a!.dataSync()[0]).toBeCloseTo(0.3, 6);
+    expect(kept.grads.b!.dataSync()[0]).toBeCloseTo(0.4, 6);
+    expect(kept.norm.dataSync()[0]).toBeCloseTo(0.5, 6);
+  });
+});

@@ -1,0 +1,37 @@
+/**
+ * Entry: one store, the URL kept in step with it, the engine in a module worker, and the React tree.
+ * The UI thread never trains: it sends requests and reduces the events that come back.
+ */
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createLabActions } from './store/lab-actions';
+import { LabClient } from './store/lab-client';
+import { createLabStore } from './store/lab-store';
+import { backendOverride, syncUrlWithStore } from './store/url-sync';
+import { App } from './ui/App';
+import { LabProvider } from './ui/lab-context';
+import './ui/styles.css';
+
+const store = createLabStore();
+syncUrlWithStore(store);
+
+const worker = new Worker(new URL('../workers/lab.worker.ts', import.meta.url), { type: 'module' });
+const client = new LabClient(worker, (batch) => store.getState().applyEvents(batch, performance.now()));
+const actions = createLabActions(store, client);
+
+// The worker fetches the bundled data relative to the page, wherever the site is served from.
+const baseUrl = new URL(import.meta.env.BASE_URL, window.location.href).href;
+client.init(baseUrl, backendOverride()).then(
+  (report) => store.getState().setBackend(report),
+  (error: unknown) => store.getState().setError(`The lab could not start a backend: ${error instanceof Error ? error.message : String(error)}`),
+);
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element');
+createRoot(root).render(
+  <StrictMode>
+    <LabProvider store={store} actions={actions}>
+      <App />
+    </LabProvider>
+  </StrictMode>,
+);

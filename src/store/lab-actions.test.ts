@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import type { UiRequest, WorkerMessage } from '../../workers/protocol';
+import { createLabActions } from './lab-actions';
+import { LabClient, type WorkerPort } from './lab-client';
+import { createLabStore } from './lab-store';
+
+/** A worker that answers every run with "cancelled" and records what it was sent. */
+class EchoWorker implements WorkerPort {
+  sent: UiRequest[] = [];
+  onmessage: ((event: MessageEvent<WorkerMessage>) => void) | null = null;
+  postMessage(message: UiRequest) {
+    this.sent.push(message);
+    if (message.type === 'run') {
+      queueMicrotask(() =>
+        this.onmessage?.(new MessageEvent('message', { data: { type: 'reply', id: message.id, request: 'run', ok: true, value: { outcome: 'cancelled' } } })),
+      );
+    }
+  }
+  terminate() {}
+}
+
+function setup() {
+  const store = createLabStore();
+  const worker = new EchoWorker();
+  const client = new LabClient(worker, (batch) => store.getState().applyEvents(batch, 0));
+  return { store, worker, actions: createLabActions(store, client, () => 0) };
+}
+
+const CSV = ['text,label', ...Array.from({ length: 20 }, (_, i) => `"message number ${i}",${i % 2 ? 'spam' : 'ham'}`)].join('\n');
+
+describe('lab actions', () => {
+  it('a good upload becomes the dataset, with preview and label counts', () => {
+    const { store, actions } = setup();
+    actions.upload('mine.csv', CSV);
+    const { upload, config, error } = store.getState();
+    expect(error).toBeNull();
+    expect(config.data.source).toBe('mine.csv');
+    expect(upload?.counts.reduce((a, b) => a + b)).toBe(20);
+    expect(upload?.labelNames.length).toBe(2);
+    expect(upload?.preview.length).toBeGreaterThan(0);
+  });
+
+  it('a malformed upload says why and keeps the previous dataset', () => {
+    const { store, actions } = setup();
+    actions.upload('broken.jsonl', '{"text": "ok", "label": 1}\n{not json at all\n');
+    const { error, config, upload } = store.getState();
+    expect(error).toMatch(/^Could not use the uploaded file: .*broken\.jsonl/);
+    expect(error).toContain('keeps the dataset "spam"');
+    expect(config.data.source).toBe('spam');
+    expect(upload).toBeNull();
+  });
+
+  it('sends the run with a fresh runId and the dataset spec, and records how it ended', async () => {
+    const { store, worker, actions } = setup();
+    actions.upload('mine.csv', CSV);
+    await actions.run();
+    await actions.run();
+    const runs = worker.sent.filter((m) => m.type === 'run');
+    expect(runs.map((r) => r.type === 'run' && r.runId)).toEqual([1, 2]);
+    expect(runs[0]).toMatchObject({ dataset: { kind: 'upload', fileName: 'mine.csv' } });
+    expect(store.getState().run.status).toBe('cancelled');
+  });
+
+  it('does not start a run with invalid settings or a missing upload', async () => {
+    const { store, worker, actions } = setup();
+    store.getState().setField('models.student.heads', 3);
+    await actions.run();
+    expect(store.getState().error).toMatch(/Fix the settings first: models.student.heads must divide dModel/);
+    store.getState().setField('models.student.heads', 2);
+    store.getState().setField('data.source', 'shared-link.csv');
+    await actions.run();
+    expect(store.getState().error).toMatch(/upload it again/);
+    expect(worker.sent.filter((m) => m.type === 'run')).toEqual([]);
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * The lab's one store, built from typed slices: the config (with what the URL hides), the uploaded
+ * file, the run (reduced from the worker's events), and what the page shows about errors and the
+ * backend. Actions are plain functions on the state, callable from the worker listener as well as
+ * from components. `createLabStore` gives tests a fresh store each time.
+ */
+import { createStore, type StateCreator } from 'zustand/vanilla';
+import { configFromPreset, DEFAULT_CONFIG, type ExperimentConfig } from '../engine/config';
+import type { PreviewRow } from '../engine/data/upload';
+import type { BackendReport, Prediction, RunOutcome } from '../../workers/protocol';
+import { setAt, type LeafValue } from './config-paths';
+import { stagesFor } from './methods';
+import { beginRun, endRun, IDLE_RUN, markCancelling, reduceEvent, type RunState, type StampedEvent } from './run-state';
+import type { UrlState } from './url-state';
+
+export interface ConfigSlice {
+  config: ExperimentConfig;
+  /** Controls hidden by `_hide` keys in the URL. */
+  hidden: string[];
+  /** URL keys that could not be applied. */
+  urlWarnings: string[];
+  setField(path: string, value: LeafValue): void;
+  applyPreset(name: string): void;
+  loadUrlState(state: UrlState): void;
+}
+
+/** An uploaded file, kept as text so a new seed re-splits it. */
+export interface UploadedFile {
+  fileName: string;
+  content: string;
+  labelNames: string[];
+  preview: PreviewRow[];
+  /** Examples per label over the whole file. */
+  counts: number[];
+}
+
+export interface DatasetSlice {
+  upload: UploadedFile | null;
+  setUpload(upload: UploadedFile): void;
+}
+
+export interface RunSlice {
+  run: RunState;
+  startRun(runId: number, now: number): void;
+  applyEvents(batch: StampedEvent[], now: number): void;
+  finishRun(runId: number, outcome: RunOutcome): void;
+  cancelRequested(): void;
+}
+
+export interface PageSlice {
+  /** The message in `data-testid="error"`: a bad upload, a failed run, a config that cannot run. */
+  error: string | null;
+  backend: BackendReport | null;
+  prediction: Prediction | null;
+  setError(message: string | null): void;
+  setBackend(report: BackendReport): void;
+  setPrediction(prediction: Prediction | null): void;
+}
+
+export type LabState = ConfigSlice & DatasetSlice & RunSlice & PageSlice;
+type Slice<T> = StateCreator<LabState, [], [], T>;
+
+const configSlice: Slice<ConfigSlice> = (set) => ({
+  config: structuredClone(DEFAULT_CONFIG),
+  hidden: [],
+  urlWarnings: [],
+  setField: (path, value) => set((s) => ({ config: setAt(s.config, path, value) })),
+  applyPreset: (name) => set(() => ({ config: configFromPreset(name) })),
+  loadUrlState: ({ config, hidden, warnings }) => set(() => ({ config, hidden, urlWarnings: warnings })),
+});
+
+const datasetSlice: Slice<DatasetSlice> = (set) => ({
+  upload: null,
+  setUpload: (upload) => set(() => ({ upload })),
+});
+
+const runSlice: Slice<RunSlice> = (set) => ({
+  run: IDLE_RUN,
+  startRun: (runId, now) => set((s) => ({ run: beginRun(runId, stagesFor(s.config.defense.methods), now), error: null, prediction: null })),
+  applyEvents: (batch, now) =>
+    set((s) => {
+      const run = batch.reduce((state, event) => reduceEvent(state, event, now), s.run);
+      return run === s.run ? {} : { run, error: run.error ?? s.error };
+    }),
+  finishRun: (runId, outcome) =>
+    set((s) => {
+      const run = endRun(s.run, runId, outcome);
+      return run === s.run ? {} : { run, error: run.error };
+    }),
+  cancelRequested: () => set((s) => ({ run: markCancelling(s.run) })),
+});
+
+const pageSlice: Slice<PageSlice> = (set) => ({
+  error: null,
+  backend: null,
+  prediction: null,
+  setError: (error) => set(() => ({ error })),
+  setBackend: (backend) => set(() => ({ backend })),
+  setPrediction: (prediction) => set(() => ({ prediction })),
+});
+
+export function createLabStore() {
+  return createStore<LabState>()((...a) => ({
+    ...configSlice(...a),
+    ...datasetSlice(...a),
+    ...runSlice(...a),
+    ...pageSlice(...a),
+  }));
+}
+
+export type LabStore = ReturnType<typeof createLabStore>;

@@ -1,0 +1,283 @@
+/**
+ * The state of the current run, and the pure functions that move it: `beginRun` when Run is pressed,
+ * `reduceEvent` for every event the worker streams, `endRun` for the run's reply. Events stamped with
+ * an older `runId` are dropped, so a cancelled run that is still winding down cannot touch the new one.
+ * Untouched parts keep their identity, so a chart re-renders only when its own data changed.
+ */
+import { DEFENSE_METHODS } from '../engine/config';
+import type { LabEvent, Metrics, RunResults, StageName, StageResult } from '../engine/events';
+import type { BackendName, RunOutcome } from '../../workers/protocol';
+import { methodOfStage, type Method } from './methods';
+
+export type StageStatus = 'pending' | 'running' | 'done' | 'error';
+export type RunStatus = 'idle' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'error';
+
+/** How long a stage (or a phase inside it, e.g. the teacher's own pretraining) will run. */
+export interface StagePlan {
+  epochs: number;
+  stepsPerEpoch: number;
+}
+
+export interface StageProgress {
+  status: StageStatus;
+  /** The phase now running (`pretrain` inside `teacher`), undefined for the stage's main loop. */
+  phase: string | undefined;
+  /** Plans by phase; '' is the main loop. */
+  plans: Record<string, StagePlan>;
+  epoch: number;
+  step: number;
+  /** Fraction of the current phase done, in [0, 1]. */
+  fraction: number;
+  samplesPerSecond: number | null;
+  loss: number | null;
+  etaSeconds: number | null;
+  /** When the current phase started (ms, the caller's clock). */
+  phaseStartedAt: number;
+  /** Seconds the finished stage took (from its result). */
+  seconds: number | null;
+  cached: boolean;
+}
+
+export interface MetricPoint {
+  epoch: number;
+  ca: number;
+  asr: number;
+}
+
+export interface LogLine {
+  level: 'info' | 'warn';
+  message: string;
+}
+
+export interface RunState {
+  runId: number;
+  status: RunStatus;
+  stageOrder: StageName[];
+  stages: Partial<Record<StageName, StageProgress>>;
+  /** CA and ASR after every epoch, per method. */
+  series: Partial<Record<Method, MetricPoint[]>>;
+  /** The metrics each stage hands on, as its `stage-end` reports them. */
+  finals: Partial<Record<Method, Metrics>>;
+  results: RunResults | null;
+  error: string | null;
+  /** A backend to switch to, when the error says this one failed (e.g. the GPU was lost). */
+  suggestBackend: BackendName | null;
+  /** The backend the run trains on (from the worker's `ready` event). */
+  backend: string | null;
+  logs: LogLine[];
+}
+
+/** Newest log lines kept; older ones scroll away. */
+const MAX_LOGS = 200;
+
+export const IDLE_RUN: RunState = {
+  runId: 0,
+  status: 'idle',
+  stageOrder: [],
+  stages: {},
+  series: {},
+  finals: {},
+  results: null,
+  error: null,
+  suggestBackend: null,
+  backend: null,
+  logs: [],
+};
+
+function pendingStage(now: number): StageProgress {
+  return {
+    status: 'pending',
+    phase: undefined,
+    plans: {},
+    epoch: 0,
+    step: 0,
+    fraction: 0,
+    samplesPerSecond: null,
+    loss: null,
+    etaSeconds: null,
+    phaseStartedAt: now,
+    seconds: null,
+    cached: false,
+  };
+}
+
+/** A fresh run: every stage pending. */
+export function beginRun(runId: number, stageOrder: StageName[], now: number): RunState {
+  const stages: RunState['stages'] = {};
+  for (const stage of stageOrder) stages[stage] = pendingStage(now);
+  return { ...IDLE_RUN, runId, status: 'running', stageOrder, stages };
+}
+
+/** Stamped as the worker sends it. */
+export interface StampedEvent {
+  runId: number;
+  event: LabEvent;
+}
+
+/** Applies one event of the stream; events of other runs leave the state as it was. */
+export function reduceEvent(state: RunState, { runId, event }: StampedEvent, now: number): RunState {
+  if (runId !== state.runId) return state;
+  switch (event.type) {
+    case 'ready':
+      return { ...state, backend: event.backend };
+    case 'stage-start':
+      // Stages run one after another: a new one starting means any other still shown running is over.
+      return withStage(finishOthers(state, event.stage), event.stage, now, (p) => {
+        const phaseKey = event.phase ?? '';
+        return {
+          ...p,
+          status: 'running',
+          phase: event.phase,
+          plans: { ...p.plans, [phaseKey]: { epochs: event.epochs, stepsPerEpoch: event.stepsPerEpoch } },
+          epoch: 0,
+          step: 0,
+          fraction: 0,
+          etaSeconds: null,
+          phaseStartedAt: now,
+        };
+      });
+    case 'step':
+      return withStage(state, event.stage, now, (p) => stepProgress(p, event, now));
+    case 'epoch': {
+      const next = withStage(state, event.stage, now, (p) => {
+        const plan = p.plans[event.phase ?? ''];
+        if (!plan || plan.stepsPerEpoch > 0) return p;
+        // A cached stage replays its epochs without steps: move the bar epoch by epoch.
+        return { ...p, epoch: event.epoch, fraction: Math.min(1, event.epoch / Math.max(plan.epochs, 1)) };
+      });
+      const method = methodOfStage(event.stage);
+      // Only a classifier's own epochs carry CA/ASR; language-model phases report loss alone.
+      if (!method || event.phase || event.ca === undefined || event.asr === undefined) return next;
+      return { ...next, series: { ...next.series, [method]: upsertPoint(next.series[method] ?? [], { epoch: event.epoch, ca: event.ca, asr: event.asr }) } };
+    }
+    case 'stage-end': {
+      const next = withStage(state, event.stage, now, (p) => finishedStage(p, event.result));
+      const method = methodOfStage(event.stage);
+      if (!method || !event.result.final) return next;
+      return { ...next, finals: { ...next.finals, [method]: event.result.final } };
+    }
+    case 'log':
+      return { ...state, logs: [...state.logs, { level: event.level, message: event.message }].slice(-MAX_LOGS) };
+    case 'error':
+      return failed(state, event.message, event.stage);
+    case 'done':
+      return completed(state, event.results);
+  }
+}
+
+/** The run's reply: how it ended. */
+export function endRun(state: RunState, runId: number, outcome: RunOutcome): RunState {
+  if (runId !== state.runId) return state;
+  switch (outcome.outcome) {
+    case 'done':
+      return { ...completed(state, outcome.results), error: null };
+    case 'cancelled':
+      // The stage that was cut short has to run again: back to pending, not an error.
+      return { ...mapRunning(state, (p) => ({ ...p, status: 'pending', etaSeconds: null })), status: 'cancelled' };
+    case 'error':
+      return { ...failed(state, outcome.message), suggestBackend: outcome.suggestBackend ?? null };
+  }
+}
+
+/** Cancel pressed: the worker stops at the next step and replies. */
+export function markCancelling(state: RunState): RunState {
+  return state.status === 'running' ? { ...state, status: 'cancelling' } : state;
+}
+
+export function isActive(status: RunStatus): boolean {
+  return status === 'running' || status === 'cancelling';
+}
+
+function stepProgress(p: StageProgress, event: Extract<LabEvent, { type: 'step' }>, now: number): StageProgress {
+  const switched = event.phase !== p.phase;
+  const phaseStartedAt = switched ? now : p.phaseStartedAt;
+  const plan = p.plans[event.phase ?? ''] ?? { epochs: event.epoch, stepsPerEpoch: event.stepsPerEpoch };
+  const epochs = Math.max(plan.epochs, 1);
+  const perEpoch = Math.max(event.stepsPerEpoch, 1);
+  const done = (event.epoch - 1) * perEpoch + event.step;
+  const total = epochs * perEpoch;
+  const elapsed = (now - phaseStartedAt) / 1000;
+  return {
+    ...p,
+    status: 'running',
+    phase: event.phase,
+    phaseStartedAt,
+    epoch: event.epoch,
+    step: event.step,
+    fraction: Math.min(1, done / total),
+    samplesPerSecond: event.samplesPerSecond,
+    loss: event.loss,
+    // Measured over the phase so far, evaluation included: what the user will actually wait.
+    etaSeconds: done > 0 && elapsed > 0 && !switched ? (elapsed / done) * Math.max(total - done, 0) : null,
+  };
+}
+
+function finishedStage(p: StageProgress, result: StageResult): StageProgress {
+  return {
+    ...p,
+    status: 'done',
+    phase: undefined,
+    fraction: 1,
+    etaSeconds: 0,
+    seconds: result.seconds,
+    cached: result.cached === true,
+    samplesPerSecond: result.cached ? p.samplesPerSecond : result.samplesPerSecond,
+  };
+}
+
+/**
+ * The results are the final word: every stage they list is done and its metrics are the table's,
+ * even where a stage's own `stage-end` never arrived.
+ */
+function completed(state: RunState, results: RunResults): RunState {
+  if (state.results === results) return state;
+  let next: RunState = { ...state, status: 'done', results };
+  const finals: RunState['finals'] = { ...state.finals };
+  for (const stage of Object.keys(results.stages).filter(isStageName)) {
+    const result = results.stages[stage];
+    if (!result) continue;
+    if (next.stages[stage]?.status !== 'done') next = withStage(next, stage, 0, (p) => finishedStage(p, result));
+    const method = methodOfStage(stage);
+    if (method && result.final) finals[method] = result.final;
+  }
+  return { ...next, finals };
+}
+
+function isStageName(name: string): name is StageName {
+  return name === 'pretrain' || name === 'poison' || name === 'teacher' || DEFENSE_METHODS.some((m) => name === `defense:${m}`);
+}
+
+function failed(state: RunState, message: string, stage?: StageName): RunState {
+  const marked = stage ? withStage(state, stage, 0, (p) => ({ ...p, status: 'error' })) : mapRunning(state, (p) => ({ ...p, status: 'error' }));
+  return { ...marked, status: 'error', error: message };
+}
+
+function withStage(state: RunState, stage: StageName, now: number, update: (p: StageProgress) => StageProgress): RunState {
+  const current = state.stages[stage] ?? pendingStage(now);
+  const stageOrder = state.stageOrder.includes(stage) ? state.stageOrder : [...state.stageOrder, stage];
+  return { ...state, stageOrder, stages: { ...state.stages, [stage]: update(current) } };
+}
+
+function finishOthers(state: RunState, stage: StageName): RunState {
+  if (!state.stageOrder.some((s) => s !== stage && state.stages[s]?.status === 'running')) return state;
+  const stages: RunState['stages'] = { ...state.stages };
+  for (const s of state.stageOrder) {
+    const p = stages[s];
+    if (s !== stage && p?.status === 'running') stages[s] = { ...p, status: 'done', fraction: 1, etaSeconds: 0, phase: undefined };
+  }
+  return { ...state, stages };
+}
+
+function mapRunning(state: RunState, update: (p: StageProgress) => StageProgress): RunState {
+  const stages: RunState['stages'] = { ...state.stages };
+  for (const stage of state.stageOrder) {
+    const p = stages[stage];
+    if (p?.status === 'running') stages[stage] = update(p);
+  }
+  return { ...state, stages };
+}
+
+/** Keeps one point per epoch (a cached replay may resend one). */
+function upsertPoint(points: MetricPoint[], point: MetricPoint): MetricPoint[] {
+  return [...points.filter((p) => p.epoch !== point.epoch), point].sort((a, b) => a.epoch - b.epoch);
+}

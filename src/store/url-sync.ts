@@ -1,0 +1,30 @@
+/**
+ * Keeps the store and the address bar in step: the hash is read once at start and on `hashchange`
+ * (a pasted link), and rewritten (without a history entry per keystroke) whenever the config changes.
+ */
+import type { LabStore } from './lab-store';
+import { readHash, writeHash } from './url-state';
+
+export function syncUrlWithStore(store: LabStore, win: Window = window): () => void {
+  store.getState().loadUrlState(readHash(win.location.hash));
+  const write = () => {
+    const { config, hidden } = store.getState();
+    const hash = writeHash(config, hidden);
+    if (hash !== win.location.hash) win.history.replaceState(null, '', `${win.location.pathname}${win.location.search}${hash}`);
+  };
+  write();
+  const unsubscribe = store.subscribe((state, previous) => {
+    if (state.config !== previous.config || state.hidden !== previous.hidden) write();
+  });
+  const onHashChange = () => store.getState().loadUrlState(readHash(win.location.hash));
+  win.addEventListener('hashchange', onHashChange);
+  return () => {
+    unsubscribe();
+    win.removeEventListener('hashchange', onHashChange);
+  };
+}
+
+/** `?backend=wasm` forces a backend (for teachers on odd machines, and for tests). */
+export function backendOverride(win: Window = window): string | undefined {
+  return new URLSearchParams(win.location.search).get('backend') ?? undefined;
+}

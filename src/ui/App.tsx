@@ -1,0 +1,46 @@
+/** The lab's one page: Setup on the left, the run (strip, charts, table, try-it) on the right. */
+import { BackendBadge } from './BackendBadge';
+import { Charts } from './Charts';
+import { ConfigForm } from './ConfigForm';
+import { ErrorBanner } from './ErrorBanner';
+import { PipelineStrip } from './PipelineStrip';
+import { PresetPicker } from './PresetPicker';
+import { ResultsJson } from './ResultsJson';
+import { ResultsTable } from './ResultsTable';
+import { RunControls } from './RunControls';
+import { RunLog } from './RunLog';
+import { TryIt } from './TryIt';
+import { UrlWarnings } from './UrlWarnings';
+
+export function App() {
+  return (
+    <div className="app">
+      <header>
+        <div>
+          <h1>W2S Backdoor Lab</h1>
+          <p className="tagline">Plant a backdoor in a language model, then watch a small clean teacher help it unlearn (W2SDefense).</p>
+        </div>
+        <BackendBadge />
+      </header>
+      <ErrorBanner />
+      <UrlWarnings />
+      <main>
+        <section className="setup" aria-labelledby="setup-title">
+          <h2 id="setup-title">Setup</h2>
+          <PresetPicker />
+          <ConfigForm />
+        </section>
+        <section className="run" aria-labelledby="run-title">
+          <h2 id="run-title">Run</h2>
+          <RunControls />
+          <PipelineStrip />
+          <Charts />
+          <ResultsTable />
+          <TryIt />
+          <RunLog />
+          <ResultsJson />
+        </section>
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,18 @@
+/** The two live charts side by side under one shared legend. */
+import { useMemo } from 'react';
+import { useLab } from './lab-context';
+import { ChartLegend, chartedMethods, MetricChart } from './MetricChart';
+
+export function Charts() {
+  const defenses = useLab((s) => s.config.defense.methods);
+  const methods = useMemo(() => chartedMethods(defenses), [defenses]);
+  return (
+    <div className="charts-block">
+      <ChartLegend methods={methods} />
+      <div className="charts">
+        <MetricChart metric="ca" methods={methods} />
+        <MetricChart metric="asr" methods={methods} />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,130 @@
+/**
+ * Every knob of the config as the Setup screen shows it: group, label, one line saying what it does,
+ * and the control to use. The form is generated from this table (as TF Playground's state table),
+ * and a test checks that every config field has a row.
+ */
+import { ATTACK_KINDS, DEFENSE_METHODS, LORA_TARGETS } from '../engine/config';
+
+export type Control =
+  | { kind: 'number'; step?: number; min?: number; max?: number }
+  | { kind: 'text' }
+  | { kind: 'bool' }
+  | { kind: 'select'; options: readonly string[] }
+  | { kind: 'multi'; options: readonly string[] }
+  /** Drawn by a component of its own (the dataset picker). */
+  | { kind: 'custom' };
+
+export interface FieldSpec {
+  path: string;
+  label: string;
+  help: string;
+  control: Control;
+}
+
+export interface FieldGroup {
+  name: 'Data' | 'Attack' | 'Models' | 'Defenses';
+  intro: string;
+  fields: FieldSpec[];
+}
+
+const num = (step?: number, min?: number, max?: number): Control => ({
+  kind: 'number',
+  ...(step !== undefined ? { step } : {}),
+  ...(min !== undefined ? { min } : {}),
+  ...(max !== undefined ? { max } : {}),
+});
+
+/** The optimiser knobs every training stage shares, under `prefix`. */
+function optimFields(prefix: string, who: string): FieldSpec[] {
+  return [
+    { path: `${prefix}.epochs`, label: 'Epochs', help: `Passes over the data while ${who}.`, control: num(1, 1) },
+    { path: `${prefix}.lr`, label: 'Learning rate', help: 'Peak AdamW step size, reached after warm-up.', control: num(0.0001, 0) },
+    { path: `${prefix}.batchSize`, label: 'Batch size', help: 'Examples per step; larger keeps the GPU busier.', control: num(1, 1) },
+    { path: `${prefix}.warmupRatio`, label: 'Warm-up share', help: 'Share of steps ramping the rate up from 0, then it decays linearly.', control: num(0.01, 0, 1) },
+    { path: `${prefix}.weightDecay`, label: 'Weight decay', help: 'Decoupled (AdamW) shrinkage of the trained weights.', control: num(0.001, 0) },
+    { path: `${prefix}.clipNorm`, label: 'Gradient clip', help: 'Largest global gradient norm per step; 0 turns clipping off.', control: num(0.1, 0) },
+  ];
+}
+
+function loraFields(prefix: string, who: string): FieldSpec[] {
+  return [
+    { path: `${prefix}.rank`, label: 'LoRA rank', help: `Width of the low-rank update the ${who} trains.`, control: num(1, 1) },
+    { path: `${prefix}.alpha`, label: 'LoRA alpha', help: 'The update is scaled by alpha / rank.', control: num(1, 0) },
+    { path: `${prefix}.dropout`, label: 'LoRA dropout', help: 'Dropout on the adapter input during training.', control: num(0.05, 0, 1) },
+    { path: `${prefix}.targets`, label: 'LoRA targets', help: 'Which weight matrices get an adapter (attention q/k/v/o, feed-forward ff1/ff2).', control: { kind: 'multi', options: LORA_TARGETS } },
+  ];
+}
+
+function encoderFields(which: 'student' | 'teacher', who: string): FieldSpec[] {
+  const p = `models.${which}`;
+  return [
+    { path: `${p}.layers`, label: `${who} layers`, help: `Transformer blocks in the ${who.toLowerCase()}.`, control: num(1, 1) },
+    { path: `${p}.dModel`, label: `${who} width`, help: 'Hidden size of every token vector.', control: num(1, 4) },
+    { path: `${p}.heads`, label: `${who} heads`, help: 'Attention heads; must divide the width.', control: num(1, 1) },
+    { path: `${p}.dFF`, label: `${who} feed-forward`, help: 'Inner width of each feed-forward block.', control: num(1, 1) },
+  ];
+}
+
+export const FIELD_GROUPS: readonly FieldGroup[] = [
+  {
+    name: 'Data',
+    intro: 'What the models read, and how much of it.',
+    fields: [
+      { path: 'data.source', label: 'Dataset', help: 'Bundled spam corpus (offline), an online SetFit set, or your own file.', control: { kind: 'custom' } },
+      { path: 'data.maxTrain', label: 'Training examples', help: 'Cap on the training set (0 = all); a stratified subset keeps runs short.', control: num(1, 0) },
+      { path: 'data.maxTest', label: 'Test examples', help: 'Cap on the test and dev sets (0 = all).', control: num(1, 0) },
+      { path: 'data.maxLength', label: 'Tokens per text', help: 'Longer texts are cut; [CLS] counts as one.', control: num(1, 4, 512) },
+      { path: 'data.vocabSize', label: 'Vocabulary size', help: 'Most frequent words kept; the rest become [UNK].', control: num(1, 16) },
+      { path: 'data.defenseFraction', label: 'Defender share', help: 'Share of the clean training data the defender holds for unlearning.', control: num(0.05, 0, 1) },
+      { path: 'seed', label: 'Seed', help: 'Seeds every random choice, so a link reproduces the run.', control: num(1) },
+    ],
+  },
+  {
+    name: 'Attack',
+    intro: 'How the attacker plants the backdoor in the student.',
+    fields: [
+      { path: 'attack.kind', label: 'Attack', help: 'BadNet rare word, InSent sentence, syntactic rewrite, or your own phrase.', control: { kind: 'select', options: ATTACK_KINDS } },
+      { path: 'attack.trigger', label: 'Trigger', help: 'The word or phrase inserted into poisoned texts (unused by syntactic).', control: { kind: 'text' } },
+      { path: 'attack.position', label: 'Insert at', help: 'Where the trigger goes in the text.', control: { kind: 'select', options: ['random', 'start', 'end'] } },
+      { path: 'attack.labelMode', label: 'Label mode', help: 'Clean: trigger into target-class texts, labels kept. Dirty: into others, label flipped.', control: { kind: 'select', options: ['clean', 'dirty'] } },
+      { path: 'attack.budgetKind', label: 'Budget as', help: 'A count of poisoned samples, or a rate of the eligible ones.', control: { kind: 'select', options: ['count', 'rate'] } },
+      { path: 'attack.budget', label: 'Poison budget', help: 'How many samples (count) or what share (rate, e.g. 0.1) get the trigger.', control: num(0.01, 0) },
+      { path: 'attack.targetLabel', label: 'Target label', help: 'The class the trigger forces.', control: num(1, 0) },
+      { path: 'poison.method', label: 'Poison via', help: 'LoRA adapter merged into the weights, or full fine-tuning.', control: { kind: 'select', options: ['lora', 'full'] } },
+      ...optimFields('poison', 'poisoning the student'),
+      ...loraFields('poison.lora', 'attacker'),
+    ],
+  },
+  {
+    name: 'Models',
+    intro: 'The strong student (poisoned), the weak teacher (clean), and how both learn language first.',
+    fields: [
+      ...encoderFields('student', 'Student'),
+      ...encoderFields('teacher', 'Teacher'),
+      { path: 'models.dropout', label: 'Dropout', help: 'Dropout inside both encoders while training.', control: num(0.05, 0, 1) },
+      { path: 'pretrain.studentSteps', label: 'Student LM steps', help: 'Masked-language-model steps before the student sees labels (0 skips).', control: num(1, 0) },
+      { path: 'pretrain.teacherSteps', label: 'Teacher LM steps', help: 'Masked-language-model steps for the teacher (0 skips).', control: num(1, 0) },
+      { path: 'pretrain.lr', label: 'LM learning rate', help: 'Step size of the language-model pretraining.', control: num(0.0001, 0) },
+      { path: 'pretrain.batchSize', label: 'LM batch size', help: 'Texts per pretraining step.', control: num(1, 1) },
+      { path: 'pretrain.maskRate', label: 'Mask rate', help: "Share of tokens hidden for the model to guess (BERT's 0.15).", control: num(0.01, 0, 1) },
+      { path: 'pretrain.extraCorpus', label: 'Extra LM text', help: 'Public-domain text added to the pretraining pool.', control: { kind: 'select', options: ['none', 'moby-dick', 'sotu'] } },
+      ...optimFields('teacher', 'fine-tuning the teacher on clean data'),
+    ],
+  },
+  {
+    name: 'Defenses',
+    intro: 'Each defense trains a fresh LoRA on the poisoned student over the defender’s clean data.',
+    fields: [
+      { path: 'defense.methods', label: 'Defenses', help: 'LoRA (CE only, the baseline), W2SDefense (CE+KD+FA), its ablations, full fine-tuning.', control: { kind: 'multi', options: DEFENSE_METHODS } },
+      { path: 'defense.ce', label: 'CE weight (a)', help: 'Weight of the cross-entropy on clean labels.', control: num(0.1, 0) },
+      { path: 'defense.kd', label: 'KD weight (b)', help: "Weight of matching the teacher's softened predictions.", control: num(0.1, 0) },
+      { path: 'defense.fa', label: 'FA weight (c)', help: "Weight of matching the teacher's projected features.", control: num(0.1, 0) },
+      { path: 'defense.temperature', label: 'KD temperature', help: 'Softens both distributions before matching (the paper: 2).', control: num(0.5, 0) },
+      { path: 'defense.selectBestByDev', label: 'Best epoch by dev', help: 'Keep the epoch with the best dev accuracy (the paper) instead of the last.', control: { kind: 'bool' } },
+      ...optimFields('defense', 'unlearning'),
+      ...loraFields('defense.lora', 'defender'),
+    ],
+  },
+];
+
+export const ALL_FIELDS: readonly FieldSpec[] = FIELD_GROUPS.flatMap((g) => g.fields);

@@ -1,0 +1,116 @@
+/**
+ * The whole pipeline, tiny, on a slice of SST-2 (read from ../shared, never copied): the backdoor must
+ * be learned, every defense must run and report CA/ASR, tensors must not leak, cancel must free all.
+ * Whether a defense *works* is measured by `npm run bench:science`, never forced here.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+import { applyPatch, configFromPreset, type ExperimentConfig } from '../src/engine/config';
+import type { Dataset } from '../src/engine/data/types';
+import type { LabEvent } from '../src/engine/events';
+import { CancelledError, runExperiment } from '../src/engine/pipeline';
+import { MemoryCache } from '../src/engine/cache';
+import { loadDataDir } from '../src/cli/node-data';
+
+const SST2 = new URL('../../shared/data/sst2', import.meta.url).pathname;
+
+/** Small enough for the CPU backend in well under a minute, strong enough to plant a BadNet backdoor. */
+const tiny = (): ExperimentConfig =>
+  applyPatch(configFromPreset('quick'), {
+    seed: 7,
+    data: { source: 'sst2', maxTrain: 400, maxTest: 120, maxLength: 24, vocabSize: 1500, defenseFraction: 0.5 },
+    attack: { kind: 'badnet', trigger: 'mn', labelMode: 'dirty', budgetKind: 'rate', budget: 0.2, targetLabel: 1, position: 'random' },
+    models: { student: { layers: 1, dModel: 32, heads: 2, dFF: 64 }, teacher: { layers: 1, dModel: 16, heads: 2, dFF: 32 }, dropout: 0 },
+    pretrain: { studentSteps: 10, teacherSteps: 5, lr: 1e-3, batchSize: 32, maskRate: 0.15, extraCorpus: 'none' },
+    poison: { epochs: 4, lr: 1e-2, batchSize: 32 },
+    teacher: { epochs: 2, lr: 5e-3, batchSize: 32 },
+    defense: { epochs: 1, lr: 2e-3, batchSize: 32 },
+  });
+
+let dataset: Dataset;
+
+beforeAll(async () => {
+  // WASM, not CPU: the same run is ~10x faster, and it is the Node runner's backend.
+  await tf.setBackend('wasm');
+  dataset = await loadDataDir(SST2, 7);
+});
+
+describe('runExperiment (tiny SST-2 slice)', () => {
+  it('learns the backdoor, runs every defense, reports CA/ASR per epoch and leaks no tensors', async () => {
+    const events: LabEvent[] = [];
+    const tensorsAtEpoch = new Map<string, number[]>();
+    const before = tf.memory().numTensors;
+    const { results, predictor } = await runExperiment(tiny(), dataset, {
+      backend: 'wasm',
+      emit: (e) => {
+        events.push(e);
+        if (e.type === 'epoch') {
+          const key = `${e.stage}/${e.phase ?? ''}`;
+          tensorsAtEpoch.set(key, [...(tensorsAtEpoch.get(key) ?? []), tf.memory().numTensors]);
+        }
+      },
+    });
+
+    const poison = results.stages.poison!;
+    expect(poison.final!.asr).toBeGreaterThan(0.9); // the backdoor is in
+    expect(poison.final!.ca).toBeGreaterThan(0.5);
+    for (const stage of ['teacher', 'defense:lora', 'defense:w2sdefense', 'defense:kd-only', 'defense:fa-only', 'defense:full-ft'] as const) {
+      const r = results.stages[stage]!;
+      expect(r.epochs.length).toBeGreaterThan(0);
+      for (const ep of r.epochs) {
+        expect(ep.ca).toBeGreaterThanOrEqual(0);
+        expect(ep.ca).toBeLessThanOrEqual(1);
+        expect(ep.asr).toBeGreaterThanOrEqual(0);
+        expect(ep.asr).toBeLessThanOrEqual(1);
+      }
+      expect(r.samplesPerSecond).toBeGreaterThan(0);
+    }
+    // Stage order as the UI's pipeline strip shows it.
+    const starts = events.filter((e) => e.type === 'stage-start' && !e.phase).map((e) => (e as { stage: string }).stage);
+    expect(starts).toEqual(['pretrain', 'poison', 'teacher', 'defense:lora', 'defense:w2sdefense', 'defense:kd-only', 'defense:fa-only', 'defense:full-ft']);
+    expect(events.at(-1)!.type).toBe('done');
+
+    // Tensor count flat across the epochs of each stage.
+    for (const [stage, counts] of tensorsAtEpoch) expect(new Set(counts).size, stage).toBe(1);
+
+    const probs = await predictor.predict(['a gorgeous , witty film', 'a gorgeous , witty film mn']);
+    expect(Object.keys(probs)).toEqual(['poisoned', 'teacher', 'lora', 'w2sdefense', 'kd-only', 'fa-only', 'full-ft']);
+    for (const rows of Object.values(probs)) for (const row of rows) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    predictor.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('reuses cached stages on a second run with the same config', async () => {
+    const cache = new MemoryCache();
+    const config = applyPatch(tiny(), { defense: { methods: ['lora'] } });
+    const first = await runExperiment(config, dataset, { backend: 'wasm', emit: () => {}, cache });
+    first.predictor.dispose();
+    const second = await runExperiment(config, dataset, { backend: 'wasm', emit: () => {}, cache });
+    second.predictor.dispose();
+    expect(second.results.stages.pretrain!.cached).toBe(true);
+    expect(second.results.stages.poison!.cached).toBe(true);
+    expect(second.results.stages.teacher!.cached).toBe(true);
+    expect(second.results.stages.poison!.final).toEqual(first.results.stages.poison!.final);
+    expect(second.results.stages['defense:lora']!.final).toEqual(first.results.stages['defense:lora']!.final);
+  });
+
+  it('cancels mid-run with CancelledError and frees every tensor', async () => {
+    const before = tf.memory().numTensors;
+    const controller = new AbortController();
+    const run = runExperiment(tiny(), dataset, {
+      backend: 'wasm',
+      signal: controller.signal,
+      emit: (e) => {
+        if (e.type === 'stage-start' && e.stage === 'poison') controller.abort();
+      },
+    });
+    await expect(run).rejects.toBeInstanceOf(CancelledError);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('rejects an invalid config before training, naming the field', async () => {
+    const bad = applyPatch(tiny(), { attack: { budget: 1.5 } });
+    await expect(runExperiment(bad, dataset, { backend: 'wasm', emit: () => {} })).rejects.toThrow(/attack\.budget/);
+  });
+});

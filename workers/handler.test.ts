@@ -1,0 +1,208 @@
+import { describe, expect, it, vi } from 'vitest';
+import { DEFAULT_CONFIG } from '../src/engine/config';
+import type { Dataset } from '../src/engine/data/types';
+import type { RunResults } from '../src/engine/events';
+import type { Predictor, RunOptions, RunOutput } from '../src/engine/pipeline';
+import { CancelledError } from '../src/engine/train/context';
+import { LabHandler, type HandlerDeps } from './handler';
+import type { RunOutcome, UiRequest, WorkerMessage } from './protocol';
+
+const DATASET: Dataset = {
+  name: 'tiny',
+  labelNames: ['ham', 'spam'],
+  train: [
+    { text: 'hello there', label: 0 },
+    { text: 'win money now', label: 1 },
+  ],
+  dev: [{ text: 'see you', label: 0 }],
+  test: [{ text: 'free prize', label: 1 }],
+};
+
+function fakePredictor(): Predictor & { disposed: boolean } {
+  return {
+    disposed: false,
+    models: () => ['poisoned', 'lora'],
+    predict: async (texts) => ({ poisoned: texts.map(() => [0.1, 0.9]), lora: texts.map(() => [0.8, 0.2]) }),
+    dispose() {
+      this.disposed = true;
+    },
+  };
+}
+
+function resultsFor(opts: RunOptions): RunResults {
+  return { backend: opts.backend, config: DEFAULT_CONFIG, stages: { poison: { epochs: [], final: { ca: 0.9, asr: 1 }, seconds: 1, samplesPerSecond: 10 } } };
+}
+
+/** An engine that emits one epoch, then finishes, or (when `hold`) waits until the run is aborted. */
+function scriptedEngine(hold: (runIndex: number) => boolean) {
+  const predictors: ReturnType<typeof fakePredictor>[] = [];
+  let runs = 0;
+  const runExperiment = vi.fn(async (_config: unknown, _dataset: Dataset, opts: RunOptions): Promise<RunOutput> => {
+    const index = runs++;
+    opts.emit({ type: 'stage-start', stage: 'poison', epochs: 1, stepsPerEpoch: 2 });
+    opts.emit({ type: 'epoch', stage: 'poison', epoch: 1, loss: 0.5, ca: 0.9, asr: 1 });
+    if (hold(index)) {
+      await new Promise<void>((resolve) => opts.signal?.addEventListener('abort', () => resolve()));
+      throw new CancelledError();
+    }
+    const results = resultsFor(opts);
+    opts.emit({ type: 'done', results });
+    const predictor = fakePredictor();
+    predictors.push(predictor);
+    return { results, predictor };
+  });
+  return { runExperiment, predictors };
+}
+
+function setup(overrides: Partial<HandlerDeps> = {}) {
+  const posted: WorkerMessage[] = [];
+  const engine = scriptedEngine(() => false);
+  const deps: HandlerDeps = {
+    post: (m) => posted.push(m),
+    chooseBackend: vi.fn(async () => ({ backend: 'cpu' as const, skipped: [{ backend: 'webgpu' as const, reason: 'no adapter' }] })),
+    loadDataset: vi.fn(async () => DATASET),
+    runExperiment: engine.runExperiment,
+    numTensors: () => 7,
+    ...overrides,
+  };
+  const handler = new LabHandler(deps);
+  const replies = () => posted.filter((m) => m.type === 'reply');
+  const runReply = (id: number): RunOutcome | undefined => {
+    const reply = posted.find((m) => m.type === 'reply' && m.id === id);
+    return reply?.type === 'reply' && reply.ok && reply.request === 'run' ? reply.value : undefined;
+  };
+  const eventsOf = (runId: number) => posted.flatMap((m) => (m.type === 'event' && m.runId === runId ? [m.event] : []));
+  return { handler, posted, deps, engine, replies, runReply, eventsOf };
+}
+
+const init: UiRequest = { type: 'init', id: 1, backend: 'cpu', baseUrl: 'http://lab.test/' };
+const run = (id: number, runId: number): UiRequest => ({ type: 'run', id, runId, config: DEFAULT_CONFIG, dataset: { kind: 'bundled' } });
+
+describe('LabHandler', () => {
+  it('answers init with the backend report, choosing the backend once', async () => {
+    const { handler, deps, posted } = setup();
+    await handler.handle(init);
+    await handler.handle({ ...init, id: 2 });
+    expect(deps.chooseBackend).toHaveBeenCalledTimes(1);
+    expect(vi.mocked(deps.chooseBackend).mock.calls[0]?.[0]).toBe('cpu');
+    expect(posted[0]).toEqual({ type: 'reply', id: 1, request: 'init', ok: true, value: { backend: 'cpu', skipped: [{ backend: 'webgpu', reason: 'no adapter' }] } });
+  });
+
+  it('runs: stamps every event with the runId, replies with the results, then predicts', async () => {
+    const { handler, deps, eventsOf, runReply, posted } = setup();
+    await handler.handle(init);
+    await handler.handle(run(2, 5));
+    expect(vi.mocked(deps.loadDataset).mock.calls[0]?.[1]).toMatchObject({ baseUrl: 'http://lab.test/', seed: DEFAULT_CONFIG.seed });
+    const types = eventsOf(5).map((e) => e.type);
+    expect(types).toEqual(['ready', 'stage-start', 'epoch', 'done', 'log']);
+    expect(eventsOf(5)[0]).toEqual({ type: 'ready', backend: 'cpu', skipped: [{ backend: 'webgpu', reason: 'no adapter' }] });
+    expect(eventsOf(5)[4]).toMatchObject({ type: 'log', message: expect.stringContaining('7') });
+    expect(runReply(2)).toMatchObject({ outcome: 'done', results: { backend: 'cpu' } });
+
+    await handler.handle({ type: 'predict', id: 3, text: 'free money mn' });
+    expect(posted.at(-1)).toEqual({
+      type: 'reply',
+      id: 3,
+      request: 'predict',
+      ok: true,
+      value: { labelNames: ['ham', 'spam'], probabilities: { poisoned: [0.1, 0.9], lora: [0.8, 0.2] } },
+    });
+  });
+
+  it('refuses to predict before a run', async () => {
+    const { handler, posted } = setup();
+    await handler.handle({ type: 'predict', id: 9, text: 'hi' });
+    expect(posted).toEqual([{ type: 'reply', id: 9, request: 'predict', ok: false, error: expect.stringContaining('run the lab first') }]);
+  });
+
+  it('cancel ends the run as cancelled, and the next run completes', async () => {
+    const engine = scriptedEngine((i) => i === 0);
+    const { handler, runReply, eventsOf } = setup({ runExperiment: engine.runExperiment });
+    await handler.handle(init);
+    const first = handler.handle(run(2, 1));
+    await vi.waitFor(() => expect(eventsOf(1).some((e) => e.type === 'epoch')).toBe(true));
+    await handler.handle({ type: 'cancel', id: 3 });
+    await first;
+    expect(runReply(2)).toEqual({ outcome: 'cancelled' });
+    await handler.handle(run(4, 2));
+    expect(runReply(4)).toMatchObject({ outcome: 'done' });
+    expect(eventsOf(1).some((e) => e.type === 'done')).toBe(false);
+  });
+
+  it('a new run cancels the one in flight and waits for it to stop first', async () => {
+    const engine = scriptedEngine((i) => i === 0);
+    const { handler, posted, runReply, eventsOf } = setup({ runExperiment: engine.runExperiment });
+    await handler.handle(init);
+    const first = handler.handle(run(2, 1));
+    await vi.waitFor(() => expect(eventsOf(1).length).toBeGreaterThan(1));
+    await handler.handle(run(3, 2));
+    await first;
+    expect(runReply(2)).toEqual({ outcome: 'cancelled' });
+    expect(runReply(3)).toMatchObject({ outcome: 'done' });
+    const firstReplyAt = posted.findIndex((m) => m.type === 'reply' && m.id === 2);
+    const secondReadyAt = posted.findIndex((m) => m.type === 'event' && m.runId === 2 && m.event.type === 'ready');
+    expect(firstReplyAt).toBeLessThan(secondReadyAt);
+  });
+
+  it('disposes the previous run’s models when a new run starts', async () => {
+    const { handler, engine } = setup();
+    await handler.handle(init);
+    await handler.handle(run(2, 1));
+    await handler.handle(run(3, 2));
+    expect(engine.predictors.map((p) => p.disposed)).toEqual([true, false]);
+  });
+
+  it('a dataset that fails to load ends the run with its message, as an event and a reply', async () => {
+    const { handler, runReply, eventsOf } = setup({
+      loadDataset: async () => {
+        throw new Error('data/x.jsonl line 3: no label');
+      },
+    });
+    await handler.handle(init);
+    await handler.handle(run(2, 1));
+    expect(runReply(2)).toEqual({ outcome: 'error', message: 'data/x.jsonl line 3: no label' });
+    expect(eventsOf(1)).toContainEqual({ type: 'error', message: 'data/x.jsonl line 3: no label' });
+  });
+
+  it('an engine error is announced once (the engine already emitted it)', async () => {
+    const { handler, runReply, eventsOf } = setup({
+      runExperiment: async (_c, _d, opts) => {
+        opts.emit({ type: 'error', message: 'boom' });
+        throw new Error('boom');
+      },
+    });
+    await handler.handle(init);
+    await handler.handle(run(2, 1));
+    expect(eventsOf(1).filter((e) => e.type === 'error')).toHaveLength(1);
+    expect(runReply(2)).toEqual({ outcome: 'error', message: 'boom' });
+  });
+
+  it('a lost GPU ends the run at once, offers the next backend, and refuses further runs', async () => {
+    let lose: (reason: string) => void = () => {};
+    const engine = scriptedEngine((i) => i === 0);
+    const { handler, runReply, eventsOf } = setup({
+      runExperiment: engine.runExperiment,
+      chooseBackend: async (_override, onDeviceLost) => {
+        lose = onDeviceLost;
+        return { backend: 'webgpu', skipped: [] };
+      },
+    });
+    await handler.handle(init);
+    const first = handler.handle(run(2, 1));
+    await vi.waitFor(() => expect(eventsOf(1).some((e) => e.type === 'epoch')).toBe(true));
+    lose('GPU process crashed');
+    const outcome = runReply(2);
+    expect(outcome).toMatchObject({ outcome: 'error', suggestBackend: 'webgl' });
+    expect(outcome?.outcome === 'error' && outcome.message).toContain('GPU device was lost (GPU process crashed)');
+    expect(eventsOf(1).at(-1)).toMatchObject({ type: 'error' });
+    await first;
+    await handler.handle(run(3, 2));
+    expect(runReply(3)).toMatchObject({ outcome: 'error', suggestBackend: 'webgl' });
+  });
+
+  it('refuses a run before init', async () => {
+    const { handler, runReply } = setup();
+    await handler.handle(run(1, 1));
+    expect(runReply(1)).toMatchObject({ outcome: 'error', message: expect.stringContaining('init') });
+  });
+});

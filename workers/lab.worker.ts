@@ -1,0 +1,22 @@
+/** The lab's worker: the engine runs here, never on the UI thread. Wiring only; the logic is in LabHandler. */
+import * as tf from '@tensorflow/tfjs-core';
+// The engine trains with tf.variableGrads: every op's gradient must be registered, once, at the entry.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { MemoryCache } from '../src/engine/cache';
+import { runExperiment } from '../src/engine/pipeline';
+import { browserProbe } from './backend';
+import { chooseBackend } from './choose-backend';
+import { loadDataset } from './datasets';
+import { LabHandler } from './handler';
+import { IndexedDbCache } from './idb-cache';
+import type { UiRequest, WorkerMessage } from './protocol';
+
+const handler = new LabHandler({
+  post: (message: WorkerMessage) => self.postMessage(message),
+  chooseBackend: (override, onDeviceLost) => chooseBackend(browserProbe(onDeviceLost), override),
+  loadDataset,
+  runExperiment,
+  cache: typeof indexedDB === 'undefined' ? new MemoryCache() : new IndexedDbCache(indexedDB),
+  numTensors: () => tf.memory().numTensors,
+});
+self.onmessage = (event: MessageEvent<UiRequest>) => void handler.handle(event.data);

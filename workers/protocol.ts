@@ -1,0 +1,58 @@
+/**
+ * The typed messages between the UI thread and the lab worker: one discriminated union each way,
+ * requests matched to replies by `id`, every engine event stamped with the `runId` of the run that
+ * produced it. Only numbers, strings and plain objects cross — never tensors.
+ */
+import type { ExperimentConfig } from '../src/engine/config';
+import type { LabEvent, RunResults } from '../src/engine/events';
+import type { SetFitName } from '../src/engine/data/url';
+
+/** Where a run's data comes from; the worker loads it (an upload travels as its text). */
+export type DatasetSpec =
+  | { kind: 'bundled' }
+  | { kind: 'setfit'; name: SetFitName }
+  | { kind: 'upload'; fileName: string; content: string };
+
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+export function isBackendName(name: string): name is BackendName {
+  return BACKEND_ORDER.some((known) => known === name);
+}
+
+/** The backend the worker settled on, and why each better one was skipped. */
+export interface BackendReport {
+  backend: BackendName;
+  skipped: { backend: BackendName; reason: string }[];
+}
+
+/** How a run ended, as the reply to its `run` request. */
+export type RunOutcome =
+  | { outcome: 'done'; results: RunResults }
+  | { outcome: 'cancelled' }
+  | { outcome: 'error'; message: string; /** A backend to try instead, e.g. after the GPU was lost. */ suggestBackend?: BackendName };
+
+/** Per model (`poisoned`, `teacher`, each defense), the class probabilities of the text. */
+export interface Prediction {
+  labelNames: string[];
+  probabilities: Record<string, number[]>;
+}
+
+// ---- UI → worker -------------------------------------------------------------------------------
+
+export type UiRequest =
+  | { type: 'init'; id: number; backend?: string; baseUrl: string }
+  | { type: 'run'; id: number; runId: number; config: ExperimentConfig; dataset: DatasetSpec }
+  | { type: 'cancel'; id: number }
+  | { type: 'predict'; id: number; text: string };
+
+// ---- worker → UI -------------------------------------------------------------------------------
+
+export type Reply =
+  | { type: 'reply'; id: number; request: 'init'; ok: true; value: BackendReport }
+  | { type: 'reply'; id: number; request: 'run'; ok: true; value: RunOutcome }
+  | { type: 'reply'; id: number; request: 'cancel'; ok: true; value: null }
+  | { type: 'reply'; id: number; request: 'predict'; ok: true; value: Prediction }
+  | { type: 'reply'; id: number; request: UiRequest['type']; ok: false; error: string };
+
+export type WorkerMessage = Reply | { type: 'event'; runId: number; event: LabEvent };
