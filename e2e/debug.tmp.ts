@@ -1,7 +1,7 @@
 import { launchBrowser, serverUrl, startServer } from './harness';
 const server = await startServer(process.cwd());
 const browser = await launchBrowser();
-const page = await browser.newPage();
+const page = await browser.newPage({ viewport: { width: 1440, height: 1050 } });
 page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') console.log('console', m.type(), m.text().slice(0, 300)); });
 await page.goto(serverUrl(server) + (process.env.Q ?? '') + '#preset=quick' + (process.env.EXTRA ?? ''));
 await page.waitForSelector('[data-testid="backend"]', { timeout: 120000 });
@@ -18,7 +18,9 @@ while (Date.now() - t0 < 560_000) {
   if (st !== 'running') break;
   await page.waitForTimeout(10000);
 }
+console.log('ERROR:', await page.evaluate(() => document.querySelector('[data-testid="error"]')?.textContent));
 const r = await page.evaluate(() => window.__labResults);
 if (r) for (const [k, v] of Object.entries(r.stages)) console.log(k, v.seconds.toFixed(1), 's', v.samplesPerSecond.toFixed(0), 'sps', JSON.stringify(v.final));
 console.log(await page.evaluate(() => [...document.querySelectorAll('.run-log li')].map((l) => l.textContent).join('\n')));
+if (process.env.SHOT) await page.screenshot({ path: process.env.SHOT });
 await browser.close(); await server.close();

@@ -38,12 +38,24 @@ export async function backendName(page: Page, timeoutMs = 90_000): Promise<strin
 
 /** Waits until the run is over (done, cancelled or failed) and says which. */
 export async function waitForRunEnd(page: Page, timeoutMs: number): Promise<string> {
-  await page.waitForFunction(
-    () => ['done', 'cancelled', 'error'].includes(document.querySelector('[data-testid="run-status"]')?.getAttribute('data-status') ?? ''),
-    undefined,
-    { timeout: timeoutMs, polling: 250 },
-  );
+  try {
+    await page.waitForFunction(
+      () => ['done', 'cancelled', 'error'].includes(document.querySelector('[data-testid="run-status"]')?.getAttribute('data-status') ?? ''),
+      undefined,
+      { timeout: timeoutMs, polling: 250 },
+    );
+  } catch {
+    // Say how far the run got: that is the timing the preset's size must be judged by.
+    throw new Error(`the run did not end within ${timeoutMs / 1000} s; the strip showed:\n      ${(await stripText(page)).join('\n      ')}`);
+  }
   return (await page.locator(byTestId('run-status')).getAttribute('data-status')) ?? '';
+}
+
+/** One line per stage: its status and what its progress line says. */
+export async function stripText(page: Page): Promise<string[]> {
+  return page.$$eval('[data-testid^="stage-"]', (cards) =>
+    cards.map((c) => `${c.getAttribute('data-testid')}: ${c.getAttribute('data-status')} — ${c.querySelector('.stage-detail')?.textContent ?? ''}`),
+  );
 }
 
 export async function stageStatuses(page: Page): Promise<Record<string, string>> {

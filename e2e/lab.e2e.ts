@@ -126,6 +126,25 @@ test('cancel mid-run, then a new run completes', 240_000, async ({ page, baseUrl
   expect(results !== undefined && (await expectTableMatches(page, results)) === 8, 'results of the new run in the table');
 });
 
+test('a reload reuses the trained models from IndexedDB', 240_000, async ({ page, baseUrl, note }) => {
+  await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
+  await backendName(page);
+  await page.click(byTestId('run'));
+  expect((await waitForRunEnd(page, 150_000)) === 'done', 'first run done');
+  const first = await labResults(page);
+  await page.reload();
+  await backendName(page);
+  const started = Date.now();
+  await page.click(byTestId('run'));
+  expect((await waitForRunEnd(page, 150_000)) === 'done', 'second run done');
+  note(`second run after a reload: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const second = await labResults(page);
+  expect(second?.stages.pretrain?.cached === true, 'pretraining came from the cache');
+  expect(second?.stages.poison?.cached === true && second.stages.teacher?.cached === true, 'poisoned student and teacher came from the cache');
+  expect(JSON.stringify(second?.stages.poison?.final) === JSON.stringify(first?.stages.poison?.final), 'cached poisoned metrics equal the trained ones');
+  expect((await page.locator(byTestId('stage-poison')).textContent())?.includes('from cache'), 'the strip says the stage came from the cache');
+});
+
 test('no long task over 200 ms on the main thread while training', 180_000, async ({ page, baseUrl, note }) => {
   await recordLongTasks(page);
   await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });

@@ -19,11 +19,11 @@ const SST2 = new URL('../../shared/data/sst2', import.meta.url).pathname;
 const tiny = (): ExperimentConfig =>
   applyPatch(configFromPreset('quick'), {
     seed: 7,
-    data: { source: 'sst2', maxTrain: 400, maxTest: 120, maxLength: 24, vocabSize: 1500, defenseFraction: 0.5 },
-    attack: { kind: 'badnet', trigger: 'mn', labelMode: 'dirty', budgetKind: 'rate', budget: 0.2, targetLabel: 1, position: 'random' },
+    data: { source: 'sst2', maxTrain: 600, maxTest: 120, maxLength: 24, vocabSize: 1500, defenseFraction: 0.5 },
+    attack: { kind: 'badnet', trigger: 'mn', labelMode: 'dirty', budgetKind: 'rate', budget: 0.3, targetLabel: 1, position: 'random' },
     models: { student: { layers: 1, dModel: 32, heads: 2, dFF: 64 }, teacher: { layers: 1, dModel: 16, heads: 2, dFF: 32 }, dropout: 0 },
     pretrain: { studentSteps: 10, teacherSteps: 5, lr: 1e-3, batchSize: 32, maskRate: 0.15, extraCorpus: 'none' },
-    poison: { epochs: 4, lr: 1e-2, batchSize: 32 },
+    poison: { epochs: 6, lr: 3e-3, batchSize: 32, method: 'full' },
     teacher: { epochs: 2, lr: 5e-3, batchSize: 32 },
     defense: { epochs: 1, lr: 2e-3, batchSize: 32 },
   });
@@ -54,7 +54,7 @@ describe('runExperiment (tiny SST-2 slice)', () => {
 
     const poison = results.stages.poison!;
     expect(poison.final!.asr).toBeGreaterThan(0.9); // the backdoor is in
-    expect(poison.final!.ca).toBeGreaterThan(0.5);
+    expect(poison.final!.ca).toBeGreaterThan(0.55); // above chance on the balanced slice
     for (const stage of ['teacher', 'defense:lora', 'defense:w2sdefense', 'defense:kd-only', 'defense:fa-only', 'defense:full-ft'] as const) {
       const r = results.stages[stage]!;
       expect(r.epochs.length).toBeGreaterThan(0);
@@ -73,6 +73,13 @@ describe('runExperiment (tiny SST-2 slice)', () => {
 
     // Tensor count flat across the epochs of each stage.
     for (const [stage, counts] of tensorsAtEpoch) expect(new Set(counts).size, stage).toBe(1);
+
+    // The trigger itself flips the poisoned model: non-target sentences go to the target with "mn".
+    const negatives = dataset.test.filter((e) => e.label === 0).slice(0, 60).map((e) => e.text);
+    const flipped = await predictor.predict([...negatives, ...negatives.map((t) => `mn ${t}`)]);
+    const toTarget = (rows: number[][]) => rows.filter((p) => p[1]! > p[0]!).length / rows.length;
+    const poisonedRows = flipped.poisoned!;
+    expect(toTarget(poisonedRows.slice(60)) - toTarget(poisonedRows.slice(0, 60))).toBeGreaterThan(0.2);
 
     const probs = await predictor.predict(['a gorgeous , witty film', 'a gorgeous , witty film mn']);
     expect(Object.keys(probs)).toEqual(['poisoned', 'teacher', 'lora', 'w2sdefense', 'kd-only', 'fa-only', 'full-ft']);

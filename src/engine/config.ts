@@ -139,7 +139,7 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
     position: 'random',
     labelMode: 'dirty', // dirty-label plants a backdoor at small budgets; the paper presets use clean
     budgetKind: 'rate',
-    budget: 0.1,
+    budget: 0.5, // of the eligible (non-target) samples: ~14 % of the training set, enough for tiny models
     targetLabel: 0, // on the spam corpus: triggered spam slips through as ham
   },
   models: {
@@ -148,19 +148,22 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
     dropout: 0.1,
   },
   pretrain: {
-    studentSteps: 60,
-    teacherSteps: 30,
+    studentSteps: 30,
+    teacherSteps: 20,
     lr: 1e-3, // small models from scratch tolerate a high MLM rate
     batchSize: 32,
     maskRate: 0.15, // BERT's rate
     extraCorpus: 'none',
   },
   poison: {
-    ...optim({ epochs: 3, lr: 3e-3 }),
-    method: 'lora',
+    // Full fine-tuning plants the backdoor as the paper does (it poisons the whole LLM); LoRA poisoning
+    // stays one switch away. Measured here: a LoRA adapter on a briefly pretrained small encoder barely
+    // leaves the label prior within a CPU budget, while full fine-tuning learns task and trigger.
+    ...optim({ epochs: 4, lr: 3e-3 }),
+    method: 'full',
     lora: { rank: 8, alpha: 16, dropout: 0.1, targets: ['q', 'v', 'ff1', 'ff2'] },
   },
-  teacher: optim({ epochs: 3, lr: 2e-3 }),
+  teacher: optim({ epochs: 4, lr: 5e-3 }),
   defense: {
     ...optim({ epochs: 3, lr: 2e-3 }),
     methods: ['lora', 'w2sdefense', 'kd-only', 'fa-only', 'full-ft'],

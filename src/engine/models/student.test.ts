@@ -30,14 +30,28 @@ function perturbAdapters(model: StudentModel, seed: number): void {
 }
 
 describe('StudentModel', () => {
-  it('classify: logits [B, C] and feature = final hidden state at [CLS] [B, d]', () => {
-    const m = new StudentModel(STUDENT, V, T, 3, 0.1, new Rng(1));
+  it('classify: logits [B, C] and feature = final hidden state at [CLS] [B, d] with cls pooling', () => {
+    const m = new StudentModel(STUDENT, V, T, 3, 0.1, new Rng(1), 'cls');
     const x = ids();
     const { logits, feature } = m.classify(x, false);
     expect(logits.shape).toEqual([3, 3]);
     expect(feature.shape).toEqual([3, 16]);
     const cls = tf.reshape(tf.slice(m.encoder.apply(x, false), [0, 0, 0], [3, 1, 16]), [3, 16]);
     expect(maxDiff(feature, cls)).toBe(0);
+    m.dispose();
+  });
+
+  it('classify with mean pooling (the default): feature = mean of final states over non-PAD tokens', async () => {
+    const m = new StudentModel(STUDENT, V, T, 3, 0.1, new Rng(1));
+    const x = ids();
+    const { feature } = m.classify(x, false);
+    const h = (await m.encoder.apply(x, false).array()) as number[][][];
+    const rows = (await x.array()) as number[][];
+    const expected = rows.map((row, b) => {
+      const kept = row.map((id, t) => (id === 0 ? null : h[b]![t]!)).filter((v): v is number[] => v !== null);
+      return kept[0]!.map((_, j) => kept.reduce((s, v) => s + v[j]!, 0) / kept.length);
+    });
+    expect(maxDiff(feature, tf.tensor2d(expected))).toBeLessThan(1e-5);
     m.dispose();
   });
 
