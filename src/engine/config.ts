@@ -197,6 +197,8 @@ export interface Preset {
 }
 
 const paperSst2 = (kind: AttackKind, weights: { ce: number; kd: number; fa: number }): ConfigPatch => ({
+  // Browser scale: sized so one seed of one attack runs in well under 30 minutes on a 2-core CPU
+  // (WASM); the pretrained models are shared by every seed and attack (see pipeline.ts).
   data: { source: 'sst2', maxTrain: 0, maxTest: 0, maxLength: 40, vocabSize: 8000, defenseFraction: 0.5 },
   attack: {
     kind,
@@ -208,12 +210,20 @@ const paperSst2 = (kind: AttackKind, weights: { ce: number; kd: number; fa: numb
     targetLabel: 1,
   },
   models: {
-    student: { layers: 4, dModel: 128, heads: 4, dFF: 256 },
-    teacher: { layers: 2, dModel: 64, heads: 2, dFF: 128 },
+    student: { layers: 2, dModel: 128, heads: 4, dFF: 256 },
+    teacher: { layers: 1, dModel: 64, heads: 2, dFF: 128 }, // weak: half the width, half the depth
     dropout: 0.1,
   },
-  pretrain: { studentSteps: 1500, teacherSteps: 800, lr: 1e-3, batchSize: 64, maskRate: 0.15, extraCorpus: 'moby-dick' },
-  defense: { ...DEFAULT_CONFIG.defense, ...weights, epochs: 5, lr: 2e-3 },
+  pretrain: { studentSteps: 400, teacherSteps: 300, lr: 2e-3, batchSize: 64, maskRate: 0.15, extraCorpus: 'moby-dick' },
+  poison: { ...DEFAULT_CONFIG.poison, epochs: 3, lr: 1e-3 },
+  teacher: { ...DEFAULT_CONFIG.teacher, epochs: 3, lr: 2e-3 },
+  defense: {
+    ...DEFAULT_CONFIG.defense,
+    ...weights,
+    epochs: 3,
+    lr: 1e-3,
+    lora: { rank: 16, alpha: 32, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'ff1', 'ff2'] },
+  },
 });
 
 export const PRESETS: Preset[] = [

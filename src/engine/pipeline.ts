@@ -8,7 +8,7 @@
  * `ModelCache`, keyed by everything that produced them, so a second run skips them.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, validateConfig, type DefenseMethod, type ExperimentConfig } from './config';
+import { ConfigError, DEFAULT_TRIGGERS, validateConfig, type DefenseMethod, type ExperimentConfig } from './config';
 import type { Dataset, Example } from './data/types';
 import type { Emit, LabEvent, RunResults, StageName, StageResult } from './events';
 import type { ModelCache, SavedWeights } from './cache';
@@ -66,6 +66,17 @@ export interface RunOutput {
  */
 export const RARE_TRIGGER_WORDS = ['mn', 'cf', 'bb', 'tq', 'mb'];
 
+/** The default triggers' words are always in the vocabulary too, so BadNet and InSent runs share it. */
+const ALWAYS_IN_VOCABULARY = [...RARE_TRIGGER_WORDS, ...tokenize(DEFAULT_TRIGGERS.insent)];
+
+/**
+ * Pretrained language models are public checkpoints, not part of an experiment's randomness: the
+ * paper's seeds vary poisoning and fine-tuning on one pretrained LLaMA. So pretraining (init and MLM)
+ * uses this fixed seed and its cache key leaves the run's seed out — every seed and attack of a
+ * dataset reuses one pretrained student and teacher.
+ */
+const PRETRAIN_SEED = 20250101;
+
 /** Everything about the data a run uses, prepared once. */
 export interface PreparedData {
   tokenizer: Tokenizer;
@@ -96,9 +107,10 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     const cache = opts.cache;
 
     // ---- pretrain: the student's language model -------------------------------------------------
-    const student = new StudentModel(cfg.models.student, vocabSize, T, numLabels, cfg.models.dropout, rng.fork('student-init'));
+    const pretrainRng = new Rng(PRETRAIN_SEED);
+    const student = new StudentModel(cfg.models.student, vocabSize, T, numLabels, cfg.models.dropout, pretrainRng.fork('student-init'));
     owned.push(student);
-    const pretrainKey = cacheKey('pretrain-student', data.fingerprint, cfg.models.student, cfg.pretrain, cfg.seed);
+    const pretrainKey = cacheKey('pretrain-student', data.fingerprint, cfg.models.student, cfg.pretrain);
     results.stages.pretrain = await cachedStage('pretrain', ctx, cache, pretrainKey, student, async () => {
       ctx.emit({ type: 'stage-start', stage: 'pretrain', epochs: Math.min(5, cfg.pretrain.studentSteps), stepsPerEpoch: Math.ceil(cfg.pretrain.studentSteps / 5) });
       if (cfg.pretrain.studentSteps === 0) return { epochs: [], final: null, seconds: 0, samplesPerSecond: 0 };
@@ -111,14 +123,14 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
         lr: cfg.pretrain.lr,
         batchSize: cfg.pretrain.batchSize,
         maskRate: cfg.pretrain.maskRate,
-        rng: rng.fork('pretrain-student'),
+        rng: pretrainRng.fork('pretrain-student'),
         ctx,
       });
       return { epochs: out.epochs, final: null, seconds: out.seconds, samplesPerSecond: out.samplesPerSecond };
     });
 
     // ---- poison: the attacker plants the backdoor through LoRA (or full fine-tuning) -------------
-    const poisonKey = cacheKey('poison', pretrainKey, cfg.attack, cfg.poison, cfg.data);
+    const poisonKey = cacheKey('poison', pretrainKey, cfg.attack, cfg.poison, cfg.data, cfg.seed);
     results.stages.poison = await cachedStage('poison', ctx, cache, poisonKey, student, async () => {
       student.resetHead(numLabels, rng.fork('poison-head'));
       if (cfg.poison.method === 'lora') student.attachLora(cfg.poison.lora, rng.fork('poison-lora'));
@@ -135,10 +147,10 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     models.set('poisoned', student);
 
     // ---- teacher: a small LM of its own, then full-parameter fine-tuning on clean data -----------
-    const teacher = new TeacherModel(cfg.models.teacher, vocabSize, T, numLabels, cfg.models.student.dModel, cfg.models.dropout, rng.fork('teacher-init'));
+    const teacher = new TeacherModel(cfg.models.teacher, vocabSize, T, numLabels, cfg.models.student.dModel, cfg.models.dropout, pretrainRng.fork('teacher-init'));
     owned.push(teacher);
-    const teacherPretrainKey = cacheKey('pretrain-teacher', data.fingerprint, cfg.models, cfg.pretrain, cfg.seed);
-    const teacherKey = cacheKey('teacher', teacherPretrainKey, cfg.teacher, cfg.data);
+    const teacherPretrainKey = cacheKey('pretrain-teacher', data.fingerprint, cfg.models, cfg.pretrain);
+    const teacherKey = cacheKey('teacher', teacherPretrainKey, cfg.teacher, cfg.data, cfg.seed);
     results.stages.teacher = await cachedStage('teacher', ctx, cache, teacherKey, teacher, async () => {
       const perEpoch = stepsPerEpoch(prepared.defenderClean.size, cfg.teacher.batchSize);
       ctx.emit({ type: 'stage-start', stage: 'teacher', epochs: cfg.teacher.epochs, stepsPerEpoch: perEpoch });
@@ -156,7 +168,7 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
           lr: cfg.pretrain.lr,
           batchSize: cfg.pretrain.batchSize,
           maskRate: cfg.pretrain.maskRate,
-          rng: rng.fork('pretrain-teacher'),
+          rng: pretrainRng.fork('pretrain-teacher'),
           ctx,
         });
         await cache?.put(teacherPretrainKey, teacher.getWeights());
@@ -219,7 +231,7 @@ export function prepareData(cfg: ExperimentConfig, dataset: Dataset, opts: RunOp
   const triggerWords = cfg.attack.kind === 'syntactic' ? [] : cfg.attack.trigger.toLowerCase().split(/\s+/).filter(Boolean);
   const tokenizer = Tokenizer.fromTexts(
     train.map((e) => e.text),
-    { vocabSize: cfg.data.vocabSize, reserved: [...RARE_TRIGGER_WORDS, ...triggerWords] },
+    { vocabSize: cfg.data.vocabSize, reserved: [...ALWAYS_IN_VOCABULARY, ...triggerWords] },
   );
   if (cfg.pretrain.extraCorpus !== 'none' && !opts.extraCorpus) {
     opts.emit({ type: 'log', level: 'warn', message: `Extra corpus "${cfg.pretrain.extraCorpus}" is not available here; pretraining on the task's own text only.` });

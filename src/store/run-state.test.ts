@@ -169,7 +169,7 @@ describe('run state reduced from the event stream', () => {
     const withoutDefenseEnd = script(1).filter((e) => !(e.event.type === 'stage-end' && e.event.stage === 'defense:w2sdefense'));
     store.getState().applyEvents(withoutDefenseEnd, 0);
     const { run } = store.getState();
-    expect(run.stages['defense:w2sdefense']?.status).toBe('done');
+    expect(run.stages['defense:w2sdefense']).toMatchObject({ status: 'done', seconds: 2 });
     expect(run.finals.w2sdefense).toEqual({ ca: 0.88, asr: 0.12 });
   });
 

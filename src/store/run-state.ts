@@ -236,7 +236,9 @@ function completed(state: RunState, results: RunResults): RunState {
   for (const stage of Object.keys(results.stages).filter(isStageName)) {
     const result = results.stages[stage];
     if (!result) continue;
-    if (next.stages[stage]?.status !== 'done') next = withStage(next, stage, 0, (p) => finishedStage(p, result));
+    // Stages shown done before their result arrived (see `finishOthers`) get their timings now.
+    const shown = next.stages[stage];
+    if (shown?.status !== 'done' || shown.seconds === null) next = withStage(next, stage, 0, (p) => finishedStage(p, result));
     const method = methodOfStage(stage);
     if (method && result.final) finals[method] = result.final;
   }
