@@ -19,7 +19,7 @@ const SST2 = new URL('../../shared/data/sst2', import.meta.url).pathname;
 const tiny = (): ExperimentConfig =>
   applyPatch(configFromPreset('quick'), {
     seed: 7,
-    data: { source: 'sst2', maxTrain: 600, maxTest: 120, maxLength: 24, vocabSize: 1500, defenseFraction: 0.5 },
+    data: { source: 'sst2', maxTrain: 1000, maxTest: 120, maxLength: 24, vocabSize: 1500, defenseFraction: 0.5 },
     attack: { kind: 'badnet', trigger: 'mn', labelMode: 'dirty', budgetKind: 'rate', budget: 0.3, targetLabel: 1, position: 'random' },
     models: { student: { layers: 1, dModel: 32, heads: 2, dFF: 64 }, teacher: { layers: 1, dModel: 16, heads: 2, dFF: 32 }, dropout: 0 },
     pretrain: { studentSteps: 10, teacherSteps: 5, lr: 1e-3, batchSize: 32, maskRate: 0.15, extraCorpus: 'none' },

@@ -218,7 +218,8 @@ export function prepareData(cfg: ExperimentConfig, dataset: Dataset, opts: RunOp
     throw new ConfigError('data.maxLength', `${cfg.data.maxLength} tokens leave no room for the text beside the trigger; use at least ${cfg.data.maxLength + 2 - room}`);
   }
   const window = (examples: readonly Example[]) => clipExamples(examples, room);
-  const train = window(stratifiedSubset(dataset.train, cfg.data.maxTrain, rng.fork('train')));
+  const fullTrain = stratifiedSubset(dataset.train, cfg.data.maxTrain, rng.fork('train'));
+  const train = window(fullTrain);
   const test = window(stratifiedSubset(dataset.test, cfg.data.maxTest, rng.fork('test')));
   const dev = window(stratifiedSubset(dataset.dev, cfg.data.maxTest, rng.fork('dev')));
   const defenderSize = Math.max(numLabels, Math.round(cfg.data.defenseFraction * train.length));
@@ -229,8 +230,10 @@ export function prepareData(cfg: ExperimentConfig, dataset: Dataset, opts: RunOp
   // The vocabulary comes from the clean training text (plus the usual rare trigger words and the
   // words of this trigger): the attacker's data must not decide what the defender's tokenizer is.
   const triggerWords = cfg.attack.kind === 'syntactic' ? [] : cfg.attack.trigger.toLowerCase().split(/\s+/).filter(Boolean);
+  // Built from the unclipped texts, so that the vocabulary (and with it the pretrained checkpoint) does
+  // not depend on how much room the attack's trigger takes.
   const tokenizer = Tokenizer.fromTexts(
-    train.map((e) => e.text),
+    fullTrain.map((e) => e.text),
     { vocabSize: cfg.data.vocabSize, reserved: [...ALWAYS_IN_VOCABULARY, ...triggerWords] },
   );
   if (cfg.pretrain.extraCorpus !== 'none' && !opts.extraCorpus) {
@@ -243,7 +246,7 @@ export function prepareData(cfg: ExperimentConfig, dataset: Dataset, opts: RunOp
   const T = cfg.data.maxLength;
   const pretrainPool = tokenizer.encodeBatch(poolTexts, T);
   const fingerprint = hashString(
-    JSON.stringify([dataset.name, dataset.labelNames, train.length, tokenizer.toJSON(), poolTexts.length, sample(train)]),
+    JSON.stringify([dataset.name, dataset.labelNames, fullTrain.length, tokenizer.toJSON(), poolTexts.length, sample(fullTrain)]),
   );
   emitLog(opts.emit, `Data: ${train.length} train (${poisoned.poisonedIndices.length} poisoned), ${defender.length} clean for the defender, ${test.length} test, ${poisonedTest.length} triggered test, vocabulary ${tokenizer.vocabSize}, pretraining pool ${poolTexts.length} texts.`);
   return {

@@ -1,6 +1,7 @@
 /** The two live charts side by side under one shared legend. */
 import { useMemo } from 'react';
 import { useLab } from './lab-context';
+import { ChartWarmUp } from './ChartWarmUp';
 import { ChartLegend, chartedMethods, MetricChart } from './MetricChart';
 
 export function Charts() {
@@ -8,6 +9,7 @@ export function Charts() {
   const methods = useMemo(() => chartedMethods(defenses), [defenses]);
   return (
     <div className="charts-block">
+      <ChartWarmUp />
       <ChartLegend methods={methods} />
       <div className="charts">
         <MetricChart metric="ca" methods={methods} />

@@ -24,8 +24,6 @@ const TITLE: Record<Metric, string> = {
   asr: 'Attack success rate (ASR) — lower is better',
 };
 
-type Row = { epoch: number } & Partial<Record<Method, number>>;
-
 /** The methods a run of this config charts: the poisoned student, the teacher, each defense. */
 export function chartedMethods(defenses: ExperimentConfig['defense']['methods']): Method[] {
   return METHODS.filter((m) => m === 'poisoned' || m === 'teacher' || defenses.some((d) => d === m));
@@ -40,26 +38,28 @@ export function MetricChart({ metric, methods }: { metric: Metric; methods: read
     REDRAW_DELAY_MS[metric],
   );
   const maxEpochs = useLab((s) => Math.max(s.config.poison.epochs, s.config.teacher.epochs, s.config.defense.epochs));
-  const rows = useMemo(() => toRows(series, metric, maxEpochs), [series, metric, maxEpochs]);
+  const lastEpoch = Math.max(maxEpochs, ...methods.flatMap((m) => series[m]?.map((p) => p.epoch) ?? []));
+  const epochs = useMemo(() => Array.from({ length: lastEpoch }, (_, i) => i + 1), [lastEpoch]);
   const drawn = methods.filter((m) => (series[m]?.length ?? 0) > 0);
   return (
     <figure className="chart" data-testid={`chart-${metric}`} data-methods={drawn.join(',')}>
       <figcaption>{TITLE[metric]}</figcaption>
       <ResponsiveContainer width="100%" height={220}>
-        <LineChart data={rows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+        <LineChart margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="#ddd" />
-          <XAxis dataKey="epoch" type="number" domain={[1, Math.max(rows.length, 2)]} allowDecimals={false} label={{ value: 'epoch', position: 'insideBottomRight', offset: -2 }} />
-          <YAxis domain={[0, 100]} ticks={[0, 25, 50, 75, 100]} unit="%" width={48} />
-
+          {/* interval={0}: every tick is drawn, so recharts never measures label text (a forced layout). */}
+          <XAxis dataKey="epoch" type="number" domain={[1, Math.max(lastEpoch, 2)]} ticks={epochs} interval={0} label={{ value: 'epoch', position: 'insideBottomRight', offset: -2 }} />
+          <YAxis domain={[0, 100]} ticks={[0, 25, 50, 75, 100]} interval={0} unit="%" width={48} />
           {methods.map((m) => (
             <Line
               key={m}
-              dataKey={m}
+              // Each line has its own data: a new epoch of one method redraws that line only.
+              data={pointsOf(series[m], metric)}
+              dataKey="value"
               name={METHOD_LABEL[m]}
               stroke={METHOD_COLOR[m]}
               strokeDasharray={METHOD_DASH[m]}
               strokeWidth={2}
-              connectNulls
               // Animations would replay on every epoch and cost main-thread time during training.
               isAnimationActive={false}
             />
@@ -86,15 +86,18 @@ export function ChartLegend({ methods }: { methods: readonly Method[] }) {
   );
 }
 
-/** One row per epoch, one column per method, values in percent. */
-function toRows(series: Partial<Record<Method, MetricPoint[]>>, metric: Metric, maxEpochs: number): Row[] {
-  const seen = Math.max(0, ...Object.values(series).flatMap((points) => points?.map((p) => p.epoch) ?? []));
-  const rows: Row[] = Array.from({ length: Math.max(maxEpochs, seen) }, (_, i) => ({ epoch: i + 1 }));
-  for (const method of METHODS) {
-    for (const point of series[method] ?? []) {
-      const row = rows[point.epoch - 1];
-      if (row) row[method] = point[metric] * 100;
-    }
+type Point = { epoch: number; value: number };
+
+/** Percent points of one method, computed once per series array (arrays keep identity until they change). */
+const pointCache: Record<Metric, WeakMap<MetricPoint[], Point[]>> = { ca: new WeakMap(), asr: new WeakMap() };
+const NO_POINTS: Point[] = [];
+
+function pointsOf(points: MetricPoint[] | undefined, metric: Metric): Point[] {
+  if (!points) return NO_POINTS;
+  let cached = pointCache[metric].get(points);
+  if (!cached) {
+    cached = points.map((p) => ({ epoch: p.epoch, value: p[metric] * 100 }));
+    pointCache[metric].set(points, cached);
   }
-  return rows;
+  return cached;
 }

@@ -9,6 +9,7 @@ import type { EpochRecord, StageName } from '../events';
 import type { Rng } from '../rng';
 import { epochBatches, stepsPerEpoch } from './batches';
 import { throwIfCancelled, yieldToEventLoop, type StageContext } from './context';
+import { LossWindow } from './loss-window';
 import { AdamW, clipByGlobalNorm } from './optimizer';
 import { lrAt } from './schedule';
 import type { Evaluation } from './evaluate';
@@ -53,68 +54,56 @@ export function trainStep(
   });
 }
 
+/** Steps between read-backs: about four per epoch, at most ten. */
+export function defaultLogEvery(stepsPerEpoch: number): number {
+  return Math.max(1, Math.min(10, Math.floor(stepsPerEpoch / 4)));
+}
+
 export async function fit(spec: FitSpec): Promise<FitResult> {
   const { optim, ctx } = spec;
   const perEpoch = stepsPerEpoch(spec.trainSize, optim.batchSize);
   const totalSteps = perEpoch * optim.epochs;
-  const logEvery = spec.logEvery ?? Math.max(1, Math.min(10, Math.floor(perEpoch / 4)));
+  const logEvery = spec.logEvery ?? defaultLogEvery(perEpoch);
   const optimizer = new AdamW(spec.variables, { weightDecay: optim.weightDecay });
+  const window = new LossWindow();
+  const phase = spec.phase ? { phase: spec.phase } : {};
   const epochs: FitResult['epochs'] = [];
-  let trainMs = 0;
-  let samples = 0;
   let step = 0;
-  let pending: tf.Scalar[] = [];
   try {
     for (let epoch = 1; epoch <= optim.epochs; epoch++) {
       let lossSum = 0;
-      let pendingSamples = 0;
-      let windowStart = performance.now();
+      window.restartClock();
       const batches = epochBatches(spec.trainSize, optim.batchSize, spec.rng);
       for (let b = 0; b < batches.length; b++) {
         throwIfCancelled(ctx.signal);
         const rows = tf.tensor1d(batches[b]!, 'int32');
-        const lr = lrAt(step, totalSteps, optim);
-        pending.push(trainStep(spec.variables, optimizer, () => spec.batchLoss(rows), lr, optim.clipNorm));
+        const lr = lrAt(step++, totalSteps, optim);
+        window.push(trainStep(spec.variables, optimizer, () => spec.batchLoss(rows), lr, optim.clipNorm), batches[b]!.length);
         rows.dispose();
-        step++;
-        pendingSamples += batches[b]!.length;
-        if (pending.length >= logEvery || b === batches.length - 1) {
-          const stacked = tf.stack(pending);
-          const values = await stacked.data(); // host-sync point: once per log interval
-          stacked.dispose();
-          pending.forEach((t) => t.dispose());
-          pending = [];
-          const elapsed = performance.now() - windowStart;
-          trainMs += elapsed;
-          samples += pendingSamples;
-          let windowLoss = 0;
-          for (const v of values) windowLoss += v;
-          lossSum += windowLoss;
+        if (window.size >= logEvery || b === batches.length - 1) {
+          const reading = await window.flush();
+          lossSum += reading.lossSum;
           ctx.emit({
             type: 'step',
             stage: spec.stage,
-            ...(spec.phase ? { phase: spec.phase } : {}),
+            ...phase,
             epoch,
             step: b + 1,
             stepsPerEpoch: perEpoch,
-            loss: windowLoss / values.length,
-            samplesPerSecond: (pendingSamples * 1000) / Math.max(elapsed, 1e-3),
+            loss: reading.meanLoss,
+            samplesPerSecond: reading.samplesPerSecond,
           });
-          pendingSamples = 0;
-          await yieldToEventLoop();
-          windowStart = performance.now();
-        } else {
-          await yieldToEventLoop();
         }
+        await yieldToEventLoop(); // lets a cancel or a predict request in between steps
       }
       const metrics = await spec.afterEpoch(epoch);
       const record = { epoch, loss: lossSum / batches.length, ...metrics };
       epochs.push(record);
-      ctx.emit({ type: 'epoch', stage: spec.stage, ...(spec.phase ? { phase: spec.phase } : {}), ...record });
+      ctx.emit({ type: 'epoch', stage: spec.stage, ...phase, ...record });
     }
   } finally {
-    pending.forEach((t) => t.dispose()); // a cancel mid-interval leaves unread losses
+    window.dispose(); // a cancel mid-window leaves unread losses
     optimizer.dispose();
   }
-  return { epochs, trainSeconds: trainMs / 1000, samplesPerSecond: samples / Math.max(trainMs / 1000, 1e-6) };
+  return { epochs, trainSeconds: window.trainMs / 1000, samplesPerSecond: window.samplesPerSecond };
 }

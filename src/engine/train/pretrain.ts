@@ -10,7 +10,8 @@ import { CLS, MASK, PAD, SPECIAL_TOKENS } from '../data/tokenizer';
 import { throwIfCancelled, yieldToEventLoop, type StageContext } from './context';
 import { AdamW } from './optimizer';
 import { lrAt } from './schedule';
-import { trainStep } from './fit';
+import { defaultLogEvery, trainStep } from './fit';
+import { LossWindow } from './loss-window';
 import { mlmLoss } from './losses';
 
 export interface MlmModel {
@@ -74,15 +75,15 @@ export async function pretrainMlm(model: MlmModel, spec: PretrainSpec): Promise<
   const perChunk = Math.ceil(spec.steps / chunks);
   const variables = model.mlmVariables();
   const optimizer = new AdamW(variables, { weightDecay: 0.01 });
+  const window = new LossWindow();
+  const phase = spec.phase ? { phase: spec.phase } : {};
   const epochs: EpochRecord[] = [];
-  const logEvery = Math.max(1, Math.min(10, Math.floor(perChunk / 4)));
-  let ms = 0;
-  let pending: tf.Scalar[] = [];
+  const logEvery = defaultLogEvery(perChunk);
   try {
     for (let chunk = 1, step = 0; chunk <= chunks; chunk++) {
       let lossSum = 0;
       let count = 0;
-      let windowStart = performance.now();
+      window.restartClock();
       const chunkEnd = Math.min(spec.steps, chunk * perChunk);
       for (let inChunk = 1; step < chunkEnd; step++, inChunk++) {
         throwIfCancelled(ctx.signal);
@@ -92,41 +93,23 @@ export async function pretrainMlm(model: MlmModel, spec: PretrainSpec): Promise<
         const positions = tf.tensor1d(batch.positions, 'int32');
         const targets = tf.tensor1d(batch.targets, 'int32');
         const lr = lrAt(step, spec.steps, { lr: spec.lr, warmupRatio: 0.06 });
-        pending.push(trainStep(variables, optimizer, () => mlmLoss(model.mlmLogits(ids, positions, true), targets), lr, 1));
+        window.push(trainStep(variables, optimizer, () => mlmLoss(model.mlmLogits(ids, positions, true), targets), lr, 1), rows.length);
         tf.dispose([ids, positions, targets]);
-        if (pending.length >= logEvery || step === chunkEnd - 1) {
-          const stacked = tf.stack(pending);
-          const values = await stacked.data(); // host-sync point: once per log interval
-          stacked.dispose();
-          pending.forEach((t) => t.dispose());
-          const elapsed = performance.now() - windowStart;
-          ms += elapsed;
-          let windowLoss = 0;
-          for (const v of values) windowLoss += v;
-          lossSum += windowLoss;
-          count += values.length;
-          ctx.emit({
-            type: 'step',
-            stage: spec.stage,
-            ...(spec.phase ? { phase: spec.phase } : {}),
-            epoch: chunk,
-            step: inChunk,
-            stepsPerEpoch: perChunk,
-            loss: windowLoss / values.length,
-            samplesPerSecond: (values.length * spec.batchSize * 1000) / Math.max(elapsed, 1e-3),
-          });
-          pending = [];
-          await yieldToEventLoop();
-          windowStart = performance.now();
+        if (window.size >= logEvery || step === chunkEnd - 1) {
+          const reading = await window.flush();
+          lossSum += reading.lossSum;
+          count += reading.steps;
+          ctx.emit({ type: 'step', stage: spec.stage, ...phase, epoch: chunk, step: inChunk, stepsPerEpoch: perChunk, loss: reading.meanLoss, samplesPerSecond: reading.samplesPerSecond });
         }
+        await yieldToEventLoop();
       }
       const record: EpochRecord = { epoch: chunk, loss: lossSum / Math.max(count, 1) };
       epochs.push(record);
-      ctx.emit({ type: 'epoch', stage: spec.stage, ...(spec.phase ? { phase: spec.phase } : {}), ...record });
+      ctx.emit({ type: 'epoch', stage: spec.stage, ...phase, ...record });
     }
   } finally {
-    pending.forEach((t) => t.dispose());
+    window.dispose();
     optimizer.dispose();
   }
-  return { epochs, seconds: ms / 1000, samplesPerSecond: (spec.steps * spec.batchSize) / Math.max(ms / 1000, 1e-6) };
+  return { epochs, seconds: window.trainMs / 1000, samplesPerSecond: window.samplesPerSecond };
 }
