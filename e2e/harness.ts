@@ -30,12 +30,19 @@ export interface E2eTest {
   name: string;
   timeoutMs: number;
   fn(t: TestContext): Promise<void>;
+  /** Set when the test is registered but not run here, with the reason (printed, and counted as skipped). */
+  skipReason?: string;
 }
 
 const tests: E2eTest[] = [];
 
 export function test(name: string, timeoutMs: number, fn: E2eTest['fn']): void {
   tests.push({ name, timeoutMs, fn });
+}
+
+/** Registers a test that runs only when `enabled`; otherwise it is reported as skipped with `reason`. */
+export function testIf(enabled: boolean, reason: string, name: string, timeoutMs: number, fn: E2eTest['fn']): void {
+  tests.push({ name, timeoutMs, fn, ...(enabled ? {} : { skipReason: reason }) });
 }
 
 export async function startServer(root: string): Promise<PreviewServer> {
@@ -52,12 +59,23 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
 }
 
-/** Runs the registered tests whose names contain `filter`; returns the failure count. */
+/**
+ * Runs the registered tests whose names contain `filter` (or, for `!text`, do not); returns the
+ * failure count.
+ */
 export async function runTests(browser: Browser, baseUrl: string, filter?: string): Promise<number> {
-  const chosen = tests.filter((t) => !filter || t.name.includes(filter));
+  const exclude = filter?.startsWith('!');
+  const needle = exclude ? filter!.slice(1) : filter;
+  const chosen = tests.filter((t) => !needle || t.name.includes(needle) !== exclude);
   let passed = 0;
   let failed = 0;
+  let skipped = 0;
   for (const t of chosen) {
+    if (t.skipReason) {
+      skipped++;
+      console.log(`- ${t.name} (skipped: ${t.skipReason})`);
+      continue;
+    }
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const page = await context.newPage();
     const notes: string[] = [];
@@ -85,7 +103,7 @@ export async function runTests(browser: Browser, baseUrl: string, filter?: strin
     for (const line of notes) console.log(`    ${line}`);
     await context.close();
   }
-  console.log(`${passed} passed, ${failed} failed`);
+  console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
   return failed;
 }
 

@@ -1,6 +1,8 @@
 /**
  * `npm run e2e` (after `vite build`): serves dist/, runs every browser test in Chromium and exits
- * non-zero on any failure. `node --import tsx e2e/run.ts [name filter]` runs a subset.
+ * non-zero on any failure. `node --import tsx e2e/run.ts [filter]` runs the tests whose names contain
+ * `filter` (`'!WebGPU'`: all but those); `E2E_SCREENSHOT=docs/screenshot.png` saves the page after the
+ * quick run.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -69,6 +69,8 @@ describe('runExperiment (tiny SST-2 slice)', () => {
     // Stage order as the UI's pipeline strip shows it.
     const starts = events.filter((e) => e.type === 'stage-start' && !e.phase).map((e) => (e as { stage: string }).stage);
     expect(starts).toEqual(['pretrain', 'poison', 'teacher', 'defense:lora', 'defense:w2sdefense', 'defense:kd-only', 'defense:fa-only', 'defense:full-ft']);
+    const ends = events.filter((e) => e.type === 'stage-end').map((e) => (e as { stage: string }).stage);
+    expect(ends).toEqual(starts); // every stage that starts also ends, defenses included
     expect(events.at(-1)!.type).toBe('done');
 
     // Tensor count flat across the epochs of each stage.

@@ -143,7 +143,7 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
       if (cfg.poison.method === 'lora') student.mergeLora();
       return result;
     });
-    const poisonedWeights = student.getWeights();
+    const poisonedWeights = await student.readWeights();
     models.set('poisoned', student);
 
     // ---- teacher: a small LM of its own, then full-parameter fine-tuning on clean data -----------
@@ -171,7 +171,7 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
           rng: pretrainRng.fork('pretrain-teacher'),
           ctx,
         });
-        await cache?.put(teacherPretrainKey, teacher.getWeights());
+        await cache?.put(teacherPretrainKey, await teacher.readWeights());
       }
       return classificationStage('teacher', cfg.teacher, teacher.classifierVariables(), teacher, prepared.defenderClean, prepared.eval, cfg, ctx, rng.fork('teacher-fit'),
         (rows) => {
@@ -189,7 +189,9 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
       const defended = new StudentModel(cfg.models.student, vocabSize, T, numLabels, cfg.models.dropout, rng.fork(`${stage}-init`));
       owned.push(defended);
       defended.setWeights(poisonedWeights);
-      results.stages[stage] = await runDefense(method, defended, teacherTargets, prepared, cfg, ctx, rng.fork(stage));
+      const result = await runDefense(method, defended, teacherTargets, prepared, cfg, ctx, rng.fork(stage));
+      results.stages[stage] = result;
+      ctx.emit({ type: 'stage-end', stage, result });
       models.set(method, defended);
     }
 
@@ -282,7 +284,8 @@ function emitLog(emit: Emit, message: string): void {
 }
 
 interface Weighted {
-  getWeights(): SavedWeights;
+  /** Async: a blocking read (`dataSync`) loses the device on WebGPU under SwiftShader. */
+  readWeights(): Promise<SavedWeights>;
   setWeights(w: SavedWeights): void;
 }
 
@@ -311,7 +314,7 @@ async function cachedStage(
   }
   const result = await train();
   ctx.emit({ type: 'stage-end', stage, result });
-  await cache?.put(key, { ...model.getWeights(), [RESULT_KEY]: encodeResult(result) });
+  if (cache) await cache.put(key, { ...(await model.readWeights()), [RESULT_KEY]: encodeResult(result) });
   return result;
 }
 
@@ -388,7 +391,7 @@ async function runDefense(
     afterEpoch: async (epoch) => {
       const metrics = await evaluate(student, data.eval, cfg.attack.targetLabel);
       if (d.selectBestByDev && (!best || (metrics.devAcc ?? 0) > best.devAcc)) {
-        best = { devAcc: metrics.devAcc ?? 0, epoch, weights: student.getWeights(), metrics };
+        best = { devAcc: metrics.devAcc ?? 0, epoch, weights: await student.readWeights(), metrics };
       }
       return metrics;
     },

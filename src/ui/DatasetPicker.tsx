@@ -3,7 +3,7 @@
  * worker), or an uploaded JSONL/CSV/TSV file (parsed here for the preview; a bad file leaves the
  * current dataset in place and says why).
  */
-import { useState, type ChangeEvent } from 'react';
+import { useEffect, useState, type ChangeEvent } from 'react';
 import { SETFIT_SOURCES, isSetFitName, type SetFitName } from '../engine/data/url';
 import { BUNDLED_SOURCE } from '../store/dataset-spec';
 import { useActions, useLab } from './lab-context';
@@ -23,12 +23,15 @@ export function DatasetPicker() {
   const upload = useLab((s) => s.upload);
   const setField = useLab((s) => s.setField);
   const actions = useActions();
-  const [chosen, setChosen] = useState<Mode | null>(null);
-  const mode = chosen ?? modeOf(source);
+  // "Your file" picked but no file loaded yet: the source is still the previous dataset.
+  const [wantsUpload, setWantsUpload] = useState(false);
+  // A preset, a link or a loaded file changed the source: the radios follow it.
+  useEffect(() => setWantsUpload(false), [source]);
+  const mode = wantsUpload ? 'upload' : modeOf(source);
   const onlineName: SetFitName = isSetFitName(source) ? source : 'sst2';
 
   const choose = (next: Mode) => {
-    setChosen(next);
+    setWantsUpload(next === 'upload');
     if (next === 'bundled') setField('data.source', BUNDLED_SOURCE);
     if (next === 'online') setField('data.source', onlineName);
     if (next === 'upload' && upload) setField('data.source', upload.fileName);
