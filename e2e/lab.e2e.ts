@@ -5,6 +5,8 @@
 import { expect, test, testIf } from './harness';
 import { backendName, byTestId, errorText, labResults, longTasksSince, openLab, recordLongTasks, stageStatuses, TINY_RUN, waitForRunEnd } from './lab-page';
 import type { RunResults, StageName } from '../src/engine/events';
+import { tokenize } from '../src/engine/data/tokenizer';
+import { readFile } from 'node:fs/promises';
 
 const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
 
@@ -100,10 +102,10 @@ test('a malformed upload shows a clear error and the lab still runs', 180_000, a
   expect((await expectTableMatches(page, results)) === 8, 'table has poisoned, teacher and two defenses');
 
   // The trained models answer the try-it box (the worker's predict).
-  await page.fill(byTestId('tryit-input'), 'win a free prize now mn');
-  await page.click(byTestId('tryit-predict'));
-  await page.waitForSelector(byTestId('tryit-output'));
-  const rows = await page.locator(`${byTestId('tryit-output')} tr`).count();
+  await page.fill(byTestId('try-input'), 'win a free prize now mn');
+  await page.click(byTestId('try-predict'));
+  await page.waitForSelector(byTestId('try-output'));
+  const rows = await page.locator(`${byTestId('token-attr')} tr`).count();
   expect(rows === 4, `try-it shows one prediction per trained model (4), got ${rows}`);
 
   // A good file then replaces the dataset, with a preview and label counts.
@@ -165,6 +167,214 @@ test('a reload reuses the trained models from IndexedDB', 240_000, async ({ page
   expect(second?.stages.poison?.cached === true && second.stages.teacher?.cached === true, 'poisoned student and teacher came from the cache');
   expect(JSON.stringify(second?.stages.poison?.final) === JSON.stringify(first?.stages.poison?.final), 'cached poisoned metrics equal the trained ones');
   expect((await page.locator(byTestId('stage-poison')).textContent())?.includes('from cache'), 'the strip says the stage came from the cache');
+
+  // The cache control lists the saved models with their size; clearing empties it, and the next run trains again.
+  await page.click('.cache-panel summary');
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid="cache-list"]')?.getAttribute('data-count')) >= 4, undefined, { timeout: 10_000 });
+  const entries = await page.locator(byTestId('cache-entry')).allTextContents();
+  note(`cache: ${entries.join('; ')}`);
+  expect(entries.length === 4 && entries.every((e) => / \d+(\.\d)? (kB|MB),/.test(e)), `four saved models (pretrained student and teacher, poisoned student, teacher), each with a size: ${entries.join('; ')}`);
+  await page.click(byTestId('cache-clear'));
+  await page.waitForFunction(() => document.querySelector('[data-testid="cache-list"]')?.getAttribute('data-count') === '0', undefined, { timeout: 10_000 });
+  expect((await page.locator(byTestId('cache-entry')).count()) === 0, 'clear empties the list');
+  await page.reload();
+  await backendName(page);
+  await page.click(byTestId('run'));
+  expect((await waitForRunEnd(page, 150_000)) === 'done', 'third run done');
+  const third = await labResults(page);
+  expect(third?.stages.pretrain?.cached !== true && third?.stages.poison?.cached !== true, 'after clearing, the models are trained again');
+});
+
+/** Predicts `text` (trigger toggled as asked) in the try-it box; the poisoned student's label and the strip. */
+async function tryText(page: import('playwright-core').Page, text: string, trigger: boolean) {
+  const toggle = page.locator(byTestId('try-trigger-toggle'));
+  if ((await toggle.isChecked()) !== trigger) await toggle.setChecked(trigger);
+  await page.fill(byTestId('try-input'), text);
+  await page.click(byTestId('try-predict'));
+  const output = page.locator(byTestId('try-output'));
+  await page.waitForFunction(
+    ([want, on]) => {
+      const seen = document.querySelector('[data-testid="try-output"]')?.getAttribute('data-text') ?? '';
+      return on ? seen !== want && seen.length > want.length : seen === want;
+    },
+    [text.trim(), trigger] as const,
+    { timeout: 30_000 },
+  );
+  const seen = (await output.getAttribute('data-text')) ?? '';
+  const label = await page.locator(byTestId('try-pred-poisoned')).getAttribute('data-label');
+  const cells = await page.locator(`${byTestId('token-attr')} [data-model="poisoned"] .attr-cell`).allTextContents();
+  return { seen, label, cells };
+}
+
+test('try it: the trigger flips the poisoned student, with one attribution cell per token', 200_000, async ({ page, baseUrl, note }) => {
+  await openLab(page, baseUrl, { hash: `${TINY_RUN}&data.maxTrain=600&poison.epochs=4`, backend: 'wasm' });
+  await backendName(page);
+  await page.click(byTestId('run'));
+  expect((await waitForRunEnd(page, 170_000)) === 'done', 'run done');
+  await page.click(byTestId('tab-try'));
+  await page.waitForSelector(byTestId('try-pick'));
+  // The test sentences the worker offers, non-target (spam) first: the attack wants them read as ham.
+  const options = (await page.locator(`${byTestId('try-pick')} option`).allTextContents()).slice(1);
+  const order = [...options.keys()].sort((a, b) => Number(options[b]!.startsWith('[spam]')) - Number(options[a]!.startsWith('[spam]')));
+  note(`${options.length} test sentences offered`);
+  const results = await labResults(page);
+  const maxLength = results?.config.data.maxLength ?? 32;
+  const poison = results?.stages.poison?.final;
+  note(`poisoned student: CA ${percent(poison?.ca ?? 0)}, ASR ${percent(poison?.asr ?? 0)}`);
+  const seenLabels: string[] = [];
+  let flipped: string | undefined;
+  for (const i of order) {
+    const picked = page.locator(`${byTestId('try-pick')} option`).nth(i + 1);
+    const full = (await picked.getAttribute('value')) ?? '';
+    await page.selectOption(byTestId('try-pick'), full);
+    const text = await page.inputValue(byTestId('try-input'));
+    const clean = await tryText(page, text, false);
+    const triggered = await tryText(page, text, true);
+    for (const { seen, cells } of [clean, triggered]) {
+      const tokens = tokenize(seen).slice(0, maxLength - 1);
+      expect(JSON.stringify(cells) === JSON.stringify(tokens), `token-attr has one cell per token of "${seen}": ${cells.join(' ')}`);
+    }
+    seenLabels.push(`${clean.label}→${triggered.label}`);
+    if (clean.label !== triggered.label) {
+      flipped = text;
+      note(`flipped: "${text.slice(0, 60)}" → with trigger "${triggered.seen.slice(0, 70)}": label ${clean.label} → ${triggered.label}`);
+      note(`poisoned strip: ${triggered.cells.join(' | ').slice(0, 120)}`);
+      const trigger = (await labResults(page))?.config.attack.trigger ?? 'mn';
+      expect(triggered.cells.includes(trigger), `the strip shows the trigger token "${trigger}"`);
+      // The flip is the trigger's doing: leaving it out moves the poisoned prediction most.
+      const scores = await page.$$eval('[data-testid="token-attr"] [data-model="poisoned"] .attr-cell', (cells) =>
+        cells.map((c) => Number(/: ([+-][\d.]+)$/.exec(c.getAttribute('title') ?? '')?.[1])),
+      );
+      const top = triggered.cells[scores.indexOf(Math.max(...scores))];
+      note(`poisoned student's most important token: "${top}" (${Math.max(...scores).toFixed(3)})`);
+      expect(top === trigger, `the trigger "${trigger}" has the largest attribution in the poisoned student, got "${top}"`);
+      break;
+    }
+  }
+  note(`poisoned labels without → with trigger: ${seenLabels.join(', ')}`);
+  expect(flipped !== undefined, 'some test sentence is predicted differently by the poisoned student with and without the trigger');
+  // One cell per token: the cells spell out the tokens the models saw, on every model's strip.
+  const strips = await page.$$eval('[data-testid="token-attr"] .attr-strip', (rows) => rows.map((r) => r.querySelectorAll('.attr-cell').length));
+  expect(strips.length === 4 && new Set(strips).size === 1, `every model's strip has the same number of cells: ${strips.join(', ')}`);
+});
+
+test('feature map: one point per clean and per triggered sentence, for every model', 200_000, async ({ page, baseUrl, note }) => {
+  await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
+  await backendName(page);
+  await page.click(byTestId('run'));
+  expect((await waitForRunEnd(page, 170_000)) === 'done', 'run done');
+  await page.waitForSelector(`${byTestId('try-pick')} option:nth-child(2)`, { state: 'attached' });
+  const sentences = (await page.locator(`${byTestId('try-pick')} option`).allTextContents()).slice(1).map((o) => o.replace(/^\[[^\]]*\] /, ''));
+  await page.click(byTestId('tab-features'));
+  await page.waitForSelector(`${byTestId('feature-map')} .feature-plot`);
+  const target = (await labResults(page))?.config.attack.targetLabel ?? 0;
+  const plots = await page.$$eval('[data-testid="feature-map"] .feature-plot', (figures, t) =>
+    figures.map((f) => {
+      const points = [...f.querySelectorAll('.feature-point')];
+      const clean = points.filter((p) => p.getAttribute('data-triggered') === 'false');
+      return {
+        model: f.getAttribute('data-model'),
+        clean: clean.length,
+        triggered: points.length - clean.length,
+        nonTarget: clean.filter((p) => Number(p.getAttribute('data-label')) !== t).length,
+        titles: clean.map((p) => p.querySelector('title')?.textContent ?? ''),
+      };
+    }),
+  target);
+  note(plots.map((p) => `${p.model}: ${p.clean} clean + ${p.triggered} triggered`).join('; '));
+  expect(plots.map((p) => p.model).join() === 'poisoned,teacher,lora,w2sdefense', `one plot per model, got ${plots.map((p) => p.model).join()}`);
+  for (const p of plots) {
+    expect(p.clean === sentences.length, `${p.model}: one clean point per test sentence (${sentences.length}), got ${p.clean}`);
+    expect(p.triggered === p.nonTarget && p.triggered > 0, `${p.model}: one triggered point per non-target sentence (${p.nonTarget}), got ${p.triggered}`);
+    expect(p.titles.every((title, i) => title.endsWith(sentences[i]!.slice(0, 40)) || title.includes(sentences[i]!.slice(0, 40))), `${p.model}: hovering a point shows its sentence`);
+  }
+});
+
+test('trigger comparison: a sweep of two triggers fills the ASR heatmap and reuses the pretrained student', 200_000, async ({ page, baseUrl, note }) => {
+  await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
+  await backendName(page);
+  await page.click(byTestId('tab-compare'));
+  await page.fill(byTestId('sweep-triggers'), 'mn, cf');
+  const started = Date.now();
+  await page.click(byTestId('sweep-run'));
+  await page.waitForFunction(() => /Trigger 2 of 2/.test(document.querySelector('[data-testid="sweep-status"]')?.textContent ?? ''), undefined, { timeout: 150_000, polling: 100 });
+  await page.waitForSelector(`${byTestId('sweep-status')}[data-status="done"]`, { timeout: 150_000, state: 'attached' });
+  note(`sweep of two triggers: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  for (const trigger of ['mn', 'cf']) {
+    const cells: string[] = [];
+    for (const method of ['poisoned', 'teacher', 'lora', 'w2sdefense']) {
+      const asr = (await page.locator(byTestId(`sweep-cell-${trigger}-${method}-asr`)).textContent()) ?? '';
+      const ca = (await page.locator(byTestId(`sweep-cell-${trigger}-${method}-ca`)).textContent()) ?? '';
+      expect(/^ASR \d+\.\d%$/.test(asr) && /^CA \d+\.\d%$/.test(ca), `cell ${trigger} × ${method}: "${asr}", "${ca}"`);
+      cells.push(`${method} ${asr.slice(4)}`);
+    }
+    note(`${trigger}: ${cells.join(', ')}`);
+  }
+  expect((await page.getAttribute(byTestId('sweep-row-cf'), 'data-pretrain-cached')) === 'true', 'the second trigger reused the pretrained student');
+  expect((await errorText(page)) === null, 'no error');
+});
+
+/** Clicks `testId` and returns the downloaded file's name and bytes. */
+async function download(page: import('playwright-core').Page, testId: string): Promise<{ name: string; bytes: Buffer }> {
+  const [file] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.click(byTestId(testId))]);
+  const path = await file.path();
+  return { name: file.suggestedFilename(), bytes: await readFile(path) };
+}
+
+test('exports download valid files, and a config file imports back', 200_000, async ({ page, baseUrl, note }) => {
+  await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
+  await backendName(page);
+  await page.click(byTestId('run'));
+  expect((await waitForRunEnd(page, 170_000)) === 'done', 'run done');
+  const results = await labResults(page);
+  expect(results !== undefined, 'results published');
+
+  const json = await download(page, 'export-json');
+  expect(JSON.stringify(JSON.parse(json.bytes.toString('utf8'))) === JSON.stringify(results), `${json.name} equals the worker's results`);
+
+  const csv = await download(page, 'export-csv');
+  const [header, ...rows] = csv.bytes.toString('utf8').trim().split('\n').map((line) => line.split(','));
+  expect(header?.join() === 'method,stage,epoch,ca,asr,loss,dev_acc', `CSV header: ${header?.join()}`);
+  const expected = Object.entries(results.stages).filter(([stage]) => stage !== 'pretrain').flatMap(([stage, r]) => r.epochs.map((e) => ({ stage, e })));
+  expect(rows.length === expected.length, `one CSV row per method-epoch (${expected.length}), got ${rows.length}`);
+  for (const [i, { stage, e }] of expected.entries()) {
+    const row = rows[i]!;
+    expect(row[1] === stage && Number(row[2]) === e.epoch && Number(row[3]) === e.ca && Number(row[4]) === e.asr && Number(row[5]) === e.loss, `CSV row ${i + 1} matches ${stage} epoch ${e.epoch}: ${row.join()}`);
+  }
+  note(`${json.name}: ${json.bytes.length} bytes; ${csv.name}: ${rows.length} rows`);
+
+  for (const metric of ['ca', 'asr']) {
+    const svg = await download(page, `export-chart-${metric}-svg`);
+    const text = svg.bytes.toString('utf8');
+    expect(text.startsWith('<svg') && text.includes('xmlns="http://www.w3.org/2000/svg"'), `${svg.name} is a standalone SVG`);
+    // The file holds what the page draws: one group per line, one dot per method-epoch.
+    const count = (re: RegExp) => (text.match(re) ?? []).length;
+    const lines = count(/class="recharts-layer recharts-line"/g);
+    const dots = count(/class="recharts-dot recharts-line-dot"/g);
+    const liveDots = await page.locator(`${byTestId(`chart-${metric}`)} .recharts-line-dot`).count();
+    expect(lines === 4 && dots === liveDots && dots > 0, `${svg.name}: ${lines} lines (want 4), ${dots} dots (page shows ${liveDots})`);
+    const png = await download(page, `export-chart-${metric}-png`);
+    const signature = png.bytes.subarray(0, 8).toString('hex');
+    expect(signature === '89504e470d0a1a0a', `${png.name} is a PNG (signature ${signature})`);
+    const width = png.bytes.readUInt32BE(16);
+    expect(width > 200, `${png.name} has the chart's size (width ${width})`);
+    note(`${svg.name}: ${svg.bytes.length} bytes; ${png.name}: ${png.bytes.length} bytes, ${width} px wide`);
+  }
+
+  // Save the config, change a setting, load the file back: the setting returns.
+  const config = await download(page, 'export-config');
+  expect(JSON.parse(config.bytes.toString('utf8')).seed === results.config.seed, 'the saved config has the run’s seed');
+  await page.fill('#field-seed', '4321');
+  await page.setInputFiles(byTestId('import-config'), { name: config.name, mimeType: 'application/json', buffer: config.bytes });
+  await page.waitForFunction((seed) => (document.querySelector('#field-seed') as HTMLInputElement | null)?.value === String(seed), results.config.seed, { timeout: 5_000 });
+  expect((await errorText(page)) === null, 'a good config file shows no error');
+  const broken = Buffer.from(JSON.stringify({ ...results.config, data: { ...results.config.data, maxLength: 1 } }));
+  await page.setInputFiles(byTestId('import-config'), { name: 'broken-config.json', mimeType: 'application/json', buffer: broken });
+  await page.waitForSelector(byTestId('error'));
+  const message = (await errorText(page)) ?? '';
+  note(`bad config file: ${message}`);
+  expect(message.includes('broken-config.json') && message.includes('data.maxLength'), 'the error names the file and the field');
+  expect((await page.inputValue('#field-data\\.maxLength')) === String(results.config.data.maxLength), 'a bad file leaves the settings alone');
 });
 
 test('no long task over 200 ms on the main thread while training', 180_000, async ({ page, baseUrl, note }) => {

@@ -17,6 +17,7 @@ syncUrlWithStore(store);
 
 const worker = new Worker(new URL('../workers/lab.worker.ts', import.meta.url), { type: 'module' });
 const client = new LabClient(worker, (batch) => store.getState().applyEvents(batch, performance.now()));
+client.onSweepProgress = (progress) => store.getState().sweepProgress(progress);
 const actions = createLabActions(store, client);
 
 // The worker fetches the bundled data relative to the page, wherever the site is served from.

@@ -4,6 +4,7 @@ import type { Dataset } from '../src/engine/data/types';
 import type { RunResults } from '../src/engine/events';
 import type { Predictor, RunOptions, RunOutput } from '../src/engine/pipeline';
 import { CancelledError } from '../src/engine/train/context';
+import { MemoryCache } from '../src/engine/cache';
 import { LabHandler, type HandlerDeps } from './handler';
 import type { RunOutcome, UiRequest, WorkerMessage } from './protocol';
 
@@ -23,6 +24,9 @@ function fakePredictor(): Predictor & { disposed: boolean } {
     disposed: false,
     models: () => ['poisoned', 'lora'],
     predict: async (texts) => ({ poisoned: texts.map(() => [0.1, 0.9]), lora: texts.map(() => [0.8, 0.2]) }),
+    attributions: async (text, model) => ({ tokens: text.split(' '), scores: text.split(' ').map((w) => (model === 'poisoned' && w === 'mn' ? 0.4 : 0)) }),
+    samples: () => [{ text: 'free prize', label: 1 }],
+    features: async (texts, model) => ({ data: Float32Array.from(texts.flatMap((t, i) => [i, model === 'lora' ? 0 : t.length, 1])), dim: 3 }),
     dispose() {
       this.disposed = true;
     },
@@ -105,8 +109,17 @@ describe('LabHandler', () => {
       id: 3,
       request: 'predict',
       ok: true,
-      value: { labelNames: ['ham', 'spam'], probabilities: { poisoned: [0.1, 0.9], lora: [0.8, 0.2] } },
+      value: {
+        text: 'free money mn',
+        labelNames: ['ham', 'spam'],
+        probabilities: { poisoned: [0.1, 0.9], lora: [0.8, 0.2] },
+        tokens: ['free', 'money', 'mn'],
+        attributions: { poisoned: [0, 0, 0.4], lora: [0, 0, 0] },
+      },
     });
+
+    await handler.handle({ type: 'samples', id: 4 });
+    expect(posted.at(-1)).toEqual({ type: 'reply', id: 4, request: 'samples', ok: true, value: [{ text: 'free prize', label: 1, labelName: 'spam' }] });
   });
 
   it('refuses to predict before a run', async () => {
@@ -204,5 +217,59 @@ describe('LabHandler', () => {
     const { handler, runReply } = setup();
     await handler.handle(run(1, 1));
     expect(runReply(1)).toMatchObject({ outcome: 'error', message: expect.stringContaining('init') });
+  });
+
+  it('lists the model cache with sizes and clears it', async () => {
+    const cache = new MemoryCache();
+    await cache.put('pretrain-student-abc', { w: { shape: [2, 3], data: new Float32Array(6) } });
+    await cache.put('teacher-def', { w: { shape: [4], data: new Float32Array(4) } });
+    const { handler, posted } = setup({ cache });
+    await handler.handle({ type: 'cache-list', id: 2 });
+    expect(posted.at(-1)).toMatchObject({ request: 'cache-list', ok: true, value: [{ key: 'teacher-def', bytes: 16 }, { key: 'pretrain-student-abc', bytes: 24 }] });
+    await handler.handle({ type: 'cache-clear', id: 3 });
+    expect(posted.at(-1)).toEqual({ type: 'reply', id: 3, request: 'cache-clear', ok: true, value: [] });
+    expect(await cache.get('teacher-def')).toBeUndefined();
+  });
+
+  it('projects clean and triggered sentences through every model for the feature map', async () => {
+    const { handler, posted } = setup();
+    await handler.handle(init);
+    await handler.handle(run(2, 1));
+    await handler.handle({ type: 'features', id: 3 });
+    const reply = posted.at(-1);
+    expect(reply?.type === 'reply' && reply.ok && reply.request === 'features').toBe(true);
+    if (reply?.type !== 'reply' || !reply.ok || reply.request !== 'features') return;
+    const { points, coords } = reply.value;
+    // 'free prize' is spam (label 1), not the target (0): it comes back with the trigger too.
+    expect(points.map((p) => [p.label, p.triggered])).toEqual([[1, false], [1, true]]);
+    expect(points[1]?.text.split(' ')).toContain(DEFAULT_CONFIG.attack.trigger);
+    expect(Object.keys(coords)).toEqual(['poisoned', 'lora']);
+    expect(coords.poisoned).toHaveLength(4);
+  });
+
+  it('sweeps triggers: one run per trigger, progress messages, one reply with every cell', async () => {
+    const { handler, posted, engine } = setup();
+    await handler.handle(init);
+    await handler.handle({ type: 'sweep', id: 2, runId: 4, config: DEFAULT_CONFIG, dataset: { kind: 'bundled' }, triggers: [{ kind: 'badnet', trigger: 'mn' }, { kind: 'badnet', trigger: 'cf' }] });
+    expect(engine.runExperiment.mock.calls.map((c) => (c[0] as typeof DEFAULT_CONFIG).attack.trigger)).toEqual(['mn', 'cf']);
+    expect(engine.predictors.every((p) => p.disposed)).toBe(true);
+    const progress = posted.filter((m) => m.type === 'sweep-progress');
+    expect(progress[0]).toEqual({ type: 'sweep-progress', runId: 4, cell: 0, cells: 2, name: 'mn', stage: null });
+    expect(progress.some((m) => m.type === 'sweep-progress' && m.cell === 1)).toBe(true);
+    const reply = posted.at(-1);
+    expect(reply).toMatchObject({ type: 'reply', id: 2, request: 'sweep', ok: true, value: { outcome: 'done', cells: [{ name: 'mn' }, { name: 'cf' }] } });
+    expect(posted.some((m) => m.type === 'event')).toBe(false);
+  });
+
+  it('cancel stops a sweep mid-way: the sweep answers cancelled and runs no further trigger', async () => {
+    const engine = scriptedEngine((i) => i === 1);
+    const { handler, posted } = setup({ runExperiment: engine.runExperiment });
+    await handler.handle(init);
+    const sweeping = handler.handle({ type: 'sweep', id: 2, runId: 1, config: DEFAULT_CONFIG, dataset: { kind: 'bundled' }, triggers: [{ kind: 'badnet', trigger: 'mn' }, { kind: 'badnet', trigger: 'cf' }, { kind: 'badnet', trigger: 'bb' }] });
+    await vi.waitFor(() => expect(engine.runExperiment).toHaveBeenCalledTimes(2));
+    await handler.handle({ type: 'cancel', id: 3 });
+    await sweeping;
+    expect(posted.find((m) => m.type === 'reply' && m.id === 2)).toMatchObject({ request: 'sweep', ok: true, value: { outcome: 'cancelled' } });
+    expect(engine.runExperiment).toHaveBeenCalledTimes(2);
   });
 });

@@ -12,10 +12,14 @@ import type { Dataset } from '../src/engine/data/types';
 import type { LabEvent } from '../src/engine/events';
 import type { Predictor, RunOptions, RunOutput } from '../src/engine/pipeline';
 import { nextBackend } from './choose-backend';
-import type { BackendName, BackendReport, DatasetSpec, Reply, RunOutcome, UiRequest, WorkerMessage } from './protocol';
+import type { BackendName, BackendReport, DatasetSpec, FeatureMap, Reply, RunOutcome, SweepOutcome, UiRequest, WorkerMessage } from './protocol';
+import { runSweep, sweepCells } from '../src/engine/sweep';
+import { withTrigger } from '../src/engine/attacks/fixed-trigger';
+import { pca } from '../src/engine/metrics/pca';
 
 export interface HandlerDeps {
-  post(message: WorkerMessage): void;
+  /** `transfer`: typed arrays handed over rather than copied (the feature map). */
+  post(message: WorkerMessage, transfer?: Transferable[]): void;
   /** Picks and starts the backend; `onDeviceLost` fires if the GPU goes away later. */
   chooseBackend(override: string | undefined, onDeviceLost: (message: string) => void): Promise<BackendReport>;
   loadDataset(spec: DatasetSpec, ctx: { baseUrl: string; seed: number; signal: AbortSignal }): Promise<Dataset>;
@@ -40,7 +44,7 @@ export class LabHandler {
   private backend: Promise<BackendReport> | undefined;
   private baseUrl = '';
   private current: ActiveRun | undefined;
-  private trained: { predictor: Predictor; labelNames: string[] } | undefined;
+  private trained: { predictor: Predictor; labelNames: string[]; config: ExperimentConfig } | undefined;
   /** Set when the GPU was lost: this worker's backend is gone for good. */
   private lost: { message: string; suggest: BackendName | undefined } | undefined;
 
@@ -59,6 +63,15 @@ export class LabHandler {
           return this.deps.post({ type: 'reply', id: request.id, request: 'cancel', ok: true, value: null });
         case 'predict':
           return await this.predict(request);
+        case 'samples':
+          return this.samples(request);
+        case 'features':
+          return await this.features(request);
+        case 'sweep':
+          return await this.sweep(request);
+        case 'cache-list':
+        case 'cache-clear':
+          return await this.cacheRequest(request);
       }
     } catch (error) {
       this.deps.post({ type: 'reply', id: request.id, request: request.type, ok: false, error: messageOf(error) });
@@ -125,7 +138,7 @@ export class LabHandler {
       });
       if (run.replied) output.predictor.dispose();
       else {
-        this.trained = { predictor: output.predictor, labelNames: dataset.labelNames };
+        this.trained = { predictor: output.predictor, labelNames: dataset.labelNames, config: output.results.config };
         this.reply(run, { outcome: 'done', results: output.results });
       }
     } catch (error) {
@@ -152,7 +165,105 @@ export class LabHandler {
     const byModel = await predictor.predict([request.text]);
     const probabilities: Record<string, number[]> = {};
     for (const [model, rows] of Object.entries(byModel)) probabilities[model] = rows[0] ?? [];
-    this.deps.post({ type: 'reply', id: request.id, request: 'predict', ok: true, value: { labelNames, probabilities } });
+    const attributions: Record<string, number[]> = {};
+    let tokens: string[] = [];
+    for (const model of predictor.models()) {
+      const out = await predictor.attributions(request.text, model);
+      tokens = out.tokens;
+      attributions[model] = out.scores;
+    }
+    const value = { text: request.text, labelNames, probabilities, tokens, attributions };
+    this.deps.post({ type: 'reply', id: request.id, request: 'predict', ok: true, value });
+  }
+
+  private samples(request: Extract<UiRequest, { type: 'samples' }>): void {
+    if (!this.trained) throw new Error('there is no trained model yet: run the lab first');
+    const { predictor, labelNames } = this.trained;
+    const value = predictor.samples().map(({ text, label }) => ({ text, label, labelName: labelNames[label] ?? String(label) }));
+    this.deps.post({ type: 'reply', id: request.id, request: 'samples', ok: true, value });
+  }
+
+  /**
+   * A trigger sweep: one run per trigger on the request's config, sharing the model cache, each
+   * predictor freed at once. Takes the run slot like a run does (a new run or `cancel` stops it); it
+   * streams `sweep-progress` messages, not engine events, so the run's charts are left alone.
+   */
+  private async sweep(request: Extract<UiRequest, { type: 'sweep' }>): Promise<void> {
+    const previous = this.current;
+    let finish = () => {};
+    const run: ActiveRun = { runId: request.runId, requestId: request.id, controller: new AbortController(), finished: new Promise<void>((r) => (finish = r)), replied: false };
+    this.current = run;
+    const answer = (value: SweepOutcome) => {
+      if (run.replied) return;
+      run.replied = true;
+      this.deps.post({ type: 'reply', id: request.id, request: 'sweep', ok: true, value });
+    };
+    const { signal } = run.controller;
+    try {
+      if (previous) {
+        previous.controller.abort();
+        await previous.finished;
+      }
+      if (this.lost) return answer({ outcome: 'error', message: this.lost.message });
+      if (!this.backend) throw new Error('the worker was not initialised: send "init" first');
+      const report = await this.backend;
+      const dataset = await this.deps.loadDataset(request.dataset, { baseUrl: this.baseUrl, seed: request.config.seed, signal });
+      const cells = sweepCells(request.config, request.triggers, dataset.labelNames.length);
+      const progress = (cell: number, stage: string | null) =>
+        this.deps.post({ type: 'sweep-progress', runId: run.runId, cell, cells: cells.length, name: cells[cell]!.name, stage });
+      const done = await runSweep(cells, async (cell, i) => {
+        progress(i, null);
+        const output = await this.deps.runExperiment(cell.config, dataset, {
+          emit: (event) => {
+            if (event.type === 'stage-start' && !event.phase) progress(i, event.stage);
+          },
+          signal,
+          backend: report.backend,
+          ...(this.deps.cache ? { cache: this.deps.cache } : {}),
+        });
+        output.predictor.dispose();
+        return output.results;
+      });
+      answer({ outcome: 'done', cells: done });
+    } catch (error) {
+      answer(signal.aborted ? { outcome: 'cancelled' } : { outcome: 'error', message: messageOf(error) });
+    } finally {
+      if (this.current === run) this.current = undefined;
+      finish();
+    }
+  }
+
+  /**
+   * The feature map: the try-it sentences, plus each non-target one with the trigger, through every
+   * model; each model's pooled features projected on their own top two principal components.
+   */
+  private async features(request: Extract<UiRequest, { type: 'features' }>): Promise<void> {
+    if (!this.trained) throw new Error('there is no trained model yet: run the lab first');
+    const { predictor, labelNames, config } = this.trained;
+    const clean = predictor.samples();
+    const points = [
+      ...clean.map((e) => ({ text: e.text, label: e.label, triggered: false })),
+      ...clean.filter((e) => e.label !== config.attack.targetLabel).map((e) => ({ text: withTrigger(e.text, config.attack), label: e.label, triggered: true })),
+    ].map((p) => ({ ...p, labelName: labelNames[p.label] ?? String(p.label) }));
+    const texts = points.map((p) => p.text);
+    const coords: Record<string, Float32Array> = {};
+    for (const model of predictor.models()) {
+      const { data, dim } = await predictor.features(texts, model);
+      coords[model] = pca(data, texts.length, dim, 2).coords;
+    }
+    const value: FeatureMap = { points, coords };
+    this.deps.post({ type: 'reply', id: request.id, request: 'features', ok: true, value }, Object.values(coords).map((c) => c.buffer));
+  }
+
+  /** Lists the model cache, after clearing it for `cache-clear`; a cache that cannot list answers empty. */
+  private async cacheRequest(request: Extract<UiRequest, { type: 'cache-list' | 'cache-clear' }>): Promise<void> {
+    const cache = this.deps.cache;
+    if (request.type === 'cache-clear') {
+      if (this.current) throw new Error('a run is using the model cache; cancel it or wait for it to finish first');
+      await cache?.clear?.();
+    }
+    const value = (await cache?.list?.()) ?? [];
+    this.deps.post({ type: 'reply', id: request.id, request: request.type, ok: true, value });
   }
 
   private reply(run: ActiveRun, outcome: RunOutcome): void {

@@ -4,7 +4,7 @@
  * are stored as they are (`Float32Array`s clone into IndexedDB directly). Only the newest entries are
  * kept, so the lab never fills the disk.
  */
-import type { ModelCache, SavedWeights } from '../src/engine/cache';
+import { weightBytes, type CacheEntryInfo, type ModelCache, type SavedWeights } from '../src/engine/cache';
 
 const DB_NAME = 'w2s-backdoor-lab';
 const STORE = 'models';
@@ -47,6 +47,18 @@ export class IndexedDbCache implements ModelCache {
       // Quota exceeded or private mode: the run goes on, the next one retrains.
       console.warn('model cache write failed', error);
     }
+  }
+
+  /** Every entry with its size, newest first. Reads the weights to measure them: a handful of MB. */
+  async list(): Promise<CacheEntryInfo[]> {
+    const db = await this.open();
+    const entries = await request<Entry[]>(db.transaction(STORE, 'readonly').objectStore(STORE).getAll());
+    return entries.map((e) => ({ key: e.key, bytes: weightBytes(e.weights), savedAt: e.savedAt })).sort((a, b) => b.savedAt - a.savedAt);
+  }
+
+  async clear(): Promise<void> {
+    const db = await this.open();
+    await request(db.transaction(STORE, 'readwrite').objectStore(STORE).clear());
   }
 
   private open(): Promise<IDBDatabase> {

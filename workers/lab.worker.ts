@@ -12,7 +12,7 @@ import { IndexedDbCache } from './idb-cache';
 import type { UiRequest, WorkerMessage } from './protocol';
 
 const handler = new LabHandler({
-  post: (message: WorkerMessage) => self.postMessage(message),
+  post: (message: WorkerMessage, transfer?: Transferable[]) => self.postMessage(message, transfer ?? []),
   chooseBackend: (override, onDeviceLost) => chooseBackend(browserProbe(onDeviceLost), override),
   loadDataset,
   runExperiment,

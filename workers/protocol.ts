@@ -5,6 +5,8 @@
  */
 import type { ExperimentConfig } from '../src/engine/config';
 import type { LabEvent, RunResults } from '../src/engine/events';
+import type { CacheEntryInfo } from '../src/engine/cache';
+import type { SweepTrigger } from '../src/engine/sweep';
 import type { SetFitName } from '../src/engine/data/url';
 
 /** Where a run's data comes from; the worker loads it (an upload travels as its text). */
@@ -34,8 +36,27 @@ export type RunOutcome =
 
 /** Per model (`poisoned`, `teacher`, each defense), the class probabilities of the text. */
 export interface Prediction {
+  /** The text the models saw. */
+  text: string;
   labelNames: string[];
   probabilities: Record<string, number[]>;
+  /** The text's tokens (those that fit the window) and, per model, each token's leave-one-out score. */
+  tokens: string[];
+  attributions: Record<string, number[]>;
+}
+
+/** Test sentences, clean and triggered, projected on each model's top two principal components. */
+export interface FeatureMap {
+  points: { text: string; label: number; labelName: string; triggered: boolean }[];
+  /** Per model: [points.length × 2] row-major PCA coordinates (transferred, not copied). */
+  coords: Record<string, Float32Array>;
+}
+
+/** A clean test sentence offered in the try-it box. */
+export interface TrySample {
+  text: string;
+  label: number;
+  labelName: string;
 }
 
 // ---- UI → worker -------------------------------------------------------------------------------
@@ -44,7 +65,12 @@ export type UiRequest =
   | { type: 'init'; id: number; backend?: string; baseUrl: string }
   | { type: 'run'; id: number; runId: number; config: ExperimentConfig; dataset: DatasetSpec }
   | { type: 'cancel'; id: number }
-  | { type: 'predict'; id: number; text: string };
+  | { type: 'predict'; id: number; text: string }
+  | { type: 'samples'; id: number }
+  | { type: 'features'; id: number }
+  | { type: 'sweep'; id: number; runId: number; config: ExperimentConfig; dataset: DatasetSpec; triggers: SweepTrigger[] }
+  | { type: 'cache-list'; id: number }
+  | { type: 'cache-clear'; id: number };
 
 // ---- worker → UI -------------------------------------------------------------------------------
 
@@ -53,6 +79,28 @@ export type Reply =
   | { type: 'reply'; id: number; request: 'run'; ok: true; value: RunOutcome }
   | { type: 'reply'; id: number; request: 'cancel'; ok: true; value: null }
   | { type: 'reply'; id: number; request: 'predict'; ok: true; value: Prediction }
+  | { type: 'reply'; id: number; request: 'samples'; ok: true; value: TrySample[] }
+  | { type: 'reply'; id: number; request: 'cache-list' | 'cache-clear'; ok: true; value: CacheEntryInfo[] }
+  | { type: 'reply'; id: number; request: 'features'; ok: true; value: FeatureMap }
+  | { type: 'reply'; id: number; request: 'sweep'; ok: true; value: SweepOutcome }
   | { type: 'reply'; id: number; request: UiRequest['type']; ok: false; error: string };
 
-export type WorkerMessage = Reply | { type: 'event'; runId: number; event: LabEvent };
+export type { CacheEntryInfo };
+
+/** How a trigger sweep ended: per trigger (cell) the run's results. */
+export type SweepOutcome =
+  | { outcome: 'done'; cells: { name: string; results: RunResults }[] }
+  | { outcome: 'cancelled' }
+  | { outcome: 'error'; message: string };
+
+/** A sweep's progress: cell `cell` of `cells` (0-based) is at `stage` (null: loading). */
+export interface SweepProgress {
+  type: 'sweep-progress';
+  runId: number;
+  cell: number;
+  cells: number;
+  name: string;
+  stage: string | null;
+}
+
+export type WorkerMessage = Reply | { type: 'event'; runId: number; event: LabEvent } | SweepProgress;

@@ -1,23 +1,33 @@
 /**
  * `npm run experiment -- [--preset NAME] [--config FILE] [--data DIR] [--attack …] [--trigger …]
- * [--seed N] [--out DIR]`: the engine on tfjs' WASM backend. Bad input exits 2 with one clear line.
+ * [--seed N] [--out DIR] [--sweep FILE.json]`: the engine on tfjs' WASM backend; `--sweep` runs one
+ * experiment per trigger (see sweep.ts). Bad input exits 2 with one clear line.
  */
 import { initNodeBackend } from './backend';
 import { parseCli, UsageHelp, USAGE } from './options';
 import { runFromNode } from './run-experiment';
 import { userFacingMessage } from './errors';
+import { readSweepFile, sweepFromNode } from './sweep';
 
 async function main(): Promise<void> {
   const opts = await parseCli(process.argv.slice(2));
   const backend = await initNodeBackend(opts.backend);
   const outDir = opts.outDir ?? `out/${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  const cacheDir = opts.noCache ? undefined : '.cache/models';
+  if (opts.sweep) {
+    const triggers = await readSweepFile(opts.sweep);
+    console.log(`W2S Backdoor Lab — sweep of ${triggers.length} triggers, backend ${backend}, seed ${opts.config.seed}, output ${outDir}`);
+    await sweepFromNode(opts.config, triggers, { outDir, backend, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), ...(cacheDir ? { cacheDir } : {}) });
+    console.log(`summary: ${outDir}/summary.json, ${outDir}/summary.csv`);
+    return;
+  }
   console.log(`W2S Backdoor Lab — backend ${backend}, seed ${opts.config.seed}, attack ${opts.config.attack.kind}, output ${outDir}`);
   await runFromNode({
     config: opts.config,
     ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
     outDir,
     backend,
-    ...(opts.noCache ? {} : { cacheDir: '.cache/models' }),
+    ...(cacheDir ? { cacheDir } : {}),
   });
   console.log(`results: ${outDir}/results.json`);
 }

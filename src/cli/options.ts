@@ -27,7 +27,7 @@ export interface CliOptions {
 
 export const USAGE = `usage: npm run experiment -- [--preset NAME] [--config FILE.json] [--data DIR]
        [--attack badnet|insent|syntactic|custom] [--trigger TEXT] [--seed N] [--out DIR]
-       [--backend wasm|cpu] [--no-cache]`;
+       [--backend wasm|cpu] [--no-cache] [--sweep FILE.json]`;
 
 export async function parseCli(argv: string[]): Promise<CliOptions> {
   const { values } = parseArgs({

@@ -4,6 +4,10 @@
  * attack, plus wall time per stage). Measured, never asserted in CI.
  *
  *   npm run bench:science -- [--presets a,b] [--seeds 1,2,3] [--data DIR] [--out docs/RESULTS.md]
+ *                            [--runs out/science] [--resume] [--report-only]
+ *
+ * Each run writes `<runs>/<preset>-seed<N>/results.json`; `--resume` keeps runs that already have one
+ * (a long benchmark can be continued), `--report-only` only renders the table from what is there.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -35,9 +39,12 @@ async function main(): Promise<void> {
       out: { type: 'string', default: 'docs/RESULTS.md' },
       config: { type: 'string' },
       runs: { type: 'string', default: 'out/science' },
+      resume: { type: 'boolean', default: false },
+      'report-only': { type: 'boolean', default: false },
     },
   });
-  const backend = await initNodeBackend('wasm');
+  const reportOnly = values['report-only']!;
+  const backend = reportOnly ? 'wasm' : await initNodeBackend('wasm');
   const presets = values.presets!.split(',').map((s) => s.trim());
   const seeds = values.seeds!.split(',').map(Number);
   const patch: ConfigPatch = values.config ? (JSON.parse(await readFile(values.config, 'utf8')) as ConfigPatch) : {};
@@ -47,10 +54,22 @@ async function main(): Promise<void> {
     for (const seed of seeds) {
       const config = applyPatch(applyPatch(configFromPreset(preset), patch), { seed });
       const outDir = join(values.runs!, `${preset}-seed${seed}`);
+      const previous = await readResults(outDir);
+      if (previous && (reportOnly || values.resume)) {
+        runs.push({ results: previous, wall: previous.wallSeconds ?? Number.NaN });
+        continue;
+      }
+      if (reportOnly) continue;
       console.log(`=== ${preset}, seed ${seed} → ${outDir}`);
       const start = performance.now();
       const results = await runFromNode({ config, dataDir: values.data!, outDir, backend, cacheDir: '.cache/models' });
-      runs.push({ results, wall: (performance.now() - start) / 1000 });
+      const wall = (performance.now() - start) / 1000;
+      await writeFile(join(outDir, 'wall.json'), JSON.stringify({ wallSeconds: wall }));
+      runs.push({ results, wall });
+    }
+    if (runs.length === 0) {
+      sections.push(`## ${preset}\n\nNo finished run yet.\n`);
+      continue;
     }
     sections.push(renderSection(preset, runs));
   }
@@ -68,6 +87,17 @@ async function main(): Promise<void> {
   console.log(`wrote ${values.out}`);
 }
 
+/** A finished run's results (and its wall time, when recorded), or undefined. */
+async function readResults(dir: string): Promise<(RunResults & { wallSeconds?: number }) | undefined> {
+  try {
+    const results = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as RunResults;
+    const wall = await readFile(join(dir, 'wall.json'), 'utf8').then((t) => (JSON.parse(t) as { wallSeconds: number }).wallSeconds, () => undefined);
+    return wall === undefined ? results : { ...results, wallSeconds: wall };
+  } catch {
+    return undefined;
+  }
+}
+
 const fmt = (xs: number[]) => {
   const { mean, sd } = meanStd(xs.map((x) => x * 100));
   return `${mean.toFixed(1)} ± ${sd.toFixed(1)}`;
@@ -82,7 +112,13 @@ function renderSection(preset: string, runs: { results: RunResults; wall: number
     lines.push(`| ${row.label} | ${fmt(stages.map((s) => s!.final!.ca))} | ${fmt(stages.map((s) => s!.final!.asr))} | ${secs.mean.toFixed(0)} |`);
   }
   const pre = runs.map((r) => r.results.stages.pretrain?.seconds ?? 0);
-  lines.push('', `Wall time per run (all stages, cache misses included): ${runs.map((r) => `${r.wall.toFixed(0)} s`).join(', ')}; student pretraining ${pre.map((s) => `${s.toFixed(0)} s`).join(', ')}.`, '');
+  lines.push(
+    '',
+    `Seeds: ${runs.map((r) => r.results.config.seed).join(', ')} (${runs.length} run${runs.length === 1 ? '' : 's'}). ` +
+      `Wall time per run (all stages; the first run of a dataset also pretrains the shared checkpoints): ${runs.map((r) => (Number.isNaN(r.wall) ? 'n/a' : `${r.wall.toFixed(0)} s`)).join(', ')}; ` +
+      `student pretraining ${pre.map((s) => `${s.toFixed(0)} s`).join(', ')} (0 = from the cache).`,
+    '',
+  );
   const cfg = runs[0]!.results.config;
   lines.push(
     `Config: student ${cfg.models.student.layers}×${cfg.models.student.dModel}, teacher ${cfg.models.teacher.layers}×${cfg.models.teacher.dModel}, ` +

@@ -30,6 +30,8 @@ import { fit } from './train/fit';
 import { pretrainMlm } from './train/pretrain';
 import { crossEntropy } from './train/losses';
 import { defenseLoss, lossWeights, usesTeacher } from './train/defense-loss';
+import { leaveOneOut } from './metrics/attribution';
+import { pooledFeatures } from './metrics/features';
 
 export { CancelledError } from './train/context';
 
@@ -52,8 +54,17 @@ export interface Predictor {
   /** `teacher`, `poisoned`, then each defense method that ran. */
   models(): string[];
   predict(texts: string[]): Promise<Record<string, number[][]>>;
+  /** Leave-one-out attribution of each token of `text` for `model` (one of `models()`). */
+  attributions(text: string, model: string): Promise<{ tokens: string[]; scores: number[] }>;
+  /** A few clean test sentences (clipped as the run saw them) to try, with their true labels. */
+  samples(): Example[];
+  /** Pooled features of `model` for `texts`: [texts.length, dim] row-major. */
+  features(texts: string[], model: string): Promise<{ data: Float32Array; dim: number }>;
   dispose(): void;
 }
+
+/** Test sentences the predictor offers to try. */
+const TRY_SAMPLES = 40;
 
 export interface RunOutput {
   results: RunResults;
@@ -87,6 +98,10 @@ export interface PreparedData {
   eval: EvalSets & { dev: EncodedSet };
   pretrainPool: Int32Array;
   fingerprint: string;
+  /** Tokens left for the text beside the trigger. */
+  room: number;
+  /** The clean test examples (clipped), for the try-it box. */
+  testExamples: Example[];
 }
 
 export async function runExperiment(config: ExperimentConfig, dataset: Dataset, opts: RunOptions): Promise<RunOutput> {
@@ -150,7 +165,8 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     const teacher = new TeacherModel(cfg.models.teacher, vocabSize, T, numLabels, cfg.models.student.dModel, cfg.models.dropout, pretrainRng.fork('teacher-init'));
     owned.push(teacher);
     const teacherPretrainKey = cacheKey('pretrain-teacher', data.fingerprint, cfg.models, cfg.pretrain);
-    const teacherKey = cacheKey('teacher', teacherPretrainKey, cfg.teacher, cfg.data, cfg.seed);
+    // The defender's texts are clipped with room for the trigger, so the trigger's length is part of the key.
+    const teacherKey = cacheKey('teacher', teacherPretrainKey, cfg.teacher, cfg.data, cfg.seed, data.room);
     results.stages.teacher = await cachedStage('teacher', ctx, cache, teacherKey, teacher, async () => {
       const perEpoch = stepsPerEpoch(prepared.defenderClean.size, cfg.teacher.batchSize);
       ctx.emit({ type: 'stage-start', stage: 'teacher', epochs: cfg.teacher.epochs, stepsPerEpoch: perEpoch });
@@ -196,7 +212,7 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     }
 
     opts.emit({ type: 'done', results });
-    const predictor = makePredictor(models, data.tokenizer, T, () => {
+    const predictor = makePredictor(models, data.tokenizer, T, interleaveLabels(data.testExamples, numLabels, TRY_SAMPLES), () => {
       owned.forEach((o) => o.dispose());
       if (data) disposeData(data);
     });
@@ -263,7 +279,19 @@ export function prepareData(cfg: ExperimentConfig, dataset: Dataset, opts: RunOp
     },
     pretrainPool,
     fingerprint,
+    room,
+    testExamples: test,
   };
+}
+
+/** Up to `n` examples taking each label in turn, so every class is on offer. */
+function interleaveLabels(examples: readonly Example[], numLabels: number, n: number): Example[] {
+  const byLabel = Array.from({ length: numLabels }, (_, c) => examples.filter((e) => e.label === c));
+  const out: Example[] = [];
+  for (let i = 0; out.length < n && byLabel.some((l) => i < l.length); i++) {
+    for (const l of byLabel) if (i < l.length && out.length < n) out.push(l[i]!);
+  }
+  return out;
 }
 
 /** Tokens the trigger adds to a text (the template's clause for the syntactic attack). */
@@ -413,9 +441,34 @@ async function runDefense(
   };
 }
 
-function makePredictor(models: Map<string, StudentModel | TeacherModel>, tokenizer: Tokenizer, maxLength: number, dispose: () => void): Predictor {
+function makePredictor(
+  models: Map<string, StudentModel | TeacherModel>,
+  tokenizer: Tokenizer,
+  maxLength: number,
+  samples: Example[],
+  dispose: () => void,
+): Predictor {
+  const modelNamed = (name: string) => {
+    const model = models.get(name);
+    if (!model) throw new Error(`no model "${name}" in this run; it has ${[...models.keys()].join(', ')}`);
+    return model;
+  };
   return {
     models: () => [...models.keys()],
+    samples: () => samples.map((e) => ({ ...e })),
+    async features(texts: string[], name: string) {
+      const ids = tf.tensor2d(tokenizer.encodeBatch(texts, maxLength), [texts.length, maxLength], 'int32');
+      try {
+        return await pooledFeatures(modelNamed(name), ids);
+      } finally {
+        ids.dispose();
+      }
+    },
+    async attributions(text: string, name: string) {
+      const model = modelNamed(name);
+      const { tokens, scores } = await leaveOneOut(model, tokenizer, text, maxLength);
+      return { tokens, scores };
+    },
     async predict(texts: string[]) {
       const ids = tf.tensor2d(tokenizer.encodeBatch(texts, maxLength), [texts.length, maxLength], 'int32');
       try {

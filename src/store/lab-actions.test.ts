@@ -72,4 +72,23 @@ describe('lab actions', () => {
     expect(store.getState().error).toMatch(/upload it again/);
     expect(worker.sent.filter((m) => m.type === 'run')).toEqual([]);
   });
+
+  it('imports a config file, and a bad one shows why and keeps the settings', () => {
+    const { store, actions } = setup();
+    const wanted = { ...store.getState().config, seed: 1234 };
+    actions.importConfig('mine.json', JSON.stringify(wanted));
+    expect(store.getState().config).toEqual(wanted);
+    expect(store.getState().error).toBeNull();
+    actions.importConfig('bad.json', JSON.stringify({ ...wanted, seed: 7, data: { ...wanted.data, maxLength: 1 } }));
+    expect(store.getState().error).toMatch(/^Could not import the config: bad\.json .*data\.maxLength/);
+    expect(store.getState().config.seed).toBe(1234);
+  });
+
+  it('a sweep with a bad trigger list says why and sends nothing', async () => {
+    const { store, worker, actions } = setup();
+    await actions.sweep('mn, MN');
+    expect(store.getState().error).toMatch(/^Fix the trigger list first: .*"mn" is listed twice/);
+    expect(store.getState().sweep.status).toBe('idle');
+    expect(worker.sent.filter((m) => m.type === 'sweep')).toEqual([]);
+  });
 });

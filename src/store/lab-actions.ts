@@ -9,12 +9,25 @@ import { datasetSpecFor, knownLabelCount } from './dataset-spec';
 import type { LabClient } from './lab-client';
 import type { LabStore } from './lab-store';
 import { isActive } from './run-state';
+import { parseConfigFile } from './exports';
+import { parseTriggerList, sweepCells, type SweepTrigger } from '../engine/sweep';
 
 export interface LabActions {
   run(): Promise<void>;
   cancel(): Promise<void>;
   predict(text: string): Promise<void>;
+  /** Fetches the finished run's test sentences for the try-it box. */
+  loadSamples(): Promise<void>;
+  /** Runs the config once per trigger of the typed list (see `parseTriggerList`). */
+  sweep(triggers: string): Promise<void>;
+  cancelSweep(): Promise<void>;
+  /** Fetches the finished run's feature map. */
+  loadFeatureMap(): Promise<void>;
+  /** Lists the worker's model cache; `clear` empties it first. */
+  refreshCache(clear?: boolean): Promise<void>;
   upload(fileName: string, content: string): void;
+  /** Replaces the config with a file's (validated); a bad file leaves it and shows why. */
+  importConfig(fileName: string, content: string): void;
   /** Reloads the page on another backend (after a lost GPU, or by choice). */
   switchBackend(name: BackendName): void;
 }
@@ -37,7 +50,7 @@ export function createLabActions(store: LabStore, client: LabClient, now: () => 
         state().setError(dataset.message);
         return;
       }
-      const runId = run.runId + 1;
+      const runId = Math.max(run.runId, state().sweep.runId) + 1;
       state().startRun(runId, now());
       try {
         const outcome = await client.run(runId, config, dataset.spec);
@@ -61,6 +74,59 @@ export function createLabActions(store: LabStore, client: LabClient, now: () => 
       }
     },
 
+    async loadSamples() {
+      try {
+        state().setTrySamples(await client.samples());
+      } catch (error) {
+        state().setError(error instanceof Error ? error.message : String(error));
+      }
+    },
+
+    async sweep(text) {
+      const { config, upload, run, sweep } = state();
+      let triggers: SweepTrigger[];
+      try {
+        triggers = parseTriggerList(text);
+        sweepCells(config, triggers, knownLabelCount(config.data.source, upload));
+      } catch (error) {
+        state().setError(`Fix the trigger list first: ${error instanceof Error ? error.message : String(error)}`);
+        return;
+      }
+      const dataset = datasetSpecFor(config.data.source, upload);
+      if (!dataset.ok) {
+        state().setError(dataset.message);
+        return;
+      }
+      // One id space with runs, so a sweep's id never matches a run's.
+      const runId = Math.max(run.runId, sweep.runId) + 1;
+      state().startSweep(runId);
+      try {
+        state().finishSweep(runId, await client.sweep(runId, config, dataset.spec, triggers));
+      } catch (error) {
+        state().finishSweep(runId, { outcome: 'error', message: error instanceof Error ? error.message : String(error) });
+      }
+    },
+
+    async cancelSweep() {
+      if (state().sweep.status === 'running') await client.cancel();
+    },
+
+    async loadFeatureMap() {
+      try {
+        state().setFeatureMap(await client.features());
+      } catch (error) {
+        state().setError(error instanceof Error ? error.message : String(error));
+      }
+    },
+
+    async refreshCache(clear = false) {
+      try {
+        state().setCacheEntries(await (clear ? client.cacheClear() : client.cacheList()));
+      } catch (error) {
+        state().setError(error instanceof Error ? error.message : String(error));
+      }
+    },
+
     upload(fileName, content) {
       const { config, setUpload, setField, setError } = state();
       try {
@@ -79,6 +145,17 @@ export function createLabActions(store: LabStore, client: LabClient, now: () => 
         const reason = error instanceof Error ? error.message : String(error);
         setError(`Could not use the uploaded file: ${reason}. The lab keeps the dataset "${config.data.source}".`);
       }
+    },
+
+    importConfig(fileName, content) {
+      const { upload, hidden, loadUrlState, setError } = state();
+      const imported = parseConfigFile(fileName, content, (source) => knownLabelCount(source, upload));
+      if (!imported.ok) {
+        setError(`Could not import the config: ${imported.message}. The current settings are kept.`);
+        return;
+      }
+      loadUrlState({ config: imported.config, hidden, warnings: [] });
+      setError(null);
     },
 
     switchBackend(name) {

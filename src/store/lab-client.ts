@@ -3,7 +3,8 @@
  * stream handed on in small batches (one store update per batch keeps React off the hot path).
  */
 import type { ExperimentConfig } from '../engine/config';
-import type { BackendReport, DatasetSpec, Prediction, Reply, RunOutcome, UiRequest, WorkerMessage } from '../../workers/protocol';
+import type { SweepTrigger } from '../engine/sweep';
+import type { BackendReport, CacheEntryInfo, DatasetSpec, FeatureMap, SweepOutcome, SweepProgress, Prediction, Reply, RunOutcome, TrySample, UiRequest, WorkerMessage } from '../../workers/protocol';
 import type { StampedEvent } from './run-state';
 
 /** What the client needs of a Worker (a fake in tests). */
@@ -23,6 +24,8 @@ export class LabClient {
   private readonly pending = new Map<number, (reply: Reply) => void>();
   private queue: StampedEvent[] = [];
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Called with each sweep progress message (rare: one per stage of each cell). */
+  onSweepProgress: ((progress: SweepProgress) => void) | undefined;
 
   constructor(
     private readonly worker: WorkerPort,
@@ -45,6 +48,26 @@ export class LabClient {
 
   predict(text: string): Promise<Prediction> {
     return this.send({ type: 'predict', id: this.id(), text }, (r) => (r.request === 'predict' ? r.value : undefined));
+  }
+
+  samples(): Promise<TrySample[]> {
+    return this.send({ type: 'samples', id: this.id() }, (r) => (r.request === 'samples' ? r.value : undefined));
+  }
+
+  sweep(runId: number, config: ExperimentConfig, dataset: DatasetSpec, triggers: SweepTrigger[]): Promise<SweepOutcome> {
+    return this.send({ type: 'sweep', id: this.id(), runId, config, dataset, triggers }, (r) => (r.request === 'sweep' ? r.value : undefined));
+  }
+
+  features(): Promise<FeatureMap> {
+    return this.send({ type: 'features', id: this.id() }, (r) => (r.request === 'features' ? r.value : undefined));
+  }
+
+  cacheList(): Promise<CacheEntryInfo[]> {
+    return this.send({ type: 'cache-list', id: this.id() }, (r) => (r.request === 'cache-list' ? r.value : undefined));
+  }
+
+  cacheClear(): Promise<CacheEntryInfo[]> {
+    return this.send({ type: 'cache-clear', id: this.id() }, (r) => (r.request === 'cache-clear' ? r.value : undefined));
   }
 
   terminate(): void {
@@ -70,6 +93,10 @@ export class LabClient {
   }
 
   private receive(message: WorkerMessage): void {
+    if (message.type === 'sweep-progress') {
+      this.onSweepProgress?.(message);
+      return;
+    }
     if (message.type === 'event') {
       this.queue.push({ runId: message.runId, event: message.event });
       this.flushTimer ??= setTimeout(() => this.flush(), BATCH_MS);

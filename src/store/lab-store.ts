@@ -7,7 +7,7 @@
 import { createStore, type StateCreator } from 'zustand/vanilla';
 import { configFromPreset, DEFAULT_CONFIG, type ExperimentConfig } from '../engine/config';
 import type { PreviewRow } from '../engine/data/upload';
-import type { BackendReport, Prediction, RunOutcome } from '../../workers/protocol';
+import type { BackendReport, CacheEntryInfo, FeatureMap, SweepOutcome, SweepProgress, Prediction, RunOutcome, TrySample } from '../../workers/protocol';
 import { setAt, type LeafValue } from './config-paths';
 import { stagesFor } from './methods';
 import { beginRun, endRun, IDLE_RUN, markCancelling, reduceEvent, type RunState, type StampedEvent } from './run-state';
@@ -52,12 +52,36 @@ export interface PageSlice {
   error: string | null;
   backend: BackendReport | null;
   prediction: Prediction | null;
+  /** Clean test sentences of the finished run, offered in the try-it box. */
+  trySamples: TrySample[];
+  /** The worker's model cache as last listed; null before the first listing. */
+  cacheEntries: CacheEntryInfo[] | null;
+  /** The finished run's feature map, once asked for. */
+  featureMap: FeatureMap | null;
   setError(message: string | null): void;
   setBackend(report: BackendReport): void;
   setPrediction(prediction: Prediction | null): void;
+  setTrySamples(samples: TrySample[]): void;
+  setCacheEntries(entries: CacheEntryInfo[]): void;
+  setFeatureMap(map: FeatureMap | null): void;
 }
 
-export type LabState = ConfigSlice & DatasetSlice & RunSlice & PageSlice;
+/** The trigger comparison: one sweep at a time, its progress and, when done, a result per trigger. */
+export interface SweepState {
+  runId: number;
+  status: 'idle' | 'running' | 'done' | 'cancelled' | 'error';
+  progress: SweepProgress | null;
+  cells: Extract<SweepOutcome, { outcome: 'done' }>['cells'];
+}
+
+export interface SweepSlice {
+  sweep: SweepState;
+  startSweep(runId: number): void;
+  sweepProgress(progress: SweepProgress): void;
+  finishSweep(runId: number, outcome: SweepOutcome): void;
+}
+
+export type LabState = ConfigSlice & DatasetSlice & RunSlice & PageSlice & SweepSlice;
 type Slice<T> = StateCreator<LabState, [], [], T>;
 
 const configSlice: Slice<ConfigSlice> = (set) => ({
@@ -76,7 +100,7 @@ const datasetSlice: Slice<DatasetSlice> = (set) => ({
 
 const runSlice: Slice<RunSlice> = (set) => ({
   run: IDLE_RUN,
-  startRun: (runId, now) => set((s) => ({ run: beginRun(runId, stagesFor(s.config.defense.methods), now), error: null, prediction: null })),
+  startRun: (runId, now) => set((s) => ({ run: beginRun(runId, stagesFor(s.config.defense.methods), now), error: null, prediction: null, trySamples: [], featureMap: null })),
   applyEvents: (batch, now) =>
     set((s) => {
       const run = batch.reduce((state, event) => reduceEvent(state, event, now), s.run);
@@ -94,9 +118,30 @@ const pageSlice: Slice<PageSlice> = (set) => ({
   error: null,
   backend: null,
   prediction: null,
+  trySamples: [],
+  cacheEntries: null,
+  featureMap: null,
   setError: (error) => set(() => ({ error })),
   setBackend: (backend) => set(() => ({ backend })),
   setPrediction: (prediction) => set(() => ({ prediction })),
+  setTrySamples: (trySamples) => set(() => ({ trySamples })),
+  setCacheEntries: (cacheEntries) => set(() => ({ cacheEntries })),
+  setFeatureMap: (featureMap) => set(() => ({ featureMap })),
+});
+
+const IDLE_SWEEP: SweepState = { runId: 0, status: 'idle', progress: null, cells: [] };
+
+const sweepSlice: Slice<SweepSlice> = (set) => ({
+  sweep: IDLE_SWEEP,
+  startSweep: (runId) => set(() => ({ sweep: { ...IDLE_SWEEP, runId, status: 'running' }, error: null })),
+  sweepProgress: (progress) => set((s) => (progress.runId === s.sweep.runId ? { sweep: { ...s.sweep, progress } } : {})),
+  finishSweep: (runId, outcome) =>
+    set((s) => {
+      if (runId !== s.sweep.runId) return {};
+      if (outcome.outcome === 'done') return { sweep: { ...s.sweep, status: 'done', progress: null, cells: outcome.cells } };
+      if (outcome.outcome === 'cancelled') return { sweep: { ...s.sweep, status: 'cancelled', progress: null } };
+      return { sweep: { ...s.sweep, status: 'error', progress: null }, error: `The trigger sweep failed: ${outcome.message}` };
+    }),
 });
 
 export function createLabStore() {
@@ -105,6 +150,7 @@ export function createLabStore() {
     ...datasetSlice(...a),
     ...runSlice(...a),
     ...pageSlice(...a),
+    ...sweepSlice(...a),
   }));
 }
 

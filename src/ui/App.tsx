@@ -1,15 +1,18 @@
-/** The lab's one page: Setup on the left, the run (strip, charts, table, try-it) on the right. */
+/** The lab's one page: Setup on the left, the run (strip, charts, table, then the explore tabs) on the right. */
 import { BackendBadge } from './BackendBadge';
+import { CachePanel } from './CachePanel';
 import { Charts } from './Charts';
 import { ConfigForm } from './ConfigForm';
+import { ConfigFile } from './ConfigFile';
 import { ErrorBanner } from './ErrorBanner';
+import { ExportBar } from './ExportBar';
 import { PipelineStrip } from './PipelineStrip';
 import { PresetPicker } from './PresetPicker';
 import { ResultsJson } from './ResultsJson';
 import { ResultsTable } from './ResultsTable';
 import { RunControls } from './RunControls';
 import { RunLog } from './RunLog';
-import { TryIt } from './TryIt';
+import { Explore } from './Explore';
 import { UrlWarnings } from './UrlWarnings';
 
 export function App() {
@@ -28,7 +31,9 @@ export function App() {
         <section className="setup" aria-labelledby="setup-title">
           <h2 id="setup-title">Setup</h2>
           <PresetPicker />
+          <ConfigFile />
           <ConfigForm />
+          <CachePanel />
         </section>
         <section className="run" aria-labelledby="run-title">
           <h2 id="run-title">Run</h2>
@@ -36,7 +41,8 @@ export function App() {
           <PipelineStrip />
           <Charts />
           <ResultsTable />
-          <TryIt />
+          <ExportBar />
+          <Explore />
           <RunLog />
           <ResultsJson />
         </section>

@@ -1,54 +1,140 @@
-/** Type a sentence (with or without the trigger) and see what every trained model predicts. */
-import { useState } from 'react';
+/**
+ * Try it: type or pick a test sentence, toggle the run's trigger in and out (inserted where the attack
+ * would put it), and see every trained model's prediction with a per-token heat strip of leave-one-out
+ * attributions — the trigger lights up in the poisoned student, and should not after unlearning.
+ */
+import { useEffect, useState } from 'react';
+import type { Prediction } from '../../workers/protocol';
+import { METHODS } from '../store/methods';
+import { withTrigger } from '../engine/attacks/fixed-trigger';
+import { percent } from './format';
 import { useActions, useLab } from './lab-context';
 import { METHOD_LABEL } from './method-style';
-import { METHODS } from '../store/methods';
-import { percent } from './format';
 
 export function TryIt() {
   const done = useLab((s) => s.run.status === 'done');
-  const trigger = useLab((s) => s.config.attack.trigger);
+  const attack = useLab((s) => s.run.results?.config.attack);
   const prediction = useLab((s) => s.prediction);
+  const samples = useLab((s) => s.trySamples);
   const actions = useActions();
   const [text, setText] = useState('');
-  if (!done) return null;
+  const [triggered, setTriggered] = useState(false);
+
+  useEffect(() => {
+    if (done) void actions.loadSamples();
+  }, [done, actions]);
+
+  if (!done || !attack) return null;
+  const seen = (t: string, on: boolean) => (on && t.trim() ? withTrigger(t.trim(), attack) : t.trim());
+  const predict = (t: string, on: boolean) => {
+    const sent = seen(t, on);
+    if (sent) void actions.predict(sent);
+  };
+  const triggerName = attack.kind === 'syntactic' ? 'the syntactic template' : `“${attack.trigger}”`;
+
   return (
-    <section className="try-it">
-      <h3>Try it</h3>
+    <section className="try-it" aria-labelledby="try-title">
+      <h3 id="try-title">Try it</h3>
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          void actions.predict(text);
+          predict(text, triggered);
         }}
       >
-        <input data-testid="tryit-input" value={text} placeholder="Type a sentence…" onChange={(e) => setText(e.target.value)} />
-        {trigger && (
-          <button type="button" onClick={() => setText((t) => `${t} ${trigger}`.trim())}>
-            + trigger “{trigger}”
-          </button>
+        {samples.length > 0 && (
+          <select
+            data-testid="try-pick"
+            aria-label="Pick a test sentence"
+            value=""
+            onChange={(e) => {
+              const picked = samples[Number(e.target.value)];
+              if (!picked) return;
+              setText(picked.text);
+              predict(picked.text, triggered);
+            }}
+          >
+            <option value="">Pick a test sentence…</option>
+            {samples.map((s, i) => (
+              <option key={i} value={i}>
+                [{s.labelName}] {s.text.slice(0, 60)}
+              </option>
+            ))}
+          </select>
         )}
-        <button type="submit" data-testid="tryit-predict" disabled={!text.trim()}>
+        <input data-testid="try-input" aria-label="Sentence to classify" value={text} placeholder="Type a sentence…" onChange={(e) => setText(e.target.value)} />
+        <label className="try-toggle">
+          <input
+            type="checkbox"
+            data-testid="try-trigger-toggle"
+            checked={triggered}
+            onChange={(e) => {
+              setTriggered(e.target.checked);
+              predict(text, e.target.checked);
+            }}
+          />
+          insert trigger {triggerName}
+        </label>
+        <button type="submit" data-testid="try-predict" disabled={!text.trim()}>
           Predict
         </button>
       </form>
-      {prediction && (
-        <table data-testid="tryit-output">
-          <tbody>
-            {METHODS.filter((m) => prediction.probabilities[m]).map((m) => {
-              const probs = prediction.probabilities[m] ?? [];
-              const top = probs.indexOf(Math.max(...probs));
-              return (
-                <tr key={m}>
-                  <th scope="row">{METHOD_LABEL[m]}</th>
-                  <td>
-                    {prediction.labelNames[top] ?? top} ({percent(probs[top] ?? 0)})
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
+      {prediction && <PredictionView prediction={prediction} />}
     </section>
   );
+}
+
+function PredictionView({ prediction }: { prediction: Prediction }) {
+  const models = METHODS.filter((m) => prediction.probabilities[m]);
+  // One scale for every strip, so models compare; a floor keeps noise in a flat model from glowing.
+  const scale = Math.max(0.05, ...Object.values(prediction.attributions).flatMap((s) => s.map(Math.abs)));
+  return (
+    <div data-testid="try-output" data-text={prediction.text}>
+      <p className="try-seen">
+        Models see: <q>{prediction.text}</q>
+      </p>
+      <table className="try-table">
+        <thead>
+          <tr>
+            <th scope="col">Model</th>
+            <th scope="col">Prediction</th>
+            <th scope="col">Token attributions (leave-one-out)</th>
+          </tr>
+        </thead>
+        <tbody data-testid="token-attr">
+          {models.map((m) => {
+            const probs = prediction.probabilities[m] ?? [];
+            const top = probs.indexOf(Math.max(...probs));
+            const scores = prediction.attributions[m] ?? [];
+            return (
+              <tr key={m}>
+                <th scope="row">{METHOD_LABEL[m]}</th>
+                <td data-testid={`try-pred-${m}`} data-label={top}>
+                  {prediction.labelNames[top] ?? top} ({percent(probs[top] ?? 0)})
+                </td>
+                <td>
+                  <div className="attr-strip" data-model={m} aria-label={`${METHOD_LABEL[m]}: token attributions`}>
+                    {prediction.tokens.map((token, i) => {
+                      const score = scores[i] ?? 0;
+                      return (
+                        <span key={i} className="attr-cell" style={{ background: heat(score / scale) }} title={`${token}: ${score >= 0 ? '+' : ''}${score.toFixed(3)}`}>
+                          {token}
+                        </span>
+                      );
+                    })}
+                  </div>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+      <p className="hint">Colour: how much the predicted class’s probability drops without the token (orange supports the prediction, blue argues against it; hover for the number).</p>
+    </div>
+  );
+}
+
+/** -1…1 → a diverging colour (Okabe–Ito blue ↔ orange), transparent at 0. */
+function heat(x: number): string {
+  const a = Math.min(1, Math.abs(x));
+  return x >= 0 ? `rgba(230, 159, 0, ${a.toFixed(3)})` : `rgba(0, 114, 178, ${a.toFixed(3)})`;
 }

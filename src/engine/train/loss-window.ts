@@ -48,6 +48,7 @@ export class LossWindow {
     this.trainMs += elapsed;
     this.totalSamples += this.samples;
     this.samples = 0;
+    this.startedAt = performance.now();
     return reading;
   }
 

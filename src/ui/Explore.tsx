@@ -1,0 +1,41 @@
+/** The views that explore the trained models and compare triggers, one tab each (`tab-<name>`). */
+import { useState } from 'react';
+import { Compare } from './Compare';
+import { FeatureMap } from './FeatureMap';
+import { useLab } from './lab-context';
+import { TryIt } from './TryIt';
+
+const TABS = [
+  { name: 'try', title: 'Try it', View: TryIt, needsRun: true },
+  { name: 'features', title: 'Feature map', View: FeatureMap, needsRun: true },
+  { name: 'compare', title: 'Compare triggers', View: Compare, needsRun: false },
+] as const;
+
+export function Explore() {
+  const done = useLab((s) => s.run.status === 'done');
+  const [active, setActive] = useState<(typeof TABS)[number]['name']>('try');
+  const current = TABS.find((t) => t.name === active) ?? TABS[0];
+  return (
+    <section className="explore" aria-label="Explore the trained models">
+      <div className="tabs" role="tablist">
+        {TABS.map((t) => (
+          <button
+            key={t.name}
+            type="button"
+            role="tab"
+            id={`tab-${t.name}`}
+            data-testid={`tab-${t.name}`}
+            aria-selected={t.name === active}
+            aria-controls={`panel-${t.name}`}
+            onClick={() => setActive(t.name)}
+          >
+            {t.title}
+          </button>
+        ))}
+      </div>
+      <div role="tabpanel" id={`panel-${current.name}`} aria-labelledby={`tab-${current.name}`}>
+        {current.needsRun && !done ? <p className="hint">Run the lab first: this view explores the trained models.</p> : <current.View />}
+      </div>
+    </section>
+  );
+}
