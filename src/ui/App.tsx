@@ -2,6 +2,7 @@
 import { BackendBadge } from './BackendBadge';
 import { CachePanel } from './CachePanel';
 import { Charts } from './Charts';
+import { ClassMode } from './ClassMode';
 import { ConfigForm } from './ConfigForm';
 import { ConfigFile } from './ConfigFile';
 import { ErrorBanner } from './ErrorBanner';
@@ -23,7 +24,10 @@ export function App() {
           <h1>W2S Backdoor Lab</h1>
           <p className="tagline">Plant a backdoor in a language model, then watch a small clean teacher help it unlearn (W2SDefense).</p>
         </div>
-        <BackendBadge />
+        <div className="header-tools">
+          <ClassMode />
+          <BackendBadge />
+        </div>
       </header>
       <ErrorBanner />
       <UrlWarnings />
