@@ -78,7 +78,9 @@ async function main(): Promise<void> {
     '',
     `Measured by \`npm run bench:science -- --presets ${presets.join(',')} --seeds ${seeds.join(',')}\` on ${new Date().toISOString().slice(0, 10)},`,
     `backend \`${backend}\` (Node), data \`${values.data}\`. CA = clean accuracy on the test set; ASR = share of triggered`,
-    'non-target test samples classified as the target label. Mean ± sample sd over the seeds.',
+    'non-target test samples classified as the target label. Mean ± sample sd over the seeds (one seed: the value).',
+    'Seconds are training time only, measured on a 2-core machine that was running other jobs at the same time',
+    '(load average 4–7): compare them with each other, not with `npm run bench`.',
     '',
     ...sections,
   ].join('\n');
@@ -98,9 +100,10 @@ async function readResults(dir: string): Promise<(RunResults & { wallSeconds?: n
   }
 }
 
+/** "mean ± sd" in percent; a single seed has no spread to show. */
 const fmt = (xs: number[]) => {
   const { mean, sd } = meanStd(xs.map((x) => x * 100));
-  return `${mean.toFixed(1)} ± ${sd.toFixed(1)}`;
+  return xs.length > 1 ? `${mean.toFixed(1)} ± ${sd.toFixed(1)}` : mean.toFixed(1);
 };
 
 function renderSection(preset: string, runs: { results: RunResults; wall: number }[]): string {
