@@ -159,7 +159,7 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
     // Full fine-tuning plants the backdoor as the paper does (it poisons the whole LLM); LoRA poisoning
     // stays one switch away. Measured here: a LoRA adapter on a briefly pretrained small encoder barely
     // leaves the label prior within a CPU budget, while full fine-tuning learns task and trigger.
-    ...optim({ epochs: 4, lr: 3e-3 }),
+    ...optim({ epochs: 5, lr: 3e-3 }),
     method: 'full',
     lora: { rank: 8, alpha: 16, dropout: 0.1, targets: ['q', 'v', 'ff1', 'ff2'] },
   },
