@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, DEFAULT_TRIGGERS, validateConfig, type DefenseMethod, type ExperimentConfig } from './config';
 import type { Dataset, Example } from './data/types';
-import type { Emit, LabEvent, RunResults, StageName, StageResult } from './events';
+import type { Emit, RunResults, StageName, StageResult } from './events';
 import type { ModelCache, SavedWeights } from './cache';
 import { Rng } from './rng';
 import { cacheKey, hashString } from './hash';
@@ -485,10 +485,4 @@ function makePredictor(
     },
     dispose,
   };
-}
-
-/** Collects a run's events; handy for tests and the CLI. */
-export function collectEvents(): { events: LabEvent[]; emit: Emit } {
-  const events: LabEvent[] = [];
-  return { events, emit: (e) => events.push(e) };
 }
