@@ -119,7 +119,7 @@ function renderSection(preset: string, runs: { results: RunResults; wall: number
     '',
     `Seeds: ${runs.map((r) => r.results.config.seed).join(', ')} (${runs.length} run${runs.length === 1 ? '' : 's'}). ` +
       `Wall time per run (all stages; the first run of a dataset also pretrains the shared checkpoints): ${runs.map((r) => (Number.isNaN(r.wall) ? 'n/a' : `${r.wall.toFixed(0)} s`)).join(', ')}; ` +
-      `student pretraining ${pre.map((s) => `${s.toFixed(0)} s`).join(', ')} (0 = from the cache).`,
+      `student pretraining ${pre.map((s) => `${s.toFixed(0)} s`).join(', ')} (a cached stage reports the time it took when it was trained).`,
     '',
   );
   const cfg = runs[0]!.results.config;
