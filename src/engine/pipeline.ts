@@ -27,7 +27,7 @@ import { disposeSet, encodeSet, stepsPerEpoch, type EncodedSet } from './train/b
 import { CancelledError, type StageContext } from './train/context';
 import { evaluate, inferAll, predictProbabilities, type EvalSets, type Evaluation } from './train/evaluate';
 import { fit } from './train/fit';
-import { pretrainMlm } from './train/pretrain';
+import { pretrainMlm, type PretrainSpec } from './train/pretrain';
 import { crossEntropy } from './train/losses';
 import { defenseLoss, lossWeights, usesTeacher } from './train/defense-loss';
 import { leaveOneOut } from './metrics/attribution';
@@ -120,6 +120,20 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     const vocabSize = data.tokenizer.vocabSize;
     const T = cfg.data.maxLength;
     const cache = opts.cache;
+    /** The MLM settings both language models share; they differ in stage, step count and random stream. */
+    const pretrainSpec = (stage: StageName, phase: string | undefined, steps: number, stream: Rng): PretrainSpec => ({
+      stage,
+      ...(phase ? { phase } : {}),
+      pool: prepared.pretrainPool,
+      maxLength: T,
+      vocabSize,
+      steps,
+      lr: cfg.pretrain.lr,
+      batchSize: cfg.pretrain.batchSize,
+      maskRate: cfg.pretrain.maskRate,
+      rng: stream,
+      ctx,
+    });
 
     // ---- pretrain: the student's language model -------------------------------------------------
     const pretrainRng = new Rng(PRETRAIN_SEED);
@@ -129,18 +143,7 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     results.stages.pretrain = await cachedStage('pretrain', ctx, cache, pretrainKey, student, async () => {
       ctx.emit({ type: 'stage-start', stage: 'pretrain', epochs: Math.min(5, cfg.pretrain.studentSteps), stepsPerEpoch: Math.ceil(cfg.pretrain.studentSteps / 5) });
       if (cfg.pretrain.studentSteps === 0) return { epochs: [], final: null, seconds: 0, samplesPerSecond: 0 };
-      const out = await pretrainMlm(student, {
-        stage: 'pretrain',
-        pool: prepared.pretrainPool,
-        maxLength: T,
-        vocabSize,
-        steps: cfg.pretrain.studentSteps,
-        lr: cfg.pretrain.lr,
-        batchSize: cfg.pretrain.batchSize,
-        maskRate: cfg.pretrain.maskRate,
-        rng: pretrainRng.fork('pretrain-student'),
-        ctx,
-      });
+      const out = await pretrainMlm(student, pretrainSpec('pretrain', undefined, cfg.pretrain.studentSteps, pretrainRng.fork('pretrain-student')));
       return { epochs: out.epochs, final: null, seconds: out.seconds, samplesPerSecond: out.samplesPerSecond };
     });
 
@@ -174,19 +177,7 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
       if (pretrained) teacher.setWeights(pretrained);
       else if (cfg.pretrain.teacherSteps > 0) {
         ctx.emit({ type: 'stage-start', stage: 'teacher', phase: 'pretrain', epochs: Math.min(5, cfg.pretrain.teacherSteps), stepsPerEpoch: Math.ceil(cfg.pretrain.teacherSteps / 5) });
-        await pretrainMlm(teacher, {
-          stage: 'teacher',
-          phase: 'pretrain',
-          pool: prepared.pretrainPool,
-          maxLength: T,
-          vocabSize,
-          steps: cfg.pretrain.teacherSteps,
-          lr: cfg.pretrain.lr,
-          batchSize: cfg.pretrain.batchSize,
-          maskRate: cfg.pretrain.maskRate,
-          rng: pretrainRng.fork('pretrain-teacher'),
-          ctx,
-        });
+        await pretrainMlm(teacher, pretrainSpec('teacher', 'pretrain', cfg.pretrain.teacherSteps, pretrainRng.fork('pretrain-teacher')));
         await cache?.put(teacherPretrainKey, await teacher.readWeights());
       }
       return classificationStage('teacher', cfg.teacher, teacher.classifierVariables(), teacher, prepared.defenderClean, prepared.eval, cfg, ctx, rng.fork('teacher-fit'),

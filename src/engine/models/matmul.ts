@@ -59,30 +59,28 @@ function ensureKernel(name: string): void {
 /** [batch, m, n] → [batch, n, m]. */
 const t3 = (x: tf.Tensor): tf.Tensor3D => tf.transpose(x, [0, 2, 1]) as tf.Tensor3D;
 
+/** Gradients of a·b with explicit transposes: dA = g·bᵀ, dB = aᵀ·g (each computed only if needed). */
+function productGrads(saved: tf.Tensor[], dy: tf.Tensor | tf.Tensor[]) {
+  const [a, b] = saved as [tf.Tensor3D, tf.Tensor3D];
+  const g = dy as tf.Tensor3D;
+  return {
+    a: () => tf.matMul(g, t3(b)), // [batch, m, n] · [batch, n, k] → [batch, m, k]
+    b: () => tf.matMul(t3(a), g), // [batch, k, m] · [batch, m, n] → [batch, k, n]
+  };
+}
+
 tf.registerGradient({
   kernelName: MATMUL,
   inputsToSave: ['a', 'b'],
-  gradFunc: (dy, saved) => {
-    const [a, b] = saved as [tf.Tensor3D, tf.Tensor3D];
-    const g = dy as tf.Tensor3D;
-    return {
-      a: () => tf.matMul(g, t3(b)), // [batch, m, n] · [batch, n, k] → [batch, m, k]
-      b: () => tf.matMul(t3(a), g), // [batch, k, m] · [batch, m, n] → [batch, k, n]
-    };
-  },
+  gradFunc: (dy, saved) => productGrads(saved, dy),
 });
 
 tf.registerGradient({
   kernelName: LINEAR,
   inputsToSave: ['a', 'b'],
   gradFunc: (dy, saved) => {
-    const [a, b] = saved as [tf.Tensor3D, tf.Tensor3D];
-    const g = dy as tf.Tensor3D;
-    return {
-      a: () => tf.matMul(g, t3(b)), // [1, N, out] · [1, out, in] → [1, N, in]
-      b: () => tf.matMul(t3(a), g), // [1, in, N] · [1, N, out] → [1, in, out]
-      bias: () => tf.sum(g, [0, 1]), // [out]
-    };
+    // x·W as a batch of one ([1, N, in] · [1, in, out]), plus the bias: [out].
+    return { ...productGrads(saved, dy), bias: () => tf.sum(dy as tf.Tensor, [0, 1]) };
   },
 });
 
