@@ -23,8 +23,10 @@ export const TINY_RUN =
   'preset=quick&data.maxTrain=96&data.maxTest=48&pretrain.studentSteps=4&pretrain.teacherSteps=2' +
   '&poison.epochs=1&teacher.epochs=1&defense.epochs=1&defense.methods=lora,w2sdefense';
 
-export async function openLab(page: Page, baseUrl: string, opts: { hash?: string; backend?: string } = {}): Promise<void> {
-  const query = opts.backend ? `?backend=${opts.backend}` : '';
+/** Opens the lab; `backend` adds `?backend=`, `query` any other query string (`kernels=tfjs`). */
+export async function openLab(page: Page, baseUrl: string, opts: { hash?: string; backend?: string; query?: string } = {}): Promise<void> {
+  const params = [opts.backend ? `backend=${opts.backend}` : '', opts.query ?? ''].filter(Boolean);
+  const query = params.length ? `?${params.join('&')}` : '';
   await page.goto(`${baseUrl}${query}${opts.hash ? `#${opts.hash}` : ''}`);
   await page.waitForSelector(byTestId('run'));
 }

@@ -7,7 +7,7 @@ import { createRoot } from 'react-dom/client';
 import { createLabActions } from './store/lab-actions';
 import { LabClient } from './store/lab-client';
 import { createLabStore } from './store/lab-store';
-import { backendOverride, syncUrlWithStore } from './store/url-sync';
+import { engineOverrides, syncUrlWithStore } from './store/url-sync';
 import { App } from './ui/App';
 import { LabProvider } from './ui/lab-context';
 import './ui/styles.css';
@@ -22,7 +22,7 @@ const actions = createLabActions(store, client);
 
 // The worker fetches the bundled data relative to the page, wherever the site is served from.
 const baseUrl = new URL(import.meta.env.BASE_URL, window.location.href).href;
-client.init(baseUrl, backendOverride()).then(
+client.init(baseUrl, engineOverrides()).then(
   (report) => store.getState().setBackend(report),
   (error: unknown) => store.getState().setError(`The lab could not start a backend: ${error instanceof Error ? error.message : String(error)}`),
 );

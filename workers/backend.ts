@@ -9,6 +9,7 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { Probe } from './choose-backend';
+import { chooseKernelSet, type AdapterFacts } from './webgpu/adapter';
 import type { BackendName } from './protocol';
 
 /** A lost GPU device reports here (reason and message from WebGPU). */
@@ -17,11 +18,12 @@ export type DeviceLostListener = (message: string) => void;
 /** How long a backend may take to compile its first kernels before it counts as broken. */
 const PROBE_TIMEOUT_MS = 60_000;
 
-export function browserProbe(onDeviceLost: DeviceLostListener): Probe {
+/** `kernels`: the `?kernels=` override (`tfjs` or `lab`), else chosen by the adapter. */
+export function browserProbe(onDeviceLost: DeviceLostListener, kernels?: string): Probe {
   return async (name: BackendName) => {
     switch (name) {
       case 'webgpu':
-        return probeWebGpu(onDeviceLost);
+        return probeWebGpu(onDeviceLost, kernels);
       case 'webgl':
         if (typeof OffscreenCanvas === 'undefined') throw new Error('no OffscreenCanvas in workers, so no WebGL here');
         await import('@tensorflow/tfjs-backend-webgl');
@@ -42,7 +44,7 @@ export function browserProbe(onDeviceLost: DeviceLostListener): Probe {
   };
 }
 
-async function probeWebGpu(onDeviceLost: DeviceLostListener): Promise<void> {
+async function probeWebGpu(onDeviceLost: DeviceLostListener, kernels?: string): Promise<string> {
   if (!('gpu' in navigator) || !navigator.gpu) throw new Error('this browser has no WebGPU (navigator.gpu is missing)');
   const adapter = await navigator.gpu.requestAdapter();
   if (!adapter) throw new Error('WebGPU gave no adapter (no usable GPU, or WebGPU is disabled)');
@@ -55,6 +57,34 @@ async function probeWebGpu(onDeviceLost: DeviceLostListener): Promise<void> {
       if (info.reason !== 'destroyed') onDeviceLost(info.message || 'the GPU device was lost');
     });
   }
+  return chooseKernels(adapterFacts(adapter), kernels);
+}
+
+/** `GPUAdapter.info` (Chromium ≥ 114) with `isFallbackAdapter`, which moved there from the adapter. */
+function adapterFacts(adapter: GPUAdapter): AdapterFacts {
+  const info = (adapter as GPUAdapter & { info?: AdapterFacts }).info ?? {};
+  const fallback = (adapter as GPUAdapter & { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  return { ...info, isFallbackAdapter: info.isFallbackAdapter ?? fallback ?? false };
+}
+
+/**
+ * Installs the lab's barrier-free kernels where shaders run on the CPU (or when `?kernels=lab` asks),
+ * then checks them against tfjs' on this device; any disagreement puts tfjs' kernels back. Returns
+ * the note for the badge.
+ */
+async function chooseKernels(adapter: AdapterFacts, override?: string): Promise<string> {
+  const choice = chooseKernelSet(adapter, override);
+  if (!choice.lab) return `tfjs' WebGPU kernels (${choice.why})`;
+  // Imported here, like the backend itself, so a browser without WebGPU never loads them.
+  const { installBarrierFreeKernels, restoreKernels } = await import('./webgpu/kernels');
+  const { CHECK_CASES, checkKernels } = await import('./webgpu/self-check');
+  const originals = installBarrierFreeKernels();
+  const failures = await checkKernels(originals);
+  if (failures.length > 0) {
+    restoreKernels(originals);
+    return `tfjs' WebGPU kernels: the lab's barrier-free kernels disagreed with tfjs' on ${choice.device} (${failures.slice(0, 3).join('; ')})`;
+  }
+  return `the lab's barrier-free kernels (${choice.why}); they matched tfjs' kernels on all ${CHECK_CASES.length} checks`;
 }
 
 /** Switches tfjs to `name` and checks a matmul; removes the backend again if it fails. */

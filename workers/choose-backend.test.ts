@@ -29,6 +29,11 @@ describe('chooseBackend', () => {
     expect(p.tried).toEqual(['webgpu', 'webgl', 'wasm']);
   });
 
+  it('passes on the chosen backend’s note on how it was set up', async () => {
+    const report = await chooseBackend(async (name) => (name === 'webgpu' ? 'barrier-free kernels' : undefined));
+    expect(report).toEqual({ backend: 'webgpu', skipped: [], note: 'barrier-free kernels' });
+  });
+
   it('honours ?backend= and says why better ones were not tried', async () => {
     const p = probe({});
     const report = await chooseBackend(p.probe, 'wasm');

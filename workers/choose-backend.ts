@@ -5,8 +5,11 @@
  */
 import { BACKEND_ORDER, isBackendName, type BackendName, type BackendReport } from './protocol';
 
-/** Starts a backend and checks it computes the right value; throws with the reason when it cannot. */
-export type Probe = (name: BackendName) => Promise<void>;
+/**
+ * Starts a backend and checks it computes the right value; throws with the reason when it cannot.
+ * May resolve to a note on how the backend was set up (shown beside the badge).
+ */
+export type Probe = (name: BackendName) => Promise<string | void>;
 
 export async function chooseBackend(probe: Probe, override?: string): Promise<BackendReport> {
   const skipped: BackendReport['skipped'] = [];
@@ -20,14 +23,14 @@ export async function chooseBackend(probe: Probe, override?: string): Promise<Ba
   }
   for (const name of order) {
     try {
-      await probe(name);
+      const note = await probe(name);
       // Better backends passed over on purpose are reported too, so the badge never hides a choice.
       if (override === name) {
         for (const better of BACKEND_ORDER.slice(0, BACKEND_ORDER.indexOf(name))) {
           skipped.push({ backend: better, reason: `not tried: the URL asks for ?backend=${name}` });
         }
       }
-      return { backend: name, skipped };
+      return { backend: name, skipped, ...(note ? { note } : {}) };
     } catch (error) {
       skipped.push({ backend: name, reason: error instanceof Error ? error.message : String(error) });
     }

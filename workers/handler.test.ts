@@ -88,7 +88,7 @@ describe('LabHandler', () => {
     await handler.handle(init);
     await handler.handle({ ...init, id: 2 });
     expect(deps.chooseBackend).toHaveBeenCalledTimes(1);
-    expect(vi.mocked(deps.chooseBackend).mock.calls[0]?.[0]).toBe('cpu');
+    expect(vi.mocked(deps.chooseBackend).mock.calls[0]?.[0]).toEqual({ backend: 'cpu' });
     expect(posted[0]).toEqual({ type: 'reply', id: 1, request: 'init', ok: true, value: { backend: 'cpu', skipped: [{ backend: 'webgpu', reason: 'no adapter' }] } });
   });
 

@@ -12,7 +12,7 @@ import type { Dataset } from '../src/engine/data/types';
 import type { LabEvent } from '../src/engine/events';
 import type { Predictor, RunOptions, RunOutput } from '../src/engine/pipeline';
 import { nextBackend } from './choose-backend';
-import type { BackendName, BackendReport, DatasetSpec, FeatureMap, Reply, RunOutcome, SweepOutcome, UiRequest, WorkerMessage } from './protocol';
+import type { BackendName, BackendReport, DatasetSpec, EngineOverrides, FeatureMap, Reply, RunOutcome, SweepOutcome, UiRequest, WorkerMessage } from './protocol';
 import { runSweep, sweepCells } from '../src/engine/sweep';
 import { withTrigger } from '../src/engine/attacks/fixed-trigger';
 import { pca } from '../src/engine/metrics/pca';
@@ -21,7 +21,7 @@ export interface HandlerDeps {
   /** `transfer`: typed arrays handed over rather than copied (the feature map). */
   post(message: WorkerMessage, transfer?: Transferable[]): void;
   /** Picks and starts the backend; `onDeviceLost` fires if the GPU goes away later. */
-  chooseBackend(override: string | undefined, onDeviceLost: (message: string) => void): Promise<BackendReport>;
+  chooseBackend(overrides: EngineOverrides, onDeviceLost: (message: string) => void): Promise<BackendReport>;
   loadDataset(spec: DatasetSpec, ctx: { baseUrl: string; seed: number; signal: AbortSignal }): Promise<Dataset>;
   runExperiment(config: ExperimentConfig, dataset: Dataset, opts: RunOptions): Promise<RunOutput>;
   /** Keeps pretrained, poisoned and teacher models between runs of this session. */
@@ -94,7 +94,9 @@ export class LabHandler {
 
   private async init(request: Extract<UiRequest, { type: 'init' }>): Promise<void> {
     this.baseUrl = request.baseUrl;
-    this.backend ??= this.deps.chooseBackend(request.backend, (reason) => this.deviceLost(reason));
+    const { backend, kernels } = request;
+    const overrides = { ...(backend ? { backend } : {}), ...(kernels ? { kernels } : {}) };
+    this.backend ??= this.deps.chooseBackend(overrides, (reason) => this.deviceLost(reason));
     const report = await this.backend;
     this.deps.post({ type: 'reply', id: request.id, request: 'init', ok: true, value: report });
   }

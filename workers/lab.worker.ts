@@ -13,7 +13,7 @@ import type { UiRequest, WorkerMessage } from './protocol';
 
 const handler = new LabHandler({
   post: (message: WorkerMessage, transfer?: Transferable[]) => self.postMessage(message, transfer ?? []),
-  chooseBackend: (override, onDeviceLost) => chooseBackend(browserProbe(onDeviceLost), override),
+  chooseBackend: (overrides, onDeviceLost) => chooseBackend(browserProbe(onDeviceLost, overrides.kernels), overrides.backend),
   loadDataset,
   runExperiment,
   cache: typeof indexedDB === 'undefined' ? new MemoryCache() : new IndexedDbCache(indexedDB),

@@ -26,6 +26,15 @@ export function isBackendName(name: string): name is BackendName {
 export interface BackendReport {
   backend: BackendName;
   skipped: { backend: BackendName; reason: string }[];
+  /** How the chosen backend was set up, when there was a choice (e.g. which WebGPU kernels run). */
+  note?: string;
+}
+
+/** Query-string overrides of the engine's own choices (`?backend=`, `?kernels=`). */
+export interface EngineOverrides {
+  backend?: string;
+  /** `tfjs`: tfjs' WebGPU kernels everywhere; `lab`: the lab's barrier-free kernels everywhere. */
+  kernels?: string;
 }
 
 /** How a run ended, as the reply to its `run` request. */
@@ -62,7 +71,7 @@ export interface TrySample {
 // ---- UI → worker -------------------------------------------------------------------------------
 
 export type UiRequest =
-  | { type: 'init'; id: number; backend?: string; baseUrl: string }
+  | ({ type: 'init'; id: number; baseUrl: string } & EngineOverrides)
   | { type: 'run'; id: number; runId: number; config: ExperimentConfig; dataset: DatasetSpec }
   | { type: 'cancel'; id: number }
   | { type: 'predict'; id: number; text: string }

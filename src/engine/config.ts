@@ -129,7 +129,9 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
     source: 'spam',
     maxTrain: 600, // a minute on a laptop CPU, enough for a backdoor to show
     maxTest: 200,
-    maxLength: 32, // SST-2 sentences average ~20 words; spam snippets are truncated on purpose
+    // Spam snippets are truncated on purpose: 24 tokens keep the subject and the opening line, and
+    // make the quick run fit five minutes even on software WebGPU (SwiftShader: 32 tokens took 287 s).
+    maxLength: 24,
     vocabSize: 4000, // covers >95 % of running words of a few thousand training texts
     defenseFraction: 0.5, // the defender holds half the clean data, as in the prototype protocol
   },

@@ -23,7 +23,7 @@ describe('LabClient', () => {
   it('matches replies to requests by id', async () => {
     const worker = new FakeWorker();
     const client = new LabClient(worker, () => {});
-    const init = client.init('http://x/', 'wasm');
+    const init = client.init('http://x/', { backend: 'wasm' });
     const predict = client.predict('hello');
     expect(worker.sent).toEqual([
       { type: 'init', id: 1, baseUrl: 'http://x/', backend: 'wasm' },

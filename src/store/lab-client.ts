@@ -4,7 +4,7 @@
  */
 import type { ExperimentConfig } from '../engine/config';
 import type { SweepTrigger } from '../engine/sweep';
-import type { BackendReport, CacheEntryInfo, DatasetSpec, FeatureMap, SweepOutcome, SweepProgress, Prediction, Reply, RunOutcome, TrySample, UiRequest, WorkerMessage } from '../../workers/protocol';
+import type { BackendReport, CacheEntryInfo, EngineOverrides, DatasetSpec, FeatureMap, SweepOutcome, SweepProgress, Prediction, Reply, RunOutcome, TrySample, UiRequest, WorkerMessage } from '../../workers/protocol';
 import type { StampedEvent } from './run-state';
 
 /** What the client needs of a Worker (a fake in tests). */
@@ -34,8 +34,8 @@ export class LabClient {
     worker.onmessage = (event) => this.receive(event.data);
   }
 
-  init(baseUrl: string, backend?: string): Promise<BackendReport> {
-    return this.send({ type: 'init', id: this.id(), baseUrl, ...(backend ? { backend } : {}) }, (r) => (r.request === 'init' ? r.value : undefined));
+  init(baseUrl: string, overrides: EngineOverrides = {}): Promise<BackendReport> {
+    return this.send({ type: 'init', id: this.id(), baseUrl, ...overrides }, (r) => (r.request === 'init' ? r.value : undefined));
   }
 
   run(runId: number, config: ExperimentConfig, dataset: DatasetSpec): Promise<RunOutcome> {

@@ -2,6 +2,7 @@
  * Keeps the store and the address bar in step: the hash is read once at start and on `hashchange`
  * (a pasted link), and rewritten (without a history entry per keystroke) whenever the config changes.
  */
+import type { EngineOverrides } from '../../workers/protocol';
 import type { LabStore } from './lab-store';
 import { readHash, writeHash } from './url-state';
 
@@ -24,7 +25,14 @@ export function syncUrlWithStore(store: LabStore, win: Window = window): () => v
   };
 }
 
-/** `?backend=wasm` forces a backend (for teachers on odd machines, and for tests). */
-export function backendOverride(win: Window = window): string | undefined {
-  return new URLSearchParams(win.location.search).get('backend') ?? undefined;
+/**
+ * Engine overrides from the query string: `?backend=wasm` forces a backend (for teachers on odd
+ * machines, and for tests); `?kernels=tfjs|lab` forces which WebGPU kernels run (for benchmarks, and
+ * as an escape hatch should the lab's kernels misbehave on some device).
+ */
+export function engineOverrides(win: Window = window): EngineOverrides {
+  const query = new URLSearchParams(win.location.search);
+  const backend = query.get('backend');
+  const kernels = query.get('kernels');
+  return { ...(backend ? { backend } : {}), ...(kernels ? { kernels } : {}) };
 }

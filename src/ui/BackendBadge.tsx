@@ -9,6 +9,7 @@ export function BackendBadge() {
       <summary>
         Backend: <strong data-testid="backend">{report.backend}</strong>
       </summary>
+      {report.note && <p data-testid="backend-note">Kernels: {report.note}</p>}
       {report.skipped.length === 0 ? (
         <p>The best backend worked first time.</p>
       ) : (

@@ -59,10 +59,23 @@ function ensureKernel(name: string): void {
 /** [batch, m, n] → [batch, n, m]. */
 const t3 = (x: tf.Tensor): tf.Tensor3D => tf.transpose(x, [0, 2, 1]) as tf.Tensor3D;
 
-/** Gradients of a·b with explicit transposes: dA = g·bᵀ, dB = aᵀ·g (each computed only if needed). */
+/**
+ * Backends whose matmul shaders read a transposed operand in place (a change of stride), where an
+ * explicit transpose would only add a kernel: on WebGPU each one costs a dispatch and a copy (measured
+ * under SwiftShader: 63 transposes were 14 % of a LoRA step's kernel time).
+ */
+const READS_TRANSPOSED_IN_PLACE = new Set(['webgpu']);
+
+/** Gradients of a·b: dA = g·bᵀ, dB = aᵀ·g (each computed only if needed), transposing as the backend prefers. */
 function productGrads(saved: tf.Tensor[], dy: tf.Tensor | tf.Tensor[]) {
   const [a, b] = saved as [tf.Tensor3D, tf.Tensor3D];
   const g = dy as tf.Tensor3D;
+  if (READS_TRANSPOSED_IN_PLACE.has(tf.getBackend())) {
+    return {
+      a: () => tf.matMul(g, b, false, true), // [batch, m, n] · [batch, k, n]ᵀ → [batch, m, k]
+      b: () => tf.matMul(a, g, true, false), // [batch, m, k]ᵀ · [batch, m, n] → [batch, k, n]
+    };
+  }
   return {
     a: () => tf.matMul(g, t3(b)), // [batch, m, n] · [batch, n, k] → [batch, m, k]
     b: () => tf.matMul(t3(a), g), // [batch, k, m] · [batch, m, n] → [batch, k, n]

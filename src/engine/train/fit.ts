@@ -10,7 +10,7 @@ import type { Rng } from '../rng';
 import { epochBatches, stepsPerEpoch } from './batches';
 import { throwIfCancelled, yieldToEventLoop, type StageContext } from './context';
 import { LossWindow } from './loss-window';
-import { AdamW, clipByGlobalNorm } from './optimizer';
+import { AdamW, globalNormScale } from './optimizer';
 import { lrAt } from './schedule';
 import type { Evaluation } from './evaluate';
 
@@ -48,8 +48,8 @@ export function trainStep(
 ): tf.Scalar {
   return tf.tidy(() => {
     const { value, grads } = tf.variableGrads(loss, variables);
-    const clipped = clipNorm > 0 ? clipByGlobalNorm(grads, clipNorm).grads : grads;
-    optimizer.step(clipped, lr);
+    const scale = clipNorm > 0 ? globalNormScale(grads, clipNorm).factor : undefined;
+    optimizer.step(grads, lr, scale);
     return value;
   });
 }

@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AdamW, clipByGlobalNorm } from './optimizer';
+import { ADAMW_KERNEL, AdamW, adamwUpdate, clipByGlobalNorm, globalNormScale } from './optimizer';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -92,5 +92,63 @@ describe('clipByGlobalNorm', () => {
     expect(kept.grads.a!.dataSync()[0]).toBeCloseTo(0.3, 6);
     expect(kept.grads.b!.dataSync()[0]).toBeCloseTo(0.4, 6);
     expect(kept.norm.dataSync()[0]).toBeCloseTo(0.5, 6);
+  });
+});
+
+describe('globalNormScale and the gradient scale in AdamW.step', () => {
+  it('stepping with the clip factor equals stepping with clipped gradients', () => {
+    const grads = () => [tf.tensor2d([[3, 0], [0, 4]]), tf.tensor1d([12])];
+    const run = (useScale: boolean) => {
+      const vars = [tf.variable(tf.tensor2d([[1, 2], [3, 4]])), tf.variable(tf.tensor1d([0.5]))];
+      const opt = new AdamW(vars, { weightDecay: 0.01 });
+      for (let k = 0; k < 3; k++) {
+        tf.tidy(() => {
+          const g = grads();
+          if (useScale) opt.step(g, 0.1, globalNormScale(g, 1).factor);
+          else opt.step(clipByGlobalNorm(g, 1).grads, 0.1);
+        });
+      }
+      const out = vars.map(arr);
+      opt.dispose();
+      tf.dispose(vars);
+      return out;
+    };
+    const clipped = run(false);
+    const scaled = run(true);
+    clipped.forEach((values, i) => values.forEach((v, j) => expect(scaled[i]![j]).toBeCloseTo(v, 6)));
+    expect(globalNormScale(grads(), 1).norm.dataSync()[0]).toBeCloseTo(13, 5); // √(9 + 16 + 144)
+  });
+});
+
+describe('the fused AdamW kernel hook', () => {
+  it('runs a backend’s registered W2SAdamW kernel instead of the composite ops, with the same result', () => {
+    let calls = 0;
+    tf.registerKernel({
+      kernelName: ADAMW_KERNEL,
+      backendName: 'cpu',
+      kernelFunc: ({ inputs, attrs, backend }) => {
+        calls++;
+        const { p, m, v, g, scale } = inputs as Record<string, tf.Tensor>;
+        // A stand-in backend kernel: the composite update's values, handed back as fresh tensor infos.
+        const outs = tf.tidy(() => adamwUpdate({ p: p!, m: m!, v: v!, g: g!, scale: scale as tf.Scalar }, attrs as never));
+        const infos = outs.map((t) => (backend as tf.KernelBackend & { makeTensorInfo(s: number[], d: string, v: Float32Array): tf.TensorInfo }).makeTensorInfo(t.shape, 'float32', t.dataSync() as Float32Array));
+        tf.dispose(outs);
+        return infos;
+      },
+    });
+    try {
+      const fused = tf.variable(tf.tensor2d([[1, -2], [3, 0.5]]));
+      const opt = new AdamW([fused], { weightDecay: 0.1 });
+      const before = tf.memory().numTensors;
+      tf.tidy(() => opt.step([tf.tensor2d([[0.2, -0.1], [0.05, 1]])], 0.01));
+      expect(calls).toBe(1);
+      expect(tf.memory().numTensors).toBe(before);
+      const expected = adamwReference([1, -2, 3, 0.5], [[0.2, -0.1, 0.05, 1]], 0.01, 0.1, true);
+      arr(fused).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
+      opt.dispose();
+      fused.dispose();
+    } finally {
+      tf.unregisterKernel(ADAMW_KERNEL, 'cpu');
+    }
   });
 });

@@ -17,6 +17,37 @@ export interface AdamWOptions {
 /** Gradients by variable name (as `tf.variableGrads` returns them) or in the order of the variables. */
 export type Grads = tf.NamedTensorMap | tf.Tensor[];
 
+/**
+ * One AdamW update as a kernel: inputs {p, m, v, g, scale}, outputs [p', m', v']. A backend may
+ * register it to save launches (the browser worker does on WebGPU devices that run shaders on the
+ * CPU, where the ~14 elementwise ops per variable below cost a dispatch each); elsewhere the
+ * composite `adamwUpdate` runs.
+ */
+export const ADAMW_KERNEL = 'W2SAdamW';
+
+/** Per-variable constants of one step: bias corrections folded into lrT and epsT; decay = 1 − lr·wd (or 1). */
+export interface AdamWAttrs {
+  beta1: number;
+  beta2: number;
+  lrT: number;
+  epsT: number;
+  decay: number;
+}
+
+/**
+ * The reference update, in tfjs ops: ĝ = g·scale (scale 1 when absent); m' = β1·m + (1−β1)·ĝ; v' = β2·v + (1−β2)·ĝ²;
+ * p' = decay·p − lrT·m'/(√v' + epsT). Returns [p', m', v'].
+ */
+export function adamwUpdate(inputs: { p: tf.Tensor; m: tf.Tensor; v: tf.Tensor; g: tf.Tensor; scale?: tf.Scalar }, a: AdamWAttrs): tf.Tensor[] {
+  const { p, m, v, scale } = inputs;
+  const g = scale ? tf.mul(inputs.g, scale) : inputs.g;
+  const m1 = tf.add(tf.mul(m, a.beta1), tf.mul(g, 1 - a.beta1));
+  const v1 = tf.add(tf.mul(v, a.beta2), tf.mul(tf.square(g), 1 - a.beta2));
+  const update = tf.div(tf.mul(m1, a.lrT), tf.add(tf.sqrt(v1), a.epsT));
+  const p1 = tf.sub(a.decay === 1 ? p : tf.mul(p, a.decay), update);
+  return [p1, m1, v1];
+}
+
 export class AdamW {
   private readonly m: tf.Variable[];
   private readonly v: tf.Variable[];
@@ -43,10 +74,12 @@ export class AdamW {
   }
 
   /**
-   * One update with learning rate `lr`. A variable without a gradient (absent from the map) is left
-   * alone, decay included (as PyTorch does for `grad is None`). Safe inside `tf.tidy`.
+   * One update with learning rate `lr`, each gradient first multiplied by `gradScale` (a scalar
+   * tensor, e.g. the clipping factor of `globalNormScale`) when given. A variable without a gradient
+   * (absent from the map) is left alone, decay included (as PyTorch does for `grad is None`). Safe
+   * inside `tf.tidy`.
    */
-  step(grads: Grads, lr: number): void {
+  step(grads: Grads, lr: number, gradScale?: tf.Scalar): void {
     this.t++;
     const bc1 = 1 - this.beta1 ** this.t;
     const bc2 = 1 - this.beta2 ** this.t;
@@ -60,16 +93,25 @@ export class AdamW {
           if (i === undefined) throw new Error(`AdamW: gradient for unknown variable "${name}"`);
           return [i, g];
         });
+    const fused = tf.getKernel(ADAMW_KERNEL, tf.getBackend()) !== undefined;
     tf.tidy(() => {
+      const scale = gradScale ?? (fused ? tf.scalar(1) : undefined);
       for (const [i, g] of pairs) {
         const p = this.vars[i]!;
-        const m = tf.add(tf.mul(this.m[i]!, this.beta1), tf.mul(g, 1 - this.beta1));
-        const v = tf.add(tf.mul(this.v[i]!, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));
-        this.m[i]!.assign(m);
-        this.v[i]!.assign(v);
-        const update = tf.div(tf.mul(m, lrT), tf.add(tf.sqrt(v), epsT));
-        const decayed = this.weightDecay > 0 && p.rank >= 2 ? tf.mul(p, 1 - lr * this.weightDecay) : p;
-        p.assign(tf.sub(decayed, update));
+        const attrs: AdamWAttrs = {
+          beta1: this.beta1,
+          beta2: this.beta2,
+          lrT,
+          epsT,
+          decay: this.weightDecay > 0 && p.rank >= 2 ? 1 - lr * this.weightDecay : 1,
+        };
+        const inputs = { p, m: this.m[i]!, v: this.v[i]!, g, ...(scale ? { scale } : {}) };
+        const [p1, m1, v1] = fused
+          ? (tf.engine().runKernel(ADAMW_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[])
+          : adamwUpdate(inputs, attrs);
+        this.m[i]!.assign(m1!);
+        this.v[i]!.assign(v1!);
+        p.assign(p1!);
       }
     });
   }
@@ -85,13 +127,24 @@ export class AdamW {
  * and the norm before clipping, as a scalar tensor (no device read).
  */
 export function clipByGlobalNorm<G extends Grads>(grads: G, maxNorm: number): { grads: G; norm: tf.Scalar } {
-  const list = Array.isArray(grads) ? grads : Object.values(grads);
-  const norm = tf.tidy(() => tf.sqrt(tf.addN(list.map((g) => tf.sum(tf.square(g))))) as tf.Scalar);
-  const factor = tf.tidy(() => tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6))));
+  const { factor, norm } = globalNormScale(grads, maxNorm);
   const scale = (g: tf.Tensor) => tf.mul(g, factor);
   const clipped = Array.isArray(grads)
     ? grads.map(scale)
     : Object.fromEntries(Object.entries(grads).map(([name, g]) => [name, scale(g)]));
   factor.dispose();
   return { grads: clipped as G, norm };
+}
+
+/**
+ * The clipping factor min(1, maxNorm / (‖g‖ + 1e-6)) and the norm, as scalar tensors (no device
+ * read): `AdamW.step(grads, lr, factor)` applies it inside the update, saving a multiply per variable.
+ */
+export function globalNormScale(grads: Grads, maxNorm: number): { factor: tf.Scalar; norm: tf.Scalar } {
+  const list = Array.isArray(grads) ? grads : Object.values(grads);
+  // A chain of adds, not tf.addN: WebGPU's AddN binds every input at once, and devices allow as few as
+  // 8 storage buffers per shader (SwiftShader does), so a model's worth of gradients fails to compile.
+  const norm = tf.tidy(() => tf.sqrt(list.map((g) => tf.sum(tf.square(g))).reduce((sum, s) => tf.add(sum, s))) as tf.Scalar);
+  const factor = tf.tidy(() => tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6))) as tf.Scalar);
+  return { factor, norm };
 }

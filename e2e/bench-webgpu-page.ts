@@ -1,0 +1,50 @@
+/**
+ * The browser half of `npm run bench:webgpu`: on the page's WebGPU adapter, time one training step of
+ * each stage type (the quick preset's shapes, as `npm run bench` does on WASM) with tfjs' own kernels
+ * or with the lab's barrier-free ones, and count the GPU dispatches a step issues.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
+import { measureStepKind, STEP_KINDS, type StepMeasurement } from '../src/cli/bench-steps';
+import { DEFAULT_CONFIG } from '../src/engine/config';
+import { installBarrierFreeKernels } from '../workers/webgpu/kernels';
+import { checkKernels } from '../workers/webgpu/self-check';
+
+export interface WebGpuBenchResult {
+  kernels: 'tfjs' | 'lab';
+  adapter: string;
+  /** Disagreements of the lab kernels with tfjs' on this device (empty: all agree; tfjs runs: not checked). */
+  checkFailures: string[];
+  steps: (StepMeasurement & { dispatchesPerStep: number })[];
+}
+
+declare global {
+  interface Window {
+    benchWebGpu(kernels: 'tfjs' | 'lab', runs: number): Promise<WebGpuBenchResult>;
+  }
+}
+
+window.benchWebGpu = async (kernels, runs) => {
+  if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs could not start WebGPU in this browser');
+  await tf.ready();
+  const backend = tf.backend() as WebGPUBackend;
+  // tfjs keeps the adapter's vendor and architecture private; they are plain fields at run time.
+  const info = backend.adapterInfo as unknown as { vendor: string; architecture: string };
+  const checkFailures = kernels === 'lab' ? await checkKernels(installBarrierFreeKernels()) : [];
+  // Dispatches, not kernels: reshapes and identities launch nothing on WebGPU.
+  let dispatches = 0;
+  const run = backend.runWebGPUProgram.bind(backend);
+  backend.runWebGPUProgram = (...args: Parameters<WebGPUBackend['runWebGPUProgram']>) => {
+    dispatches++;
+    return run(...args);
+  };
+  const steps: WebGpuBenchResult['steps'] = [];
+  for (const kind of STEP_KINDS) {
+    dispatches = 0;
+    const m = await measureStepKind(kind, structuredClone(DEFAULT_CONFIG), runs);
+    // measureStep ran 1 warm-up + `runs` timed steps + 1 profiled step.
+    steps.push({ ...m, dispatchesPerStep: Math.round(dispatches / (runs + 2)) });
+  }
+  return { kernels, adapter: `${info.vendor} ${info.architecture}`.trim(), checkFailures, steps };
+};
