@@ -1,0 +1,40 @@
+/**
+ * Offline: once the lab has loaded, its service worker has precached the app, the engine's WASM
+ * binaries and the bundled corpus, so a reload without any network still opens the lab and a run on the
+ * bundled data completes.
+ */
+import { expect, test } from './harness';
+import { backendName, byTestId, errorText, openLab, TINY_RUN, waitForRunEnd } from './lab-page';
+
+test('offline: after one visit the lab reloads and runs on the bundled data with the network cut', 180_000, async ({ page, context, baseUrl, note }) => {
+  await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
+  // The service worker precaches on install; wait until it is active and controls the page.
+  const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+  note(`service worker active for ${scope}`);
+  await page.reload();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+
+  await context.setOffline(true);
+  try {
+    const nothing = await page.evaluate(async () => {
+      try {
+        await fetch(`http://127.0.0.1:9/unreachable-${Date.now()}`, { cache: 'no-store' });
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    expect(nothing, 'the network is really cut');
+    await page.reload();
+    await page.waitForSelector(byTestId('run'));
+    expect((await backendName(page)).trim() === 'wasm', 'the WASM backend starts offline (its binary comes from the cache)');
+    await page.click(byTestId('run'));
+    const end = await waitForRunEnd(page, 150_000);
+    expect(end === 'done', `the offline run ends "${end}" (${await errorText(page)})`);
+    const poisoned = (await page.locator(byTestId('result-poisoned-asr')).textContent()) ?? '';
+    note(`offline run done; poisoned ASR ${poisoned}`);
+    expect(/%/.test(poisoned), 'the results table is filled');
+  } finally {
+    await context.setOffline(false);
+  }
+});
