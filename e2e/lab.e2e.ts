@@ -290,28 +290,56 @@ test('feature map: one point per clean and per triggered sentence, for every mod
   }
 });
 
-test('trigger comparison: a sweep of two triggers fills the ASR heatmap and reuses the pretrained student', 200_000, async ({ page, baseUrl, note }) => {
-  await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
+test('trigger comparison: a sweep of two triggers on the quick preset fills the ASR heatmap and reuses the pretrained student', 300_000, async ({ page, baseUrl, note }) => {
+  await openLab(page, baseUrl, { hash: 'preset=quick', backend: 'wasm' });
   await backendName(page);
   await page.click(byTestId('tab-compare'));
   await page.fill(byTestId('sweep-triggers'), 'mn, cf');
   const started = Date.now();
   await page.click(byTestId('sweep-run'));
-  await page.waitForFunction(() => /Trigger 2 of 2/.test(document.querySelector('[data-testid="sweep-status"]')?.textContent ?? ''), undefined, { timeout: 150_000, polling: 100 });
-  await page.waitForSelector(`${byTestId('sweep-status')}[data-status="done"]`, { timeout: 150_000, state: 'attached' });
-  note(`sweep of two triggers: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  await page.waitForFunction(() => /Cell 2 of 2/.test(document.querySelector('[data-testid="sweep-status"]')?.textContent ?? ''), undefined, { timeout: 240_000, polling: 100 });
+  await page.waitForSelector(`${byTestId('sweep-status')}[data-status="done"]`, { timeout: 240_000, state: 'attached' });
+  note(`sweep of two triggers on the quick preset: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const value = (text: string) => Number(text.replace(/^(ASR|CA) /, '').replace('%', ''));
   for (const trigger of ['mn', 'cf']) {
     const cells: string[] = [];
-    for (const method of ['poisoned', 'teacher', 'lora', 'w2sdefense']) {
+    for (const method of ['poisoned', 'teacher', 'lora', 'w2sdefense', 'kd-only', 'fa-only', 'full-ft']) {
       const asr = (await page.locator(byTestId(`sweep-cell-${trigger}-${method}-asr`)).textContent()) ?? '';
       const ca = (await page.locator(byTestId(`sweep-cell-${trigger}-${method}-ca`)).textContent()) ?? '';
       expect(/^ASR \d+\.\d%$/.test(asr) && /^CA \d+\.\d%$/.test(ca), `cell ${trigger} × ${method}: "${asr}", "${ca}"`);
       cells.push(`${method} ${asr.slice(4)}`);
     }
     note(`${trigger}: ${cells.join(', ')}`);
+    const poisoned = value((await page.locator(byTestId(`sweep-cell-${trigger}-poisoned-asr`)).textContent()) ?? '');
+    expect(poisoned >= 50, `the quick preset plants the "${trigger}" backdoor (ASR ${poisoned}% ≥ 50%)`);
   }
   expect((await page.getAttribute(byTestId('sweep-row-cf'), 'data-pretrain-cached')) === 'true', 'the second trigger reused the pretrained student');
   expect((await errorText(page)) === null, 'no error');
+});
+
+test('sweep over label modes and budgets: one row per cell, named by what varies', 120_000, async ({ page, baseUrl, note }) => {
+  await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
+  await backendName(page);
+  await page.click(byTestId('tab-compare'));
+  await page.fill(byTestId('sweep-triggers'), 'mn');
+  await page.fill(byTestId('sweep-budgets'), '0.3, 0.6');
+  await page.check(byTestId('sweep-label-clean'));
+  await page.check(byTestId('sweep-label-dirty'));
+  await page.click(byTestId('sweep-run'));
+  await page.waitForSelector(`${byTestId('sweep-status')}[data-status="done"]`, { timeout: 100_000, state: 'attached' });
+  const rows = await page.locator(`${byTestId('sweep-table')} tbody tr`).evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-testid')));
+  note(`rows: ${rows.join(', ')}`);
+  const expected = ['mn-budget-0.3-clean-label', 'mn-budget-0.3-dirty-label', 'mn-budget-0.6-clean-label', 'mn-budget-0.6-dirty-label'].map((c) => `sweep-row-${c}`);
+  expect(JSON.stringify(rows) === JSON.stringify(expected), `one row per budget × label mode, got ${JSON.stringify(rows)}`);
+  const asr = (await page.locator(byTestId('sweep-cell-mn-budget-0.6-dirty-label-poisoned-asr')).textContent()) ?? '';
+  expect(/^ASR \d+\.\d%$/.test(asr), `a cell shows its ASR: "${asr}"`);
+
+  // A budget the budget kind cannot take is refused before anything runs, with the field named.
+  await page.fill(byTestId('sweep-budgets'), '1.5');
+  await page.click(byTestId('sweep-run'));
+  const error = (await errorText(page)) ?? '';
+  note(`bad budget: ${error}`);
+  expect(/attack\.budget/.test(error) && /1\.5/.test(error), `the error names the field and the value: "${error}"`);
 });
 
 test('class mode walks through the page, step by step, and a teacher can turn it off', 60_000, async ({ page, baseUrl, note }) => {

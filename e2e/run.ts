@@ -9,6 +9,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CHROMIUM_PATH, launchBrowser, runTests, serverUrl, startServer } from './harness';
 import './lab.e2e';
+import './offline.e2e';
+import './a11y.e2e';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 

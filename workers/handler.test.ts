@@ -250,7 +250,7 @@ describe('LabHandler', () => {
   it('sweeps triggers: one run per trigger, progress messages, one reply with every cell', async () => {
     const { handler, posted, engine } = setup();
     await handler.handle(init);
-    await handler.handle({ type: 'sweep', id: 2, runId: 4, config: DEFAULT_CONFIG, dataset: { kind: 'bundled' }, triggers: [{ kind: 'badnet', trigger: 'mn' }, { kind: 'badnet', trigger: 'cf' }] });
+    await handler.handle({ type: 'sweep', id: 2, runId: 4, config: DEFAULT_CONFIG, dataset: { kind: 'bundled' }, spec: { triggers: [{ kind: 'badnet', trigger: 'mn' }, { kind: 'badnet', trigger: 'cf' }] } });
     expect(engine.runExperiment.mock.calls.map((c) => (c[0] as typeof DEFAULT_CONFIG).attack.trigger)).toEqual(['mn', 'cf']);
     expect(engine.predictors.every((p) => p.disposed)).toBe(true);
     const progress = posted.filter((m) => m.type === 'sweep-progress');
@@ -261,11 +261,33 @@ describe('LabHandler', () => {
     expect(posted.some((m) => m.type === 'event')).toBe(false);
   });
 
+  it('sweeps budgets and label modes: one run per cell with its attack settings, named by cell', async () => {
+    const { handler, posted, engine } = setup();
+    await handler.handle(init);
+    const spec = { triggers: [{ kind: 'badnet' as const, trigger: 'mn' }], budgets: [0.1, 0.3], labelModes: ['clean' as const, 'dirty' as const] };
+    await handler.handle({ type: 'sweep', id: 2, runId: 4, config: DEFAULT_CONFIG, dataset: { kind: 'bundled' }, spec });
+    const attacks = engine.runExperiment.mock.calls.map((c) => (c[0] as typeof DEFAULT_CONFIG).attack);
+    expect(attacks.map((a) => [a.trigger, a.budget, a.labelMode])).toEqual([['mn', 0.1, 'clean'], ['mn', 0.1, 'dirty'], ['mn', 0.3, 'clean'], ['mn', 0.3, 'dirty']]);
+    const names = ['mn-budget-0.1-clean-label', 'mn-budget-0.1-dirty-label', 'mn-budget-0.3-clean-label', 'mn-budget-0.3-dirty-label'];
+    expect(posted.filter((m) => m.type === 'sweep-progress' && m.stage === null).map((m) => m.type === 'sweep-progress' && [m.name, m.cells])).toEqual(names.map((n) => [n, 4]));
+    expect(posted.at(-1)).toMatchObject({ request: 'sweep', ok: true, value: { outcome: 'done', cells: names.map((name) => ({ name })) } });
+  });
+
+  it('a sweep with a budget the budget kind does not allow answers an error naming the cell, and runs nothing', async () => {
+    const { handler, posted, engine } = setup();
+    await handler.handle(init);
+    await handler.handle({ type: 'sweep', id: 2, runId: 4, config: DEFAULT_CONFIG, dataset: { kind: 'bundled' }, spec: { triggers: [{ kind: 'badnet', trigger: 'mn' }], budgets: [0.2, 1.5] } });
+    expect(engine.runExperiment).not.toHaveBeenCalled();
+    const reply = posted.at(-1);
+    expect(reply).toMatchObject({ request: 'sweep', ok: true, value: { outcome: 'error' } });
+    expect(reply?.type === 'reply' && reply.ok && reply.request === 'sweep' && reply.value.outcome === 'error' && reply.value.message).toMatch(/cell "mn-budget-1\.5": attack\.budget/);
+  });
+
   it('cancel stops a sweep mid-way: the sweep answers cancelled and runs no further trigger', async () => {
     const engine = scriptedEngine((i) => i === 1);
     const { handler, posted } = setup({ runExperiment: engine.runExperiment });
     await handler.handle(init);
-    const sweeping = handler.handle({ type: 'sweep', id: 2, runId: 1, config: DEFAULT_CONFIG, dataset: { kind: 'bundled' }, triggers: [{ kind: 'badnet', trigger: 'mn' }, { kind: 'badnet', trigger: 'cf' }, { kind: 'badnet', trigger: 'bb' }] });
+    const sweeping = handler.handle({ type: 'sweep', id: 2, runId: 1, config: DEFAULT_CONFIG, dataset: { kind: 'bundled' }, spec: { triggers: [{ kind: 'badnet', trigger: 'mn' }, { kind: 'badnet', trigger: 'cf' }, { kind: 'badnet', trigger: 'bb' }] } });
     await vi.waitFor(() => expect(engine.runExperiment).toHaveBeenCalledTimes(2));
     await handler.handle({ type: 'cancel', id: 3 });
     await sweeping;

@@ -186,7 +186,7 @@ export class LabHandler {
   }
 
   /**
-   * A trigger sweep: one run per trigger on the request's config, sharing the model cache, each
+   * A sweep: one run per cell of the request's spec on its config, sharing the model cache, each
    * predictor freed at once. Takes the run slot like a run does (a new run or `cancel` stops it); it
    * streams `sweep-progress` messages, not engine events, so the run's charts are left alone.
    */
@@ -210,7 +210,7 @@ export class LabHandler {
       if (!this.backend) throw new Error('the worker was not initialised: send "init" first');
       const report = await this.backend;
       const dataset = await this.deps.loadDataset(request.dataset, { baseUrl: this.baseUrl, seed: request.config.seed, signal });
-      const cells = sweepCells(request.config, request.triggers, dataset.labelNames.length);
+      const cells = sweepCells(request.config, request.spec, dataset.labelNames.length);
       const progress = (cell: number, stage: string | null) =>
         this.deps.post({ type: 'sweep-progress', runId: run.runId, cell, cells: cells.length, name: cells[cell]!.name, stage });
       const done = await runSweep(cells, async (cell, i) => {

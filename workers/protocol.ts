@@ -6,7 +6,7 @@
 import type { ExperimentConfig } from '../src/engine/config';
 import type { LabEvent, RunResults } from '../src/engine/events';
 import type { CacheEntryInfo } from '../src/engine/cache';
-import type { SweepTrigger } from '../src/engine/sweep';
+import type { SweepSpec } from '../src/engine/sweep';
 import type { SetFitName } from '../src/engine/data/url';
 
 /** Where a run's data comes from; the worker loads it (an upload travels as its text). */
@@ -77,7 +77,7 @@ export type UiRequest =
   | { type: 'predict'; id: number; text: string }
   | { type: 'samples'; id: number }
   | { type: 'features'; id: number }
-  | { type: 'sweep'; id: number; runId: number; config: ExperimentConfig; dataset: DatasetSpec; triggers: SweepTrigger[] }
+  | { type: 'sweep'; id: number; runId: number; config: ExperimentConfig; dataset: DatasetSpec; spec: SweepSpec }
   | { type: 'cache-list'; id: number }
   | { type: 'cache-clear'; id: number };
 
@@ -96,7 +96,7 @@ export type Reply =
 
 export type { CacheEntryInfo };
 
-/** How a trigger sweep ended: per trigger (cell) the run's results. */
+/** How a sweep ended: per cell (trigger × budget × label mode) the run's results. */
 export type SweepOutcome =
   | { outcome: 'done'; cells: { name: string; results: RunResults }[] }
   | { outcome: 'cancelled' }

@@ -1,13 +1,14 @@
 /**
  * `npm run experiment -- [--preset NAME] [--config FILE] [--data DIR] [--attack …] [--trigger …]
  * [--seed N] [--out DIR] [--sweep FILE.json]`: the engine on tfjs' WASM backend; `--sweep` runs one
- * experiment per trigger (see sweep.ts). Bad input exits 2 with one clear line.
+ * experiment per cell of triggers × poison budgets × label modes (see sweep.ts). Bad input exits 2 with
+ * one clear line.
  */
 import { initNodeBackend } from './backend';
 import { parseCli, UsageHelp, USAGE } from './options';
 import { runFromNode } from './run-experiment';
 import { userFacingMessage } from './errors';
-import { readSweepFile, sweepFromNode } from './sweep';
+import { planSweep, readSweepFile, sweepFromNode } from './sweep';
 
 async function main(): Promise<void> {
   const opts = await parseCli(process.argv.slice(2));
@@ -15,9 +16,10 @@ async function main(): Promise<void> {
   const outDir = opts.outDir ?? `out/${new Date().toISOString().replace(/[:.]/g, '-')}`;
   const cacheDir = opts.noCache ? undefined : '.cache/models';
   if (opts.sweep) {
-    const triggers = await readSweepFile(opts.sweep);
-    console.log(`W2S Backdoor Lab — sweep of ${triggers.length} triggers, backend ${backend}, seed ${opts.config.seed}, output ${outDir}`);
-    await sweepFromNode(opts.config, triggers, { outDir, backend, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), ...(cacheDir ? { cacheDir } : {}) });
+    const spec = await readSweepFile(opts.sweep);
+    const cells = planSweep(opts.config, spec);
+    console.log(`W2S Backdoor Lab — sweep of ${cells.length} cells, backend ${backend}, seed ${opts.config.seed}, output ${outDir}`);
+    await sweepFromNode(opts.config, spec, { outDir, backend, ...(opts.dataDir ? { dataDir: opts.dataDir } : {}), ...(cacheDir ? { cacheDir } : {}) });
     console.log(`summary: ${outDir}/summary.json, ${outDir}/summary.csv`);
     return;
   }

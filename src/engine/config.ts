@@ -12,6 +12,7 @@ export type LoraTarget = 'q' | 'k' | 'v' | 'o' | 'ff1' | 'ff2';
 export type ExtraCorpus = 'none' | 'moby-dick' | 'sotu';
 
 export const ATTACK_KINDS: readonly AttackKind[] = ['badnet', 'insent', 'syntactic', 'custom'];
+export const LABEL_MODES: readonly LabelMode[] = ['clean', 'dirty'];
 export const DEFENSE_METHODS: readonly DefenseMethod[] = ['lora', 'w2sdefense', 'kd-only', 'fa-only', 'full-ft'];
 export const LORA_TARGETS: readonly LoraTarget[] = ['q', 'k', 'v', 'o', 'ff1', 'ff2'];
 
@@ -332,7 +333,7 @@ export function configIssues(config: unknown, numLabels?: number): ConfigIssue[]
   if (a.kind !== 'syntactic' && (typeof a.trigger !== 'string' || a.trigger.trim() === ''))
     add('attack.trigger', `must not be empty for a ${a.kind} attack; e.g. "${DEFAULT_TRIGGERS[a.kind] || 'cf'}"`);
   if (!['random', 'start', 'end'].includes(a.position)) add('attack.position', 'must be random, start or end');
-  if (!['clean', 'dirty'].includes(a.labelMode)) add('attack.labelMode', 'must be clean or dirty');
+  if (!LABEL_MODES.includes(a.labelMode)) add('attack.labelMode', 'must be clean or dirty');
   if (a.budgetKind === 'rate') {
     if (!isNum(a.budget) || a.budget <= 0 || a.budget > 1)
       add('attack.budget', `a poison rate must be in (0, 1], got ${a.budget}; write 0.1 for 10 %`);

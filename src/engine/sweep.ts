@@ -1,10 +1,11 @@
 /**
- * Trigger comparison: one experiment per trigger on the same base config. Every cell shares the
- * pretrained student and teacher through the model cache (the common rare words and the default
- * sentence are always in the vocabulary, see `RARE_TRIGGER_WORDS`), so only poisoning and the defenses
- * run again. The runner is given the function that runs one cell: the worker and the CLI each bring theirs.
+ * Sweeps: one experiment per cell of triggers × poison budgets × label modes on the same base config.
+ * Every cell shares the pretrained student and teacher through the model cache (the common rare words and
+ * the default sentence are always in the vocabulary, see `RARE_TRIGGER_WORDS`, and neither the budget nor
+ * the label mode touches the vocabulary), so only poisoning and the defenses run again. The runner is
+ * given the function that runs one cell: the worker and the CLI each bring theirs.
  */
-import { configIssues, type AttackKind, type ExperimentConfig } from './config';
+import { configIssues, type AttackKind, type ExperimentConfig, type LabelMode } from './config';
 import type { RunResults, StageName } from './events';
 
 export interface SweepTrigger {
@@ -13,14 +14,31 @@ export interface SweepTrigger {
   trigger: string;
 }
 
+/** What a sweep varies. An absent or empty list keeps the base config's one value. */
+export interface SweepSpec {
+  triggers: SweepTrigger[];
+  /** Poison budgets in the base config's `attack.budgetKind`: a rate of the eligible samples, or a count. */
+  budgets?: number[];
+  labelModes?: LabelMode[];
+}
+
 export interface SweepCell {
-  /** Stable, id-safe name: `mn`, `i-watched-this-3d-movie`, `syntactic`. */
+  /** Stable, id-safe name: `mn`, `i-watched-this-3d-movie`, `syntactic`, `mn-budget-0.1-clean-label`. */
   name: string;
   config: ExperimentConfig;
 }
 
-export interface SweepRow {
+/** What tells one cell from another, read back from the attack settings its run used. */
+export interface SweepCellInfo {
+  /** The cell's name (the table's row, the output folder). */
+  cell: string;
+  /** The trigger's name (see `triggerName`). */
   trigger: string;
+  budget: number;
+  labelMode: LabelMode;
+}
+
+export interface SweepRow extends SweepCellInfo {
   method: string;
   ca: number;
   asr: number;
@@ -53,21 +71,62 @@ export function parseTriggerList(text: string): SweepTrigger[] {
     });
 }
 
-/** One validated config per trigger (the base with the attack's kind and trigger replaced). */
-export function sweepCells(base: ExperimentConfig, triggers: readonly SweepTrigger[], numLabels?: number): SweepCell[] {
+/**
+ * Reads a typed budget list: comma- or newline-separated positive numbers (`0.05, 0.2` or `100, 500`).
+ * Empty text is an empty list (the base config's budget). Whether a number fits the budget kind (a rate
+ * must be at most 1, a count whole) is `sweepCells`' check, which knows the config.
+ */
+export function parseBudgetList(text: string): number[] {
+  return text
+    .split(/[,\n]/)
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => {
+      const budget = Number(s);
+      if (!Number.isFinite(budget) || budget <= 0) {
+        throw new SweepError(`the budget "${s}" is not a positive number; write budgets like 0.05, 0.2 (a rate) or 100, 500 (a count)`);
+      }
+      return budget;
+    });
+}
+
+/**
+ * One validated config per cell of triggers × budgets × label modes, in that nesting order: the base
+ * with the attack's kind, trigger, budget and label mode replaced. Names grow a `-budget-<value>` or
+ * `-clean-label` / `-dirty-label` suffix only for an axis that has more than one value, so a trigger-only
+ * sweep keeps the plain trigger names.
+ */
+export function sweepCells(base: ExperimentConfig, spec: SweepSpec, numLabels?: number): SweepCell[] {
+  const { triggers } = spec;
   if (triggers.length === 0) throw new SweepError('a sweep needs at least one trigger');
-  const cells = triggers.map((t) => ({
-    name: triggerName(t),
-    config: { ...base, attack: { ...base.attack, kind: t.kind, trigger: t.kind === 'syntactic' ? base.attack.trigger || 'syntactic' : t.trigger } },
-  }));
-  const names = cells.map((c) => c.name);
-  const twice = names.find((n, i) => names.indexOf(n) !== i);
-  if (twice) throw new SweepError(`the trigger "${twice}" is listed twice`);
+  const budgets = spec.budgets?.length ? spec.budgets : [base.attack.budget];
+  const labelModes = spec.labelModes?.length ? spec.labelModes : [base.attack.labelMode];
+  listedOnce(triggers.map(triggerName), (n) => `the trigger "${n}" is listed twice`);
+  listedOnce(budgets.map(String), (b) => `the budget ${b} is listed twice`);
+  listedOnce(labelModes, (m) => `the label mode "${m}" is listed twice`);
+  const cells = triggers.flatMap((t) =>
+    budgets.flatMap((budget) =>
+      labelModes.map((labelMode) => ({
+        name: triggerName(t) + (budgets.length > 1 ? `-budget-${budget}` : '') + (labelModes.length > 1 ? `-${labelMode}-label` : ''),
+        config: {
+          ...base,
+          attack: { ...base.attack, kind: t.kind, trigger: t.kind === 'syntactic' ? base.attack.trigger || 'syntactic' : t.trigger, budget, labelMode },
+        },
+      })),
+    ),
+  );
+  // The axes are each free of repeats, so a clash here is two triggers whose names sanitise alike.
+  listedOnce(cells.map((c) => c.name), (n) => `the cell "${n}" is listed twice`);
   for (const cell of cells) {
     const issues = configIssues(cell.config, numLabels);
-    if (issues.length > 0) throw new SweepError(`trigger "${cell.name}": ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`);
+    if (issues.length > 0) throw new SweepError(`cell "${cell.name}": ${issues.map((i) => `${i.field} ${i.message}`).join('; ')}`);
   }
   return cells;
+}
+
+function listedOnce(values: readonly string[], message: (twice: string) => string): void {
+  const twice = values.find((v, i) => values.indexOf(v) !== i);
+  if (twice !== undefined) throw new SweepError(message(twice));
 }
 
 /** Runs the cells one after another; `runCell` gets the cell and its index. */
@@ -77,19 +136,26 @@ export async function runSweep(cells: readonly SweepCell[], runCell: (cell: Swee
   return out;
 }
 
+/** A finished cell's trigger, budget and label mode, from the config its run reports. */
+export function sweepCellInfo(name: string, results: RunResults): SweepCellInfo {
+  const { attack } = results.config;
+  return { cell: name, trigger: triggerName(attack), budget: attack.budget, labelMode: attack.labelMode };
+}
+
 const METHOD_OF: [StageName, string][] = [
   ['poison', 'poisoned'],
   ['teacher', 'teacher'],
 ];
 
-/** Final CA and ASR per trigger and method: the table, the heatmap and the summary file. */
+/** Final CA and ASR per cell and method: the table, the heatmap and the summary file. */
 export function sweepRows(cells: readonly { name: string; results: RunResults }[]): SweepRow[] {
   const rows: SweepRow[] = [];
   for (const { name, results } of cells) {
+    const info = sweepCellInfo(name, results);
     for (const [stage, result] of Object.entries(results.stages) as [StageName, NonNullable<RunResults['stages'][StageName]>][]) {
       if (!result.final) continue;
       const method = METHOD_OF.find(([s]) => s === stage)?.[1] ?? stage.replace(/^defense:/, '');
-      rows.push({ trigger: name, method, ca: result.final.ca, asr: result.final.asr });
+      rows.push({ ...info, method, ca: result.final.ca, asr: result.final.asr });
     }
   }
   return rows;

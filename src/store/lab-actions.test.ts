@@ -4,7 +4,7 @@ import { createLabActions } from './lab-actions';
 import { LabClient, type WorkerPort } from './lab-client';
 import { createLabStore } from './lab-store';
 
-/** A worker that answers every run with "cancelled" and records what it was sent. */
+/** A worker that answers every run and sweep with "cancelled" and records what it was sent. */
 class EchoWorker implements WorkerPort {
   sent: UiRequest[] = [];
   onmessage: ((event: MessageEvent<WorkerMessage>) => void) | null = null;
@@ -13,6 +13,11 @@ class EchoWorker implements WorkerPort {
     if (message.type === 'run') {
       queueMicrotask(() =>
         this.onmessage?.(new MessageEvent('message', { data: { type: 'reply', id: message.id, request: 'run', ok: true, value: { outcome: 'cancelled' } } })),
+      );
+    }
+    if (message.type === 'sweep') {
+      queueMicrotask(() =>
+        this.onmessage?.(new MessageEvent('message', { data: { type: 'reply', id: message.id, request: 'sweep', ok: true, value: { outcome: 'cancelled' } } })),
       );
     }
   }
@@ -86,9 +91,33 @@ describe('lab actions', () => {
 
   it('a sweep with a bad trigger list says why and sends nothing', async () => {
     const { store, worker, actions } = setup();
-    await actions.sweep('mn, MN');
-    expect(store.getState().error).toMatch(/^Fix the trigger list first: .*"mn" is listed twice/);
+    await actions.sweep({ triggers: 'mn, MN', budgets: '', labelModes: [] });
+    expect(store.getState().error).toMatch(/^Fix the sweep first: .*"mn" is listed twice/);
     expect(store.getState().sweep.status).toBe('idle');
     expect(worker.sent.filter((m) => m.type === 'sweep')).toEqual([]);
+  });
+
+  it('a sweep with a bad budget says which, and sends nothing', async () => {
+    const { store, worker, actions } = setup();
+    await actions.sweep({ triggers: 'mn', budgets: '0.1, lots', labelModes: [] });
+    expect(store.getState().error).toMatch(/^Fix the sweep first: the budget "lots" is not a positive number/);
+    // The quick preset counts its budget as a rate: 1.5 is a number, but not a rate.
+    await actions.sweep({ triggers: 'mn', budgets: '0.1, 1.5', labelModes: [] });
+    expect(store.getState().error).toMatch(/^Fix the sweep first: cell "mn-budget-1\.5": attack\.budget a poison rate must be in \(0, 1\]/);
+    expect(worker.sent.filter((m) => m.type === 'sweep')).toEqual([]);
+  });
+
+  it('sends the sweep spec read from the form: triggers, budgets and label modes', async () => {
+    const { store, worker, actions } = setup();
+    await actions.sweep({ triggers: 'mn, cf', budgets: '0.1, 0.3', labelModes: ['clean', 'dirty'] });
+    const sent = worker.sent.filter((m) => m.type === 'sweep');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({
+      runId: 1,
+      dataset: { kind: 'bundled' },
+      spec: { triggers: [{ kind: 'badnet', trigger: 'mn' }, { kind: 'badnet', trigger: 'cf' }], budgets: [0.1, 0.3], labelModes: ['clean', 'dirty'] },
+    });
+    expect(store.getState().error).toBeNull();
+    expect(store.getState().sweep.status).toBe('cancelled');
   });
 });

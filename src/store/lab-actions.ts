@@ -2,7 +2,7 @@
  * What the buttons do: glue between the store and the worker client. Validation happens here, at the
  * edge, before anything is sent to the worker.
  */
-import { configIssues } from '../engine/config';
+import { configIssues, type LabelMode } from '../engine/config';
 import { labelCounts, parseUploadedFile, previewRows } from '../engine/data/upload';
 import type { BackendName } from '../../workers/protocol';
 import { datasetSpecFor, knownLabelCount } from './dataset-spec';
@@ -10,7 +10,17 @@ import type { LabClient } from './lab-client';
 import type { LabStore } from './lab-store';
 import { isActive } from './run-state';
 import { parseConfigFile } from './exports';
-import { parseTriggerList, sweepCells, type SweepTrigger } from '../engine/sweep';
+import { parseBudgetList, parseTriggerList, sweepCells, type SweepSpec } from '../engine/sweep';
+
+/** The comparison form as typed: the trigger and budget boxes, and the ticked label modes. */
+export interface SweepInput {
+  /** See `parseTriggerList`. */
+  triggers: string;
+  /** See `parseBudgetList`; empty: the config's budget. */
+  budgets: string;
+  /** None: the config's label mode. */
+  labelModes: LabelMode[];
+}
 
 export interface LabActions {
   run(): Promise<void>;
@@ -18,8 +28,8 @@ export interface LabActions {
   predict(text: string): Promise<void>;
   /** Fetches the finished run's test sentences for the try-it box. */
   loadSamples(): Promise<void>;
-  /** Runs the config once per trigger of the typed list (see `parseTriggerList`). */
-  sweep(triggers: string): Promise<void>;
+  /** Runs the config once per cell of triggers × budgets × label modes (see `sweepCells`). */
+  sweep(input: SweepInput): Promise<void>;
   cancelSweep(): Promise<void>;
   /** Fetches the finished run's feature map. */
   loadFeatureMap(): Promise<void>;
@@ -82,14 +92,14 @@ export function createLabActions(store: LabStore, client: LabClient, now: () => 
       }
     },
 
-    async sweep(text) {
+    async sweep(input) {
       const { config, upload, run, sweep } = state();
-      let triggers: SweepTrigger[];
+      let spec: SweepSpec;
       try {
-        triggers = parseTriggerList(text);
-        sweepCells(config, triggers, knownLabelCount(config.data.source, upload));
+        spec = { triggers: parseTriggerList(input.triggers), budgets: parseBudgetList(input.budgets), labelModes: input.labelModes };
+        sweepCells(config, spec, knownLabelCount(config.data.source, upload));
       } catch (error) {
-        state().setError(`Fix the trigger list first: ${error instanceof Error ? error.message : String(error)}`);
+        state().setError(`Fix the sweep first: ${error instanceof Error ? error.message : String(error)}`);
         return;
       }
       const dataset = datasetSpecFor(config.data.source, upload);
@@ -101,7 +111,7 @@ export function createLabActions(store: LabStore, client: LabClient, now: () => 
       const runId = Math.max(run.runId, sweep.runId) + 1;
       state().startSweep(runId);
       try {
-        state().finishSweep(runId, await client.sweep(runId, config, dataset.spec, triggers));
+        state().finishSweep(runId, await client.sweep(runId, config, dataset.spec, spec));
       } catch (error) {
         state().finishSweep(runId, { outcome: 'error', message: error instanceof Error ? error.message : String(error) });
       }

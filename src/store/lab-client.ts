@@ -3,7 +3,7 @@
  * stream handed on in small batches (one store update per batch keeps React off the hot path).
  */
 import type { ExperimentConfig } from '../engine/config';
-import type { SweepTrigger } from '../engine/sweep';
+import type { SweepSpec } from '../engine/sweep';
 import type { BackendReport, CacheEntryInfo, EngineOverrides, DatasetSpec, FeatureMap, SweepOutcome, SweepProgress, Prediction, Reply, RunOutcome, TrySample, UiRequest, WorkerMessage } from '../../workers/protocol';
 import type { StampedEvent } from './run-state';
 
@@ -54,8 +54,8 @@ export class LabClient {
     return this.send({ type: 'samples', id: this.id() }, (r) => (r.request === 'samples' ? r.value : undefined));
   }
 
-  sweep(runId: number, config: ExperimentConfig, dataset: DatasetSpec, triggers: SweepTrigger[]): Promise<SweepOutcome> {
-    return this.send({ type: 'sweep', id: this.id(), runId, config, dataset, triggers }, (r) => (r.request === 'sweep' ? r.value : undefined));
+  sweep(runId: number, config: ExperimentConfig, dataset: DatasetSpec, spec: SweepSpec): Promise<SweepOutcome> {
+    return this.send({ type: 'sweep', id: this.id(), runId, config, dataset, spec }, (r) => (r.request === 'sweep' ? r.value : undefined));
   }
 
   features(): Promise<FeatureMap> {

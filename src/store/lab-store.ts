@@ -66,7 +66,7 @@ export interface PageSlice {
   setFeatureMap(map: FeatureMap | null): void;
 }
 
-/** The trigger comparison: one sweep at a time, its progress and, when done, a result per trigger. */
+/** The comparison: one sweep at a time, its progress and, when done, a result per cell. */
 export interface SweepState {
   runId: number;
   status: 'idle' | 'running' | 'done' | 'cancelled' | 'error';
@@ -140,7 +140,7 @@ const sweepSlice: Slice<SweepSlice> = (set) => ({
       if (runId !== s.sweep.runId) return {};
       if (outcome.outcome === 'done') return { sweep: { ...s.sweep, status: 'done', progress: null, cells: outcome.cells } };
       if (outcome.outcome === 'cancelled') return { sweep: { ...s.sweep, status: 'cancelled', progress: null } };
-      return { sweep: { ...s.sweep, status: 'error', progress: null }, error: `The trigger sweep failed: ${outcome.message}` };
+      return { sweep: { ...s.sweep, status: 'error', progress: null }, error: `The sweep failed: ${outcome.message}` };
     }),
 });
 

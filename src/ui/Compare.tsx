@@ -1,48 +1,101 @@
 /**
- * Trigger comparison: the current config run once per trigger (pretrained student and teacher reused
- * from the model cache), then a heatmap of ASR per trigger and method with CA beside it.
+ * Comparison: the current config run once per cell of triggers × poison budgets × label modes (the
+ * pretrained student and teacher reused from the model cache), then a heatmap of ASR per cell and
+ * method with CA beside it.
  */
 import { useState } from 'react';
-import { sweepRows } from '../engine/sweep';
+import { LABEL_MODES, type LabelMode } from '../engine/config';
+import { sweepCellInfo, sweepRows, type SweepCellInfo } from '../engine/sweep';
 import { METHODS } from '../store/methods';
 import { percent } from './format';
 import { useActions, useLab } from './lab-context';
 import { METHOD_LABEL } from './method-style';
 
+/** The columns that tell cells apart; the table shows those that vary across the sweep. */
+const AXES: { key: string; heading(budgetKind: string): string; show(cell: SweepCellInfo): string }[] = [
+  { key: 'trigger', heading: () => 'Trigger', show: (c) => c.trigger },
+  { key: 'budget', heading: (kind) => `Budget (${kind})`, show: (c) => String(c.budget) },
+  { key: 'labels', heading: () => 'Labels', show: (c) => `${c.labelMode}-label` },
+];
+
 export function Compare() {
   const sweep = useLab((s) => s.sweep);
   const runActive = useLab((s) => s.run.status === 'running' || s.run.status === 'cancelling');
+  const budget = useLab((s) => s.config.attack.budget);
+  const budgetKind = useLab((s) => s.config.attack.budgetKind);
+  const labelMode = useLab((s) => s.config.attack.labelMode);
   const actions = useActions();
-  const [text, setText] = useState('mn, cf');
+  const [triggers, setTriggers] = useState('mn, cf');
+  const [budgets, setBudgets] = useState('');
+  const [labelModes, setLabelModes] = useState<LabelMode[]>([]);
+  // Rebuilt from LABEL_MODES so the order (clean, then dirty) is the same whatever was ticked first.
+  const tick = (mode: LabelMode, on: boolean) => setLabelModes((ticked) => LABEL_MODES.filter((m) => (m === mode ? on : ticked.includes(m))));
   const running = sweep.status === 'running';
   const rows = sweepRows(sweep.cells);
   const methods = METHODS.filter((m) => rows.some((r) => r.method === m));
-  const at = (trigger: string, method: string) => rows.find((r) => r.trigger === trigger && r.method === method);
+  const at = (cell: string, method: string) => rows.find((r) => r.cell === cell && r.method === method);
+  const infos = sweep.cells.map(({ name, results }) => ({ info: sweepCellInfo(name, results), results }));
+  const varying = AXES.filter((a) => new Set(infos.map(({ info }) => a.show(info))).size > 1);
+  // A sweep of one cell still needs a column that names its row.
+  const axes = varying.length > 0 ? varying : AXES.slice(0, 1);
+  // The budget kind the runs used (the settings may have changed since).
+  const sweptKind = sweep.cells[0]?.results.config.attack.budgetKind ?? budgetKind;
   return (
     <section className="compare" aria-labelledby="compare-title">
-      <h3 id="compare-title">Trigger comparison</h3>
+      <h3 id="compare-title">Trigger, budget and label comparison</h3>
       <p className="hint">
-        Runs the current settings once per trigger. Separate triggers by commas: one or two words are BadNet rare words, three or more an InSent sentence,
-        “syntactic” the template attack.
+        Runs the current settings once per combination of trigger, poison budget and label mode. Separate triggers by commas: one or two words are BadNet
+        rare words, three or more an InSent sentence, “syntactic” the template attack.
       </p>
       <form
         className="compare-form"
         onSubmit={(e) => {
           e.preventDefault();
-          void actions.sweep(text);
+          void actions.sweep({ triggers, budgets, labelModes });
         }}
       >
-        <input data-testid="sweep-triggers" aria-label="Triggers to compare" value={text} onChange={(e) => setText(e.target.value)} />
-        <button type="submit" className="primary" data-testid="sweep-run" disabled={running || runActive || !text.trim()}>
-          Run sweep
-        </button>
-        <button type="button" data-testid="sweep-cancel" disabled={!running} onClick={() => void actions.cancelSweep()}>
-          Cancel
-        </button>
+        <div className="compare-field">
+          <label htmlFor="sweep-triggers">Triggers</label>
+          <input id="sweep-triggers" type="text" data-testid="sweep-triggers" value={triggers} onChange={(e) => setTriggers(e.target.value)} />
+        </div>
+        <div className="compare-field">
+          <label htmlFor="sweep-budgets">Poison budgets</label>
+          <input
+            id="sweep-budgets"
+            type="text"
+            data-testid="sweep-budgets"
+            value={budgets}
+            placeholder={String(budget)}
+            aria-describedby="sweep-budgets-hint"
+            onChange={(e) => setBudgets(e.target.value)}
+          />
+          <small id="sweep-budgets-hint" className="hint">
+            In the current budget kind: {budgetKind === 'rate' ? 'a rate of the eligible samples (0.1 = 10 %)' : 'a count of poisoned samples'}. Empty: {budget}.
+          </small>
+        </div>
+        <fieldset className="compare-labels" aria-describedby="sweep-labels-hint">
+          <legend>Label modes</legend>
+          {LABEL_MODES.map((mode) => (
+            <label key={mode}>
+              <input type="checkbox" data-testid={`sweep-label-${mode}`} checked={labelModes.includes(mode)} onChange={(e) => tick(mode, e.target.checked)} /> {mode}-label
+            </label>
+          ))}
+          <small id="sweep-labels-hint" className="hint">
+            None ticked: {labelMode}-label, as set.
+          </small>
+        </fieldset>
+        <div className="compare-buttons">
+          <button type="submit" className="primary" data-testid="sweep-run" disabled={running || runActive || !triggers.trim()}>
+            Run sweep
+          </button>
+          <button type="button" data-testid="sweep-cancel" disabled={!running} onClick={() => void actions.cancelSweep()}>
+            Cancel
+          </button>
+        </div>
       </form>
       <p className="status" data-testid="sweep-status" data-status={sweep.status}>
         {running && sweep.progress
-          ? `Trigger ${sweep.progress.cell + 1} of ${sweep.progress.cells} (“${sweep.progress.name}”): ${sweep.progress.stage ?? 'loading data'}…`
+          ? `Cell ${sweep.progress.cell + 1} of ${sweep.progress.cells} (“${sweep.progress.name}”): ${sweep.progress.stage ?? 'loading data'}…`
           : running
             ? 'Starting…'
             : sweep.status === 'cancelled'
@@ -54,7 +107,11 @@ export function Compare() {
         <table className="sweep-table" data-testid="sweep-table">
           <thead>
             <tr>
-              <th scope="col">Trigger</th>
+              {axes.map((a) => (
+                <th key={a.key} scope="col">
+                  {a.heading(sweptKind)}
+                </th>
+              ))}
               {methods.map((m) => (
                 <th key={m} scope="col">
                   {METHOD_LABEL[m]}
@@ -63,19 +120,23 @@ export function Compare() {
             </tr>
           </thead>
           <tbody>
-            {sweep.cells.map(({ name, results }) => (
-              // data-pretrain-cached: whether this trigger reused the pretrained student (the tests read it).
-              <tr key={name} data-testid={`sweep-row-${name}`} data-pretrain-cached={String(results.stages.pretrain?.cached === true)}>
-                <th scope="row">{name}</th>
+            {infos.map(({ info, results }) => (
+              // data-pretrain-cached: whether this cell reused the pretrained student (the tests read it).
+              <tr key={info.cell} data-testid={`sweep-row-${info.cell}`} data-pretrain-cached={String(results.stages.pretrain?.cached === true)}>
+                {axes.map((a) => (
+                  <th key={a.key} scope="row">
+                    {a.show(info)}
+                  </th>
+                ))}
                 {methods.map((m) => {
-                  const r = at(name, m);
+                  const r = at(info.cell, m);
                   return (
                     <td key={m} style={{ background: r ? `rgba(213, 94, 0, ${(r.asr * 0.7).toFixed(3)})` : undefined }}>
                       {r && (
                         <>
-                          <span data-testid={`sweep-cell-${name}-${m}-asr`}>ASR {percent(r.asr)}</span>
+                          <span data-testid={`sweep-cell-${info.cell}-${m}-asr`}>ASR {percent(r.asr)}</span>
                           <br />
-                          <small data-testid={`sweep-cell-${name}-${m}-ca`}>CA {percent(r.ca)}</small>
+                          <small data-testid={`sweep-cell-${info.cell}-${m}-ca`}>CA {percent(r.ca)}</small>
                         </>
                       )}
                     </td>

@@ -1,4 +1,4 @@
-/** The views that explore the trained models and compare triggers, one tab each (`tab-<name>`). */
+/** The views that explore the trained models and compare triggers, budgets and label modes, one tab each (`tab-<name>`). */
 import { useState } from 'react';
 import { Compare } from './Compare';
 import { FeatureMap } from './FeatureMap';
@@ -8,7 +8,7 @@ import { TryIt } from './TryIt';
 const TABS = [
   { name: 'try', title: 'Try it', View: TryIt, needsRun: true },
   { name: 'features', title: 'Feature map', View: FeatureMap, needsRun: true },
-  { name: 'compare', title: 'Compare triggers', View: Compare, needsRun: false },
+  { name: 'compare', title: 'Compare', View: Compare, needsRun: false },
 ] as const;
 
 export function Explore() {

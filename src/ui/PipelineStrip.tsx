@@ -29,7 +29,14 @@ function StageCard({ stage }: { stage: StageName }) {
   return (
     <li className={`stage ${status}`} data-testid={`stage-${stage}`} data-status={status}>
       <div className="stage-name">{stageLabel(stage)}</div>
-      <div className="bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round((progress?.fraction ?? 0) * 100)}>
+      <div
+        className="bar"
+        role="progressbar"
+        aria-label={`${stageLabel(stage)} progress`}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={Math.round((progress?.fraction ?? 0) * 100)}
+      >
         <div className="fill" style={{ width: `${(progress?.fraction ?? 0) * 100}%` }} />
       </div>
       <div className="stage-detail">{progress ? detail(progress) : 'waiting'}</div>
