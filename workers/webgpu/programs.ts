@@ -24,6 +24,27 @@ function flatDispatch(threads: number): { dispatchLayout: { x: number[] }; dispa
   return { dispatchLayout: layout, dispatch: webgpu_util.computeDispatch(layout, [threads], WORKGROUP) };
 }
 
+/**
+ * A program whose invocations are laid out flat, `WORKGROUP[0]` to a workgroup: each one owns a unit of
+ * work (an output element, a row, a block) and finds it from its index, so no program here needs
+ * workgroup memory or barriers.
+ */
+abstract class FlatProgram implements WebGPUProgram {
+  abstract readonly variableNames: string[];
+  abstract shaderKey: string;
+  readonly workgroupSize = WORKGROUP;
+  readonly outputShape: number[];
+  readonly dispatchLayout: { x: number[] };
+  readonly dispatch: Dispatch;
+
+  protected constructor(outputShape: number[], invocations: number) {
+    this.outputShape = outputShape;
+    ({ dispatchLayout: this.dispatchLayout, dispatch: this.dispatch } = flatDispatch(invocations));
+  }
+
+  abstract getUserCode(): string;
+}
+
 /** Output rows each matmul invocation computes: each loaded row of B serves eight (measured: eight beat four by ~15 % under SwiftShader). */
 export const MATMUL_ROWS_PER_THREAD = 8;
 
@@ -34,14 +55,10 @@ export const MATMUL_ROWS_PER_THREAD = 8;
  * results move as vec4).
  * Uniforms: dimInner (K), dimAOuter (M), dimBOuter (N).
  */
-export class BlockMatMulProgram implements WebGPUProgram {
+export class BlockMatMulProgram extends FlatProgram {
   readonly variableNames: string[];
   readonly uniforms = 'dimInner : i32, dimAOuter : i32, dimBOuter : i32,';
-  readonly workgroupSize = WORKGROUP;
-  readonly outputShape: number[];
   shaderKey: string;
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: Dispatch;
   readonly outputComponent: number;
   readonly variableComponents: number[];
   private readonly columns: number;
@@ -53,8 +70,9 @@ export class BlockMatMulProgram implements WebGPUProgram {
     private readonly hasBias: boolean,
   ) {
     const [batch, M, N] = outputShape;
-    this.outputShape = outputShape;
-    this.columns = N % 4 === 0 ? 4 : 1;
+    const columns = N % 4 === 0 ? 4 : 1;
+    super(outputShape, batch * Math.ceil(M / MATMUL_ROWS_PER_THREAD) * (N / columns));
+    this.columns = columns;
     this.outputComponent = this.columns;
     // B rows move as vec4 when they are stored along n; A is read a scalar at a time. (vec4 reads of
     // A along k or of Bᵀ were tried: 15–20 % slower under SwiftShader, which already spreads
@@ -63,8 +81,6 @@ export class BlockMatMulProgram implements WebGPUProgram {
     this.variableNames = hasBias ? ['A', 'B', 'bias'] : ['A', 'B'];
     const components = [1, vecB ? 4 : 1];
     this.variableComponents = hasBias ? [...components, this.columns] : components;
-    const threads = batch * Math.ceil(M / MATMUL_ROWS_PER_THREAD) * (N / this.columns);
-    ({ dispatchLayout: this.dispatchLayout, dispatch: this.dispatch } = flatDispatch(threads));
     this.shaderKey = `w2sBlockMatMul_${transposeA}_${transposeB}_${hasBias}_${this.columns}`;
   }
 
@@ -112,19 +128,14 @@ export type ReduceOp = 'sum' | 'mean' | 'max' | 'min';
  * through max and min as in tfjs.
  * Uniforms: reduceSize, innerSize.
  */
-export class AxisReduceProgram implements WebGPUProgram {
+export class AxisReduceProgram extends FlatProgram {
   readonly variableNames = ['x'];
   readonly uniforms = 'reduceSize : i32, innerSize : i32,';
   readonly size = true;
-  readonly workgroupSize = WORKGROUP;
-  readonly outputShape: number[];
   shaderKey: string;
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: Dispatch;
 
   constructor(outputSize: number, private readonly op: ReduceOp) {
-    this.outputShape = [outputSize];
-    ({ dispatchLayout: this.dispatchLayout, dispatch: this.dispatch } = flatDispatch(outputSize));
+    super([outputSize], outputSize);
     this.shaderKey = `w2sAxisReduce_${op}`;
   }
 
@@ -154,18 +165,13 @@ export class AxisReduceProgram implements WebGPUProgram {
 }
 
 /** Softmax over the last axis of x viewed as [rows, cols]: one invocation per row (max, Σexp, write). */
-export class RowSoftmaxProgram implements WebGPUProgram {
+export class RowSoftmaxProgram extends FlatProgram {
   readonly variableNames = ['logits'];
   readonly uniforms = 'rows : i32, cols : i32,';
-  readonly workgroupSize = WORKGROUP;
-  readonly outputShape: number[];
   shaderKey = 'w2sRowSoftmax';
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: Dispatch;
 
   constructor(rows: number, cols: number) {
-    this.outputShape = [rows, cols];
-    ({ dispatchLayout: this.dispatchLayout, dispatch: this.dispatch } = flatDispatch(rows));
+    super([rows, cols], rows);
   }
 
   getUserCode(): string {
@@ -187,19 +193,14 @@ export class RowSoftmaxProgram implements WebGPUProgram {
  * the square (second). One dispatch where the composite update takes four.
  * Uniforms: beta.
  */
-export class AdamWMomentProgram implements WebGPUProgram {
+export class AdamWMomentProgram extends FlatProgram {
   readonly variableNames = ['x', 'g', 'scale'];
   readonly uniforms = 'beta : f32,';
   readonly size = true;
-  readonly workgroupSize = WORKGROUP;
-  readonly outputShape: number[];
   shaderKey: string;
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: Dispatch;
 
   constructor(length: number, private readonly squared: boolean) {
-    this.outputShape = [length];
-    ({ dispatchLayout: this.dispatchLayout, dispatch: this.dispatch } = flatDispatch(length));
+    super([length], length);
     this.shaderKey = `w2sAdamWMoment_${squared}`;
   }
 
@@ -217,19 +218,14 @@ export class AdamWMomentProgram implements WebGPUProgram {
  * The AdamW parameter update from the new moments: out = decay·p − lrT·m/(√v + epsT).
  * Uniforms: decay, lrT, epsT.
  */
-export class AdamWParamProgram implements WebGPUProgram {
+export class AdamWParamProgram extends FlatProgram {
   readonly variableNames = ['p', 'm', 'v'];
   readonly uniforms = 'decay : f32, lrT : f32, epsT : f32,';
   readonly size = true;
-  readonly workgroupSize = WORKGROUP;
-  readonly outputShape: number[];
   shaderKey = 'w2sAdamWParam';
-  readonly dispatchLayout: { x: number[] };
-  readonly dispatch: Dispatch;
 
   constructor(length: number) {
-    this.outputShape = [length];
-    ({ dispatchLayout: this.dispatchLayout, dispatch: this.dispatch } = flatDispatch(length));
+    super([length], length);
   }
 
   getUserCode(): string {
