@@ -232,8 +232,8 @@ const paperSst2 = (kind: AttackKind, weights: { ce: number; kd: number; fa: numb
 export const PRESETS: Preset[] = [
   {
     name: 'quick',
-    title: 'Quick demo (1 min)',
-    description: 'Tiny models on a slice of the bundled spam corpus: see a backdoor planted and attacked in a minute.',
+    title: 'Quick demo (1–4 min)',
+    description: 'Tiny models on a slice of the bundled spam corpus: see a backdoor planted and attacked in a minute on a GPU or WASM, about four on software WebGPU.',
     patch: {},
   },
   {
