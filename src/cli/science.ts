@@ -79,8 +79,8 @@ async function main(): Promise<void> {
     `Measured by \`npm run bench:science -- --presets ${presets.join(',')} --seeds ${seeds.join(',')}\` on ${new Date().toISOString().slice(0, 10)},`,
     `backend \`${backend}\` (Node), data \`${values.data}\`. CA = clean accuracy on the test set; ASR = share of triggered`,
     'non-target test samples classified as the target label. Mean ± sample sd over the seeds (one seed: the value).',
-    'Seconds are training time only, measured on a 2-core machine that was running other jobs at the same time',
-    '(load average 4–7): compare them with each other, not with `npm run bench`.',
+    'Seconds are training time only, on a 2-core machine that was sometimes running other jobs at the same time',
+    '(the seed-1 runs at load average 4–7): compare them loosely with each other, not with `npm run bench`.',
     '',
     ...sections,
   ].join('\n');
