@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
 import { expect, test } from './harness';
-import { backendName, byTestId, errorText, openLab, TINY_RUN, waitForRunEnd } from './lab-page';
+import { backendName, byTestId, errorText, openLab, runToEnd, TINY_RUN } from './lab-page';
 
 const axePath = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -34,8 +34,7 @@ test('accessibility: no serious or critical WCAG 2 A/AA violations on setup, res
   await backendName(page);
   const setup = await violations(page);
   expect(setup.length === 0, `setup screen:\n      ${describe(setup)}`);
-  await page.click(byTestId('run'));
-  const end = await waitForRunEnd(page, 100_000);
+  const end = await runToEnd(page, 100_000);
   expect(end === 'done', `the run ends "${end}" (${await errorText(page)})`);
   const results = await violations(page);
   expect(results.length === 0, `after a run:\n      ${describe(results)}`);

@@ -38,6 +38,12 @@ export async function backendName(page: Page, timeoutMs = 90_000): Promise<strin
   return (await badge.textContent()) ?? '';
 }
 
+/** Presses Run and waits until the run is over; says how it ended (see `waitForRunEnd`). */
+export async function runToEnd(page: Page, timeoutMs: number): Promise<string> {
+  await page.click(byTestId('run'));
+  return waitForRunEnd(page, timeoutMs);
+}
+
 /** Waits until the run is over (done, cancelled or failed) and says which. */
 export async function waitForRunEnd(page: Page, timeoutMs: number): Promise<string> {
   try {

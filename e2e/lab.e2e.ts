@@ -3,7 +3,7 @@
  * `?backend=wasm` and a tiny config; the quick preset runs on WebGPU (SwiftShader here) end to end.
  */
 import { expect, test, testIf } from './harness';
-import { backendName, byTestId, errorText, labResults, longTasksSince, openLab, recordLongTasks, stageStatuses, TINY_RUN, waitForRunEnd } from './lab-page';
+import { backendName, byTestId, errorText, labResults, longTasksSince, openLab, recordLongTasks, runToEnd, stageStatuses, TINY_RUN, waitForRunEnd } from './lab-page';
 import type { RunResults, StageName } from '../src/engine/events';
 import { tokenize } from '../src/engine/data/tokenizer';
 import { readFile } from 'node:fs/promises';
@@ -93,8 +93,7 @@ test('a malformed upload shows a clear error and the lab still runs', 180_000, a
   expect(await page.isEnabled(byTestId('run')), 'Run stays available');
 
   const started = Date.now();
-  await page.click(byTestId('run'));
-  const end = await waitForRunEnd(page, 150_000);
+  const end = await runToEnd(page, 150_000);
   expect(end === 'done', `the run after a bad upload ends "${end}" (${await errorText(page)})`);
   note(`tiny run on the bundled data after the bad upload: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const results = await labResults(page);
@@ -141,8 +140,7 @@ test('cancel mid-run, then a new run completes', 240_000, async ({ page, baseUrl
   expect(tensors === '0', `a cancelled run frees its tensors, ${tensors} left`);
 
   await page.fill('#field-pretrain\\.studentSteps', '4');
-  await page.click(byTestId('run'));
-  const again = await waitForRunEnd(page, 180_000);
+  const again = await runToEnd(page, 180_000);
   expect(again === 'done', `the run after cancel ends "${again}" (${await errorText(page)})`);
   const after = await stageStatuses(page);
   expect(Object.values(after).every((s) => s === 'done'), `every stage done: ${JSON.stringify(after)}`);
@@ -153,14 +151,12 @@ test('cancel mid-run, then a new run completes', 240_000, async ({ page, baseUrl
 test('a reload reuses the trained models from IndexedDB', 240_000, async ({ page, baseUrl, note }) => {
   await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
   await backendName(page);
-  await page.click(byTestId('run'));
-  expect((await waitForRunEnd(page, 150_000)) === 'done', 'first run done');
+  expect((await runToEnd(page, 150_000)) === 'done', 'first run done');
   const first = await labResults(page);
   await page.reload();
   await backendName(page);
   const started = Date.now();
-  await page.click(byTestId('run'));
-  expect((await waitForRunEnd(page, 150_000)) === 'done', 'second run done');
+  expect((await runToEnd(page, 150_000)) === 'done', 'second run done');
   note(`second run after a reload: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const second = await labResults(page);
   expect(second?.stages.pretrain?.cached === true, 'pretraining came from the cache');
@@ -179,8 +175,7 @@ test('a reload reuses the trained models from IndexedDB', 240_000, async ({ page
   expect((await page.locator(byTestId('cache-entry')).count()) === 0, 'clear empties the list');
   await page.reload();
   await backendName(page);
-  await page.click(byTestId('run'));
-  expect((await waitForRunEnd(page, 150_000)) === 'done', 'third run done');
+  expect((await runToEnd(page, 150_000)) === 'done', 'third run done');
   const third = await labResults(page);
   expect(third?.stages.pretrain?.cached !== true && third?.stages.poison?.cached !== true, 'after clearing, the models are trained again');
 });
@@ -209,8 +204,7 @@ async function tryText(page: import('playwright-core').Page, text: string, trigg
 test('try it: the trigger flips the poisoned student, with one attribution cell per token', 200_000, async ({ page, baseUrl, note }) => {
   await openLab(page, baseUrl, { hash: `${TINY_RUN}&data.maxTrain=600&poison.epochs=4`, backend: 'wasm' });
   await backendName(page);
-  await page.click(byTestId('run'));
-  expect((await waitForRunEnd(page, 170_000)) === 'done', 'run done');
+  expect((await runToEnd(page, 170_000)) === 'done', 'run done');
   await page.click(byTestId('tab-try'));
   await page.waitForSelector(byTestId('try-pick'));
   // The test sentences the worker offers, non-target (spam) first: the attack wants them read as ham.
@@ -261,8 +255,7 @@ test('try it: the trigger flips the poisoned student, with one attribution cell 
 test('feature map: one point per clean and per triggered sentence, for every model', 200_000, async ({ page, baseUrl, note }) => {
   await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
   await backendName(page);
-  await page.click(byTestId('run'));
-  expect((await waitForRunEnd(page, 170_000)) === 'done', 'run done');
+  expect((await runToEnd(page, 170_000)) === 'done', 'run done');
   await page.waitForSelector(`${byTestId('try-pick')} option:nth-child(2)`, { state: 'attached' });
   const sentences = (await page.locator(`${byTestId('try-pick')} option`).allTextContents()).slice(1).map((o) => o.replace(/^\[[^\]]*\] /, ''));
   await page.click(byTestId('tab-features'));
@@ -383,8 +376,7 @@ async function download(page: import('playwright-core').Page, testId: string): P
 test('exports download valid files, and a config file imports back', 200_000, async ({ page, baseUrl, note }) => {
   await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
   await backendName(page);
-  await page.click(byTestId('run'));
-  expect((await waitForRunEnd(page, 170_000)) === 'done', 'run done');
+  expect((await runToEnd(page, 170_000)) === 'done', 'run done');
   const results = await labResults(page);
   expect(results !== undefined, 'results published');
 
@@ -441,8 +433,7 @@ test('no long task over 200 ms on the main thread while training', 180_000, asyn
   await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
   await backendName(page);
   const t0 = await page.evaluate(() => performance.now());
-  await page.click(byTestId('run'));
-  const end = await waitForRunEnd(page, 150_000);
+  const end = await runToEnd(page, 150_000);
   expect(end === 'done', `run ended "${end}"`);
   const tasks = await longTasksSince(page, t0);
   note(`long tasks (>50 ms) while training: ${tasks.length}, longest ${Math.max(0, ...tasks.map((t) => t.duration)).toFixed(0)} ms`);
@@ -463,8 +454,7 @@ testIf(
   expect(backend === 'webgpu', `the lab picks webgpu when Chromium has it, got "${backend}"`);
   const t0 = await page.evaluate(() => performance.now());
   const started = Date.now();
-  await page.click(byTestId('run'));
-  const end = await waitForRunEnd(page, 300_000);
+  const end = await runToEnd(page, 300_000);
   const seconds = (Date.now() - started) / 1000;
   note(`quick preset on webgpu: ${seconds.toFixed(1)} s end to end`);
   expect(end === 'done', `the quick run ends "${end}" (${await errorText(page)})`);

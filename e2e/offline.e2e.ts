@@ -4,7 +4,7 @@
  * bundled data completes.
  */
 import { expect, test } from './harness';
-import { backendName, byTestId, errorText, openLab, TINY_RUN, waitForRunEnd } from './lab-page';
+import { backendName, byTestId, errorText, openLab, runToEnd, TINY_RUN } from './lab-page';
 
 test('offline: after one visit the lab reloads and runs on the bundled data with the network cut', 180_000, async ({ page, context, baseUrl, note }) => {
   await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
@@ -30,8 +30,7 @@ test('offline: after one visit the lab reloads and runs on the bundled data with
     await page.reload();
     await page.waitForSelector(byTestId('run'));
     expect((await backendName(page)).trim() === 'wasm', 'the WASM backend starts offline (its binary comes from the cache)');
-    await page.click(byTestId('run'));
-    const end = await waitForRunEnd(page, 150_000);
+    const end = await runToEnd(page, 150_000);
     expect(end === 'done', `the offline run ends "${end}" (${await errorText(page)})`);
     const poisoned = (await page.locator(byTestId('result-poisoned-asr')).textContent()) ?? '';
     note(`offline run done; poisoned ASR ${poisoned}`);

@@ -40,7 +40,7 @@ function run(backend: WebGPUBackend, program: WebGPUProgram, inputs: Info[], uni
   return shaped;
 }
 
-const size = (shape: readonly number[]) => shape.reduce((n, d) => n * d, 1);
+const size = tf.util.sizeFromShape;
 
 /**
  * A product as BlockMatMulProgram runs it: both operands viewed as rank 3 ([batch, rows, cols] as
