@@ -23,6 +23,9 @@ const tiny = (): ExperimentConfig =>
     attack: { kind: 'badnet', trigger: 'mn', labelMode: 'dirty', budgetKind: 'rate', budget: 0.3, targetLabel: 1, position: 'random' },
     models: { student: { layers: 1, dModel: 32, heads: 2, dFF: 64 }, teacher: { layers: 1, dModel: 16, heads: 2, dFF: 32 }, dropout: 0 },
     pretrain: { studentSteps: 10, teacherSteps: 5, lr: 1e-3, batchSize: 32, maskRate: 0.15, extraCorpus: 'none' },
+    // The paper's recipe (full-FT poisoning of the pretrained student): it plants the backdoor in a tiny
+    // model reliably (poisoned ASR > 0.9 on every run of this test since it was written).
+    taskModel: { enabled: false },
     poison: { epochs: 6, lr: 3e-3, batchSize: 32, method: 'full' },
     teacher: { epochs: 2, lr: 5e-3, batchSize: 32 },
     defense: { epochs: 1, lr: 2e-3, batchSize: 32 },
@@ -88,6 +91,40 @@ describe('runExperiment (tiny SST-2 slice)', () => {
     for (const rows of Object.values(probs)) for (const row of rows) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
     predictor.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('runs the public-task-model threat: task stage, LoRA poisoning that leaves the embeddings alone, loss terms', async () => {
+    const config = applyPatch(tiny(), {
+      taskModel: { enabled: true, epochs: 2, lr: 3e-3 },
+      poison: { method: 'lora', epochs: 2, lr: 3e-3 },
+      defense: { methods: ['lora', 'w2sdefense'] },
+    });
+    const events: LabEvent[] = [];
+    const { results, predictor } = await runExperiment(config, dataset, { backend: 'wasm', emit: (e) => events.push(e) });
+    predictor.dispose();
+    const starts = events.filter((e) => e.type === 'stage-start' && !e.phase).map((e) => (e as { stage: string }).stage);
+    expect(starts).toEqual(['pretrain', 'task', 'poison', 'teacher', 'defense:lora', 'defense:w2sdefense']);
+    for (const stage of ['task', 'poison', 'teacher', 'defense:lora', 'defense:w2sdefense'] as const) {
+      const r = results.stages[stage]!;
+      expect(typeof r.final!.asrBase, stage).toBe('number');
+      for (const ep of r.epochs) expect(typeof ep.asrBase, stage).toBe('number');
+    }
+    // LoRA never touches the embedding table, so putting the trigger's rows back changes nothing at all.
+    const location = results.backdoorLocation!;
+    expect(location.map((p) => p.part)).toEqual(['trigger rows', 'block 1', 'head']);
+    const poisoned = results.stages.poison!.final!;
+    expect(location[0]).toEqual({ part: 'trigger rows', ca: poisoned.ca, asr: poisoned.asr, asrBase: poisoned.asrBase });
+    // Loss terms per epoch where a teacher is used, none for plain LoRA.
+    for (const ep of results.stages['defense:w2sdefense']!.epochs) for (const t of ['ce', 'kd', 'fa'] as const) expect(ep.terms![t]).toBeGreaterThan(0);
+    for (const ep of results.stages['defense:lora']!.epochs) expect(ep.terms).toBeUndefined();
+  });
+
+  it('pins the trigger rows through full-FT poisoning when asked', async () => {
+    const config = applyPatch(tiny(), { poison: { method: 'full', pinTriggerRows: true, epochs: 2 }, defense: { methods: ['lora'] } });
+    const { results, predictor } = await runExperiment(config, dataset, { backend: 'wasm', emit: () => {} });
+    predictor.dispose();
+    const poisoned = results.stages.poison!.final!;
+    expect(results.backdoorLocation![0]).toEqual({ part: 'trigger rows', ca: poisoned.ca, asr: poisoned.asr, asrBase: poisoned.asrBase });
   });
 
   it('reuses cached stages on a second run with the same config', async () => {

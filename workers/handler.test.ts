@@ -34,7 +34,7 @@ function fakePredictor(): Predictor & { disposed: boolean } {
 }
 
 function resultsFor(opts: RunOptions): RunResults {
-  return { backend: opts.backend, config: DEFAULT_CONFIG, stages: { poison: { epochs: [], final: { ca: 0.9, asr: 1 }, seconds: 1, samplesPerSecond: 10 } } };
+  return { backend: opts.backend, config: DEFAULT_CONFIG, stages: { poison: { epochs: [], final: { ca: 0.9, asr: 1, asrBase: 0.1 }, seconds: 1, samplesPerSecond: 10 } } };
 }
 
 /** An engine that emits one epoch, then finishes, or (when `hold`) waits until the run is aborted. */

@@ -12,6 +12,7 @@ import { CLS, PAD, SPECIAL_TOKENS } from '../engine/data/tokenizer';
 import { countKernels } from '../engine/models/kernel-count';
 import { linear, matMul } from '../engine/models/matmul';
 import { StudentModel } from '../engine/models/student';
+import { tokenMask } from '../engine/models/pooling';
 import { TeacherModel } from '../engine/models/teacher';
 import { Rng } from '../engine/rng';
 import { defenseLoss, lossWeights } from '../engine/train/defense-loss';
@@ -168,7 +169,9 @@ export function buildStep(kind: StepKind, cfg: ExperimentConfig, numLabels = 2, 
       };
       owned.push(teacher.logits, teacher.feature);
       const weights = lossWeights('w2sdefense', d);
-      return finish(d.batchSize, variables, d, () => defenseLoss(m.classify(ids, true), teacher, labels, weights, d.temperature));
+      const mask = tokenMask(ids);
+      owned.push(mask);
+      return finish(d.batchSize, variables, d, () => defenseLoss(m.classifyWithStates(ids, true), teacher, labels, mask, weights, d.temperature, d.faMode));
     }
     case 'student-full': {
       const d = cfg.defense;

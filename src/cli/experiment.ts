@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
     outDir,
     backend,
+    evalSplit: opts.evalSplit,
     ...(cacheDir ? { cacheDir } : {}),
   });
   console.log(`results: ${outDir}/results.json`);

@@ -23,11 +23,13 @@ export interface CliOptions {
   backend: 'wasm' | 'cpu';
   sweep?: string;
   noCache: boolean;
+  /** `dev`: CA and ASR are measured on the dev split, for choosing settings; the test split is never read. */
+  evalSplit: 'test' | 'dev';
 }
 
 export const USAGE = `usage: npm run experiment -- [--preset NAME] [--config FILE.json] [--data DIR]
        [--attack badnet|insent|syntactic|custom] [--trigger TEXT] [--seed N] [--out DIR]
-       [--backend wasm|cpu] [--no-cache] [--sweep FILE.json]`;
+       [--backend wasm|cpu] [--no-cache] [--sweep FILE.json] [--eval test|dev]`;
 
 export async function parseCli(argv: string[]): Promise<CliOptions> {
   const { values } = parseArgs({
@@ -43,6 +45,7 @@ export async function parseCli(argv: string[]): Promise<CliOptions> {
       backend: { type: 'string', default: 'wasm' },
       sweep: { type: 'string' },
       'no-cache': { type: 'boolean', default: false },
+      eval: { type: 'string', default: 'test' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -71,6 +74,7 @@ export async function parseCli(argv: string[]): Promise<CliOptions> {
     config = applyPatch(config, { seed });
   }
   if (values.backend !== 'wasm' && values.backend !== 'cpu') throw new ConfigError('--backend', 'must be wasm or cpu');
+  if (values.eval !== 'test' && values.eval !== 'dev') throw new ConfigError('--eval', `must be test or dev, got "${values.eval}"`);
   return {
     config,
     ...(values.data ? { dataDir: values.data } : {}),
@@ -78,6 +82,7 @@ export async function parseCli(argv: string[]): Promise<CliOptions> {
     backend: values.backend,
     ...(values.sweep ? { sweep: values.sweep } : {}),
     noCache: values['no-cache']!,
+    evalSplit: values.eval,
   };
 }
 

@@ -21,11 +21,15 @@ export interface NodeRunSpec {
   cacheDir?: string;
   /** Print a line per epoch and stage (off for quiet benchmarks). */
   verbose?: boolean;
+  /** `dev` measures CA and ASR on the dev split (for choosing settings) and never reads the test split. */
+  evalSplit?: 'test' | 'dev';
 }
 
 export async function runFromNode(spec: NodeRunSpec): Promise<RunResults> {
   const { config } = spec;
-  const dataset = spec.dataDir ? await loadDataDir(spec.dataDir, config.seed) : await loadSource(config.data.source, config.seed);
+  const loaded = spec.dataDir ? await loadDataDir(spec.dataDir, config.seed) : await loadSource(config.data.source, config.seed);
+  // Tuning on dev: the dev split stands in for the test split, so no choice ever sees test results.
+  const dataset = spec.evalSplit === 'dev' ? { ...loaded, test: loaded.dev } : loaded;
   await mkdir(spec.outDir, { recursive: true });
   const log = createWriteStream(join(spec.outDir, 'events.jsonl'));
   const emit = (event: LabEvent) => {
@@ -41,6 +45,7 @@ export async function runFromNode(spec: NodeRunSpec): Promise<RunResults> {
       ...(extra ? { extraCorpus: extra } : {}),
     });
     predictor.dispose();
+    if (spec.evalSplit === 'dev') results.evalSplit = 'dev';
     await writeFile(join(spec.outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
     return results;
   } finally {
@@ -59,13 +64,14 @@ function printEvent(e: LabEvent): void {
     case 'epoch':
       console.log(
         `  ${e.stage}${e.phase ? ` (${e.phase})` : ''} epoch ${e.epoch}: loss ${e.loss.toFixed(4)}` +
-          (e.ca !== undefined ? `  CA ${pct(e.ca)}  ASR ${pct(e.asr)}` : ''),
+          (e.ca !== undefined ? `  CA ${pct(e.ca)}  ASR ${pct(e.asr)} (floor ${pct(e.asrBase)})` : '') +
+          (e.terms ? `  terms CE ${e.terms.ce.toFixed(3)} KD ${e.terms.kd.toFixed(3)} FA ${e.terms.fa.toFixed(3)}` : ''),
       );
       break;
     case 'stage-end':
       console.log(
         `✔ ${e.stage}${e.result.cached ? ' (cached)' : ''}: ${e.result.seconds.toFixed(1)} s, ${e.result.samplesPerSecond.toFixed(0)} samples/s` +
-          (e.result.final ? `, CA ${pct(e.result.final.ca)}, ASR ${pct(e.result.final.asr)}` : ''),
+          (e.result.final ? `, CA ${pct(e.result.final.ca)}, ASR ${pct(e.result.final.asr)} (floor ${pct(e.result.final.asrBase)})` : ''),
       );
       break;
     case 'log':

@@ -10,6 +10,14 @@ export type LabelMode = 'clean' | 'dirty';
 export type DefenseMethod = 'lora' | 'w2sdefense' | 'kd-only' | 'fa-only' | 'full-ft';
 export type LoraTarget = 'q' | 'k' | 'v' | 'o' | 'ff1' | 'ff2';
 export type ExtraCorpus = 'none' | 'moby-dick' | 'sotu';
+/**
+ * What feature alignment compares (see losses.ts): `token` — every real token's final state against its
+ * own sentence's teacher feature (the paper's description, the default); `pooled` — the pooled student
+ * feature against it; `official` — the official code read literally: every position of every sentence
+ * against the *last* sentence's teacher feature.
+ */
+export type FaMode = 'token' | 'pooled' | 'official';
+export const FA_MODES: readonly FaMode[] = ['token', 'pooled', 'official'];
 
 export const ATTACK_KINDS: readonly AttackKind[] = ['badnet', 'insent', 'syntactic', 'custom'];
 export const LABEL_MODES: readonly LabelMode[] = ['clean', 'dirty'];
@@ -97,7 +105,21 @@ export interface ExperimentConfig {
     /** Public-domain text added to the unlabelled pool (npm-shipped corpora). */
     extraCorpus: ExtraCorpus;
   };
-  poison: OptimConfig & { method: 'lora' | 'full'; lora: LoraConfig };
+  /**
+   * The public task model: before the attacker touches it, the pretrained student is fully fine-tuned on
+   * the clean training set, as a public checkpoint on a model hub would be. The attacker then backdoors
+   * that model (through `poison`). Off: the attacker poisons the pretrained student directly.
+   */
+  taskModel: OptimConfig & { enabled: boolean };
+  poison: OptimConfig & {
+    method: 'lora' | 'full';
+    lora: LoraConfig;
+    /**
+     * Full fine-tuning only: hold the trigger's embedding rows at their pre-poisoning values, so the
+     * backdoor cannot live in the trigger's own row and must become a circuit in shared weights.
+     */
+    pinTriggerRows: boolean;
+  };
   teacher: OptimConfig;
   defense: OptimConfig & {
     methods: DefenseMethod[];
@@ -107,8 +129,15 @@ export interface ExperimentConfig {
     kd: number;
     fa: number;
     temperature: number;
+    faMode: FaMode;
     /** Keep the epoch with the best dev accuracy (the paper) instead of the last. */
     selectBestByDev: boolean;
+    /**
+     * Train the student's final LayerNorm beside the adapters and the head. Feature alignment compares
+     * post-LayerNorm states with the teacher's (ReLU, non-negative) feature; the norm's scale and shift
+     * are the cheapest way to meet it.
+     */
+    trainFinalNorm: boolean;
   };
 }
 
@@ -158,13 +187,17 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
     maskRate: 0.15, // BERT's rate
     extraCorpus: 'none',
   },
+  // The threat model that puts the backdoor where an LLM keeps it (docs/FINDINGS.md): a public task
+  // model (clean full fine-tuning) that an attacker backdoors with a LoRA adapter and merges. LoRA never
+  // touches the embedding table, so the backdoor must be a circuit in shared weights — which a clean-data
+  // defense can reach. Full-FT poisoning of the pretrained student (the paper's clean-label recipe, where
+  // the backdoor hides in the trigger's own row) stays one switch away for the contrast.
+  taskModel: { ...optim({ epochs: 3, lr: 3e-3 }), enabled: true },
   poison: {
-    // Full fine-tuning plants the backdoor as the paper does (it poisons the whole LLM); LoRA poisoning
-    // stays one switch away. Measured here: a LoRA adapter on a briefly pretrained small encoder barely
-    // leaves the label prior within a CPU budget, while full fine-tuning learns task and trigger.
-    ...optim({ epochs: 5, lr: 3e-3 }),
-    method: 'full',
-    lora: { rank: 8, alpha: 16, dropout: 0.1, targets: ['q', 'v', 'ff1', 'ff2'] },
+    ...optim({ epochs: 3, lr: 3e-3 }),
+    method: 'lora',
+    lora: { rank: 32, alpha: 32, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'ff1', 'ff2'] },
+    pinTriggerRows: false,
   },
   teacher: optim({ epochs: 4, lr: 5e-3 }),
   defense: {
@@ -175,7 +208,9 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
     kd: 1,
     fa: 1,
     temperature: 2, // the paper's KD temperature
+    faMode: 'token', // per-token alignment: the form the paper describes (see losses.ts)
     selectBestByDev: false,
+    trainFinalNorm: true,
   },
 };
 
@@ -200,16 +235,20 @@ export interface Preset {
 }
 
 const paperSst2 = (kind: AttackKind, weights: { ce: number; kd: number; fa: number }): ConfigPatch => ({
-  // Browser scale: sized so one seed of one attack runs in well under 30 minutes on a 2-core CPU
-  // (WASM); the pretrained models are shared by every seed and attack (see pipeline.ts).
-  data: { source: 'sst2', maxTrain: 0, maxTest: 0, maxLength: 40, vocabSize: 8000, defenseFraction: 0.5 },
+  // Browser scale, sized for a 2-core CPU (WASM); the pretrained models are shared by every seed and
+  // attack (see pipeline.ts). The protocol is the prototype's (issue 8, finding 4), fixed before any run
+  // here: pretrained student → public task model (clean full fine-tuning) → the attacker's LoRA, merged
+  // → defenses on the whole clean train set, as the paper's defender holds it.
+  data: { source: 'sst2', maxTrain: 0, maxTest: 0, maxLength: 40, vocabSize: 8000, defenseFraction: 1 },
   attack: {
     kind,
     trigger: DEFAULT_TRIGGERS[kind],
     position: 'random',
-    labelMode: 'clean',
+    // Dirty-label: a model that already fits the task gets no gradient from a trigger on samples it
+    // already classifies right (measured: clean-label LoRA on the task model learned no trigger, ASR 29.5 %).
+    labelMode: 'dirty',
     budgetKind: 'count',
-    budget: 1000, // the paper: 1000 poisoned samples on SST-2
+    budget: 700,
     targetLabel: 1,
   },
   models: {
@@ -218,14 +257,18 @@ const paperSst2 = (kind: AttackKind, weights: { ce: number; kd: number; fa: numb
     dropout: 0.1,
   },
   pretrain: { studentSteps: 400, teacherSteps: 300, lr: 2e-3, batchSize: 64, maskRate: 0.15, extraCorpus: 'moby-dick' },
-  poison: { ...DEFAULT_CONFIG.poison, epochs: 3, lr: 1e-3 },
+  taskModel: { ...DEFAULT_CONFIG.taskModel, epochs: 3, lr: 1e-3 },
+  poison: { ...DEFAULT_CONFIG.poison, method: 'lora', epochs: 3, lr: 2e-3, lora: { rank: 32, alpha: 32, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'ff1', 'ff2'] } },
   teacher: { ...DEFAULT_CONFIG.teacher, epochs: 3, lr: 2e-3 },
   defense: {
     ...DEFAULT_CONFIG.defense,
     ...weights,
     epochs: 3,
-    lr: 1e-3,
-    lora: { rank: 16, alpha: 32, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'ff1', 'ff2'] },
+    lr: 3e-3,
+    // rank d/2 on every linear, plus head and final LayerNorm (the prototype's regime)
+    lora: { rank: 64, alpha: 64, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'ff1', 'ff2'] },
+    faMode: 'token',
+    trainFinalNorm: true,
   },
 });
 
@@ -364,9 +407,12 @@ export function configIssues(config: unknown, numLabels?: number): ConfigIssue[]
   if (!isNum(p.maskRate) || p.maskRate <= 0 || p.maskRate >= 1) add('pretrain.maskRate', 'must be in (0, 1), e.g. 0.15');
   if (!['none', 'moby-dick', 'sotu'].includes(p.extraCorpus)) add('pretrain.extraCorpus', 'must be none, moby-dick or sotu');
 
+  checkOptim(c.taskModel, 'taskModel', add);
+  if (c.taskModel && typeof c.taskModel.enabled !== 'boolean') add('taskModel.enabled', 'must be true or false');
   checkOptim(c.poison, 'poison', add);
   if (c.poison && !['lora', 'full'].includes(c.poison.method)) add('poison.method', 'must be lora or full');
   if (c.poison) checkLora(c.poison.lora, 'poison.lora', add);
+  if (c.poison && typeof c.poison.pinTriggerRows !== 'boolean') add('poison.pinTriggerRows', 'must be true or false');
   checkOptim(c.teacher, 'teacher', add);
   const df = c.defense;
   checkOptim(df, 'defense', add);
@@ -377,6 +423,8 @@ export function configIssues(config: unknown, numLabels?: number): ConfigIssue[]
     for (const w of ['ce', 'kd', 'fa'] as const) if (!isNum(df[w]) || df[w] < 0) add(`defense.${w}`, 'must be a weight ≥ 0');
     if (!isNum(df.temperature) || df.temperature <= 0) add('defense.temperature', 'must be > 0, e.g. 2');
     if (typeof df.selectBestByDev !== 'boolean') add('defense.selectBestByDev', 'must be true or false');
+    if (typeof df.trainFinalNorm !== 'boolean') add('defense.trainFinalNorm', 'must be true or false');
+    if (!FA_MODES.includes(df.faMode)) add('defense.faMode', `must be one of ${FA_MODES.join(', ')}`);
   }
   return issues;
 }

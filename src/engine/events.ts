@@ -5,14 +5,29 @@
  */
 import type { ExperimentConfig, DefenseMethod } from './config';
 
-/** Every stage a pipeline can run, in pipeline order. `pretrain` covers both language models. */
-export type StageName = 'pretrain' | 'poison' | 'teacher' | `defense:${DefenseMethod}`;
+/**
+ * Every stage a pipeline can run, in pipeline order. `pretrain` covers both language models; `task` is the
+ * public task model (clean full fine-tuning), run only when `taskModel.enabled`.
+ */
+export type StageName = 'pretrain' | 'task' | 'poison' | 'teacher' | `defense:${DefenseMethod}`;
 
 export interface Metrics {
   /** Clean accuracy on the clean test set, a fraction in [0, 1]. */
   ca: number;
   /** Attack success rate on the triggered non-target test set, a fraction in [0, 1]. */
   asr: number;
+  /**
+   * The floor under the ASR: the same non-target test sentences *without* the trigger, predicted as the
+   * target. ASR counts ordinary mistakes too; only `asr − asrBase` is the trigger's doing.
+   */
+  asrBase: number;
+}
+
+/** The defense objective's terms at the end of an epoch, unweighted, on a fixed slice of the defender's data. */
+export interface LossTerms {
+  ce: number;
+  kd: number;
+  fa: number;
 }
 
 export interface EpochRecord extends Partial<Metrics> {
@@ -21,6 +36,8 @@ export interface EpochRecord extends Partial<Metrics> {
   loss: number;
   /** Dev accuracy, used to pick the best epoch where the config asks for it. */
   devAcc?: number;
+  /** Defense stages that use the teacher: each term's magnitude, so a class sees which one moves. */
+  terms?: LossTerms;
 }
 
 export interface StageResult {
@@ -33,10 +50,20 @@ export interface StageResult {
   cached?: boolean;
 }
 
+/** The poisoned model with one part put back as it was before poisoning (see metrics/backdoor-location.ts). */
+export interface LocationProbe extends Metrics {
+  /** What was put back, for people: `trigger rows`, `block 1`, `head`. */
+  part: string;
+}
+
 export interface RunResults {
   backend: string;
   config: ExperimentConfig;
   stages: Partial<Record<StageName, StageResult>>;
+  /** Where the backdoor lives: the poisoned model's metrics with each part reset in turn. */
+  backdoorLocation?: LocationProbe[];
+  /** `dev` when the run measured CA/ASR on the dev split (choosing settings) instead of test. */
+  evalSplit?: 'dev';
 }
 
 export type LabEvent =

@@ -1,14 +1,17 @@
 /**
  * runExperiment: the whole W2SDefense pipeline, emitting typed events.
  *
- *   pretrain (student MLM) → poison (student LoRA on poisoned data, merged) → teacher (MLM, then full
+ *   pretrain (student MLM) → task (the public task model: clean full fine-tuning, when enabled) →
+ *   poison (the attacker's LoRA on poisoned data, merged — or full fine-tuning) → teacher (MLM, then full
  *   fine-tuning on clean data) → defense:<method> (a fresh LoRA on the poisoned student per method)
+ *
+ * After poisoning, the poisoned model is probed for where its backdoor lives (`backdoorLocation`).
  *
  * Models that took long to make (pretrained student, poisoned student, teacher) go through the
  * `ModelCache`, keyed by everything that produced them, so a second run skips them.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, DEFAULT_TRIGGERS, validateConfig, type DefenseMethod, type ExperimentConfig } from './config';
+import { ConfigError, DEFAULT_TRIGGERS, validateConfig, type DefenseMethod, type ExperimentConfig, type OptimConfig } from './config';
 import type { Dataset, Example } from './data/types';
 import type { Emit, RunResults, StageName, StageResult } from './events';
 import type { ModelCache, SavedWeights } from './cache';
@@ -29,9 +32,13 @@ import { evaluate, inferAll, predictProbabilities, type EvalSets, type Evaluatio
 import { fit } from './train/fit';
 import { pretrainMlm, type PretrainSpec } from './train/pretrain';
 import { crossEntropy } from './train/losses';
-import { defenseLoss, lossWeights, usesTeacher } from './train/defense-loss';
+import { defenseLoss, defenseTerms, lossWeights, usesTeacher, type TeacherTargets } from './train/defense-loss';
 import { leaveOneOut } from './metrics/attribution';
 import { pooledFeatures } from './metrics/features';
+import { probeBackdoorLocation, studentParts } from './metrics/backdoor-location';
+import { PinnedRows } from './models/pinned-rows';
+import { tokenMask } from './models/pooling';
+import { CLS, MASK, PAD, SEP, UNK } from './data/tokenizer';
 
 export { CancelledError } from './train/context';
 
@@ -92,9 +99,12 @@ const PRETRAIN_SEED = 20250101;
 export interface PreparedData {
   tokenizer: Tokenizer;
   numLabels: number;
-  /** The attacker's training set (poisoned) and the defender's clean share. */
+  /** The clean training set (the public task model's), the attacker's (poisoned) and the defender's share. */
+  cleanTrain: EncodedSet;
   poisonedTrain: EncodedSet;
   defenderClean: EncodedSet;
+  /** Ids of the trigger's own tokens (special tokens and [UNK] excluded): the rows a backdoor can hide in. */
+  triggerIds: number[];
   eval: EvalSets & { dev: EncodedSet };
   pretrainPool: Int32Array;
   fingerprint: string;
@@ -147,22 +157,56 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
       return { epochs: out.epochs, final: null, seconds: out.seconds, samplesPerSecond: out.samplesPerSecond };
     });
 
+    // ---- task: the public task model, fully fine-tuned on the clean training set ------------------
+    let beforePoisonKey = pretrainKey;
+    if (cfg.taskModel.enabled) {
+      beforePoisonKey = cacheKey('task', pretrainKey, cfg.taskModel, cfg.data, cfg.seed, data.room);
+      results.stages.task = await cachedStage('task', ctx, cache, beforePoisonKey, student, async () => {
+        student.resetHead(numLabels, rng.fork('task-head'));
+        return classificationStage('task', cfg.taskModel, student.classifierVariables(), student, prepared.cleanTrain, prepared.eval, cfg, ctx, rng.fork('task-fit'),
+          (rows) => {
+            const out = student.classify(tf.gather(prepared.cleanTrain.ids, rows), true);
+            return crossEntropy(out.logits, tf.gather(prepared.cleanTrain.labels, rows));
+          });
+      });
+    }
+    const beforePoison = await student.readWeights();
+
     // ---- poison: the attacker plants the backdoor through LoRA (or full fine-tuning) -------------
-    const poisonKey = cacheKey('poison', pretrainKey, cfg.attack, cfg.poison, cfg.data, cfg.seed);
+    const poisonKey = cacheKey('poison', beforePoisonKey, cfg.attack, cfg.poison, cfg.data, cfg.seed);
     results.stages.poison = await cachedStage('poison', ctx, cache, poisonKey, student, async () => {
-      student.resetHead(numLabels, rng.fork('poison-head'));
+      // A public task model keeps its fitted head; a pretrained LM gets a fresh one.
+      if (!cfg.taskModel.enabled) student.resetHead(numLabels, rng.fork('poison-head'));
       if (cfg.poison.method === 'lora') student.attachLora(cfg.poison.lora, rng.fork('poison-lora'));
       const variables = cfg.poison.method === 'lora' ? [...student.loraVariables(), ...student.headVariables()] : student.classifierVariables();
-      const result = await classificationStage('poison', cfg.poison, variables, student, prepared.poisonedTrain, prepared.eval, cfg, ctx, rng.fork('poison-fit'),
-        (rows) => {
-          const out = student.classify(tf.gather(prepared.poisonedTrain.ids, rows), true);
-          return crossEntropy(out.logits, tf.gather(prepared.poisonedTrain.labels, rows));
-        });
-      if (cfg.poison.method === 'lora') student.mergeLora();
-      return result;
+      const pinned = cfg.poison.method === 'full' && cfg.poison.pinTriggerRows ? new PinnedRows(student.encoder.tokenEmbedding, prepared.triggerIds) : null;
+      try {
+        const result = await classificationStage('poison', cfg.poison, variables, student, prepared.poisonedTrain, prepared.eval, cfg, ctx, rng.fork('poison-fit'),
+          (rows) => {
+            const out = student.classify(tf.gather(prepared.poisonedTrain.ids, rows), true);
+            return crossEntropy(out.logits, tf.gather(prepared.poisonedTrain.labels, rows));
+          }, true, pinned ? () => pinned.restore() : undefined);
+        if (cfg.poison.method === 'lora') student.mergeLora();
+        return result;
+      } finally {
+        pinned?.dispose();
+      }
     });
     const poisonedWeights = await student.readWeights();
     models.set('poisoned', student);
+
+    // ---- where the backdoor lives: the poisoned model with each part put back in turn -----------
+    const scratch = new StudentModel(cfg.models.student, vocabSize, T, numLabels, cfg.models.dropout, rng.fork('probe-init'));
+    try {
+      const parts = studentParts(Object.keys(poisonedWeights), data.triggerIds, cfg.models.student.layers, cfg.taskModel.enabled);
+      results.backdoorLocation = await probeBackdoorLocation(poisonedWeights, beforePoison, parts, async (w) => {
+        scratch.setWeights(w);
+        return evaluate(scratch, prepared.eval, cfg.attack.targetLabel);
+      });
+      for (const p of results.backdoorLocation) emitLog(opts.emit, `Poisoned model with its ${p.part} reset: CA ${pct(p.ca)}, ASR ${pct(p.asr)} (floor ${pct(p.asrBase)}).`);
+    } finally {
+      scratch.dispose();
+    }
 
     // ---- teacher: a small LM of its own, then full-parameter fine-tuning on clean data -----------
     const teacher = new TeacherModel(cfg.models.teacher, vocabSize, T, numLabels, cfg.models.student.dModel, cfg.models.dropout, pretrainRng.fork('teacher-init'));
@@ -189,7 +233,7 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     models.set('teacher', teacher);
 
     // ---- defenses: each a fresh adapter on the poisoned student, trained on clean data ----------
-    const teacherTargets = inferAll(teacher, data.defenderClean.ids); // constants: the teacher is frozen
+    const teacherTargets: TeacherTargets = inferAll(teacher, data.defenderClean.ids); // constants: the teacher is frozen
     owned.push({ dispose: () => tf.dispose([teacherTargets.logits, teacherTargets.feature]) });
     for (const method of cfg.defense.methods) {
       const stage: StageName = `defense:${method}`;
@@ -235,6 +279,8 @@ export function prepareData(cfg: ExperimentConfig, dataset: Dataset, opts: RunOp
   const defender = stratifiedSubset(train, defenderSize, rng.fork('defender'));
   const poisoned = poisonTrainingSet(train, cfg.attack, numLabels, cfg.seed);
   const poisonedTest = poisonedTestSet(test, cfg.attack, cfg.seed);
+  // The same sentences as `poisonedTest`, in the same order, without the trigger: the ASR's floor.
+  const baseTest = test.filter((e) => e.label !== cfg.attack.targetLabel);
 
   // The vocabulary comes from the clean training text (plus the usual rare trigger words and the
   // words of this trigger): the attacker's data must not decide what the defender's tokenizer is.
@@ -258,14 +304,19 @@ export function prepareData(cfg: ExperimentConfig, dataset: Dataset, opts: RunOp
     JSON.stringify([dataset.name, dataset.labelNames, fullTrain.length, tokenizer.toJSON(), poolTexts.length, sample(fullTrain)]),
   );
   emitLog(opts.emit, `Data: ${train.length} train (${poisoned.poisonedIndices.length} poisoned), ${defender.length} clean for the defender, ${test.length} test, ${poisonedTest.length} triggered test, vocabulary ${tokenizer.vocabSize}, pretraining pool ${poolTexts.length} texts.`);
+  const special = new Set([PAD, UNK, CLS, MASK, SEP]);
+  const triggerIds = [...new Set(triggerWords.flatMap((w) => tokenize(w)).map((w) => tokenizer.idOf(w)))].filter((id) => !special.has(id));
   return {
     tokenizer,
     numLabels,
+    cleanTrain: encodeSet(tokenizer, train, T),
     poisonedTrain: encodeSet(tokenizer, poisoned.examples, T),
     defenderClean: encodeSet(tokenizer, defender, T),
+    triggerIds,
     eval: {
       test: encodeSet(tokenizer, test, T),
       poisonedTest: encodeSet(tokenizer, poisonedTest, T),
+      baseTest: encodeSet(tokenizer, baseTest, T),
       dev: encodeSet(tokenizer, dev, T),
     },
     pretrainPool,
@@ -295,11 +346,15 @@ function sample(examples: readonly Example[]): string[] {
 }
 
 function disposeData(d: PreparedData): void {
-  [d.poisonedTrain, d.defenderClean, d.eval.test, d.eval.poisonedTest, d.eval.dev].forEach(disposeSet);
+  [d.cleanTrain, d.poisonedTrain, d.defenderClean, d.eval.test, d.eval.poisonedTest, d.eval.baseTest, d.eval.dev].forEach(disposeSet);
 }
 
 function emitLog(emit: Emit, message: string): void {
   emit({ type: 'log', level: 'info', message });
+}
+
+function pct(x: number): string {
+  return `${(x * 100).toFixed(1)} %`;
 }
 
 interface Weighted {
@@ -352,7 +407,7 @@ function decodeResult(data: Float32Array): StageResult {
 /** Fine-tunes a classifier epoch by epoch with CA/ASR after each; the stage result. */
 async function classificationStage(
   stage: StageName,
-  optim: ExperimentConfig['poison'] | ExperimentConfig['teacher'],
+  optim: OptimConfig,
   variables: tf.Variable[],
   model: StudentModel | TeacherModel,
   train: EncodedSet,
@@ -362,6 +417,7 @@ async function classificationStage(
   rng: Rng,
   batchLoss: (rows: tf.Tensor1D) => tf.Scalar,
   announce = true,
+  afterStep?: () => void,
 ): Promise<StageResult> {
   if (announce) ctx.emit({ type: 'stage-start', stage, epochs: optim.epochs, stepsPerEpoch: stepsPerEpoch(train.size, optim.batchSize) });
   const out = await fit({
@@ -373,15 +429,19 @@ async function classificationStage(
     afterEpoch: () => evaluate(model, evalSets, cfg.attack.targetLabel),
     rng,
     ctx,
+    ...(afterStep ? { afterStep } : {}),
   });
   const last = out.epochs[out.epochs.length - 1]!;
-  return { epochs: out.epochs, final: { ca: last.ca, asr: last.asr }, seconds: out.trainSeconds, samplesPerSecond: out.samplesPerSecond };
+  return { epochs: out.epochs, final: { ca: last.ca, asr: last.asr, asrBase: last.asrBase }, seconds: out.trainSeconds, samplesPerSecond: out.samplesPerSecond };
 }
+
+/** Defender samples the loss terms are measured on after each epoch (a fixed slice: same rows every epoch). */
+const TERMS_SAMPLE = 256;
 
 async function runDefense(
   method: DefenseMethod,
   student: StudentModel,
-  teacherTargets: { logits: tf.Tensor2D; feature: tf.Tensor2D },
+  teacherTargets: TeacherTargets,
   data: PreparedData,
   cfg: ExperimentConfig,
   ctx: StageContext,
@@ -392,8 +452,25 @@ async function runDefense(
   const weights = lossWeights(method, d);
   const withTeacher = usesTeacher(weights);
   if (method !== 'full-ft') student.attachLora(d.lora, rng.fork('lora'));
-  const variables = method === 'full-ft' ? student.classifierVariables() : [...student.loraVariables(), ...student.headVariables()];
+  const norm = d.trainFinalNorm ? student.finalNormVariables() : [];
+  const variables = method === 'full-ft' ? student.classifierVariables() : [...student.loraVariables(), ...student.headVariables(), ...norm];
   const train = data.defenderClean;
+  const batchOf = (rows: tf.Tensor1D) => {
+    const ids = tf.gather(train.ids, rows) as tf.Tensor2D;
+    const teacher = withTeacher ? { logits: tf.gather(teacherTargets.logits, rows), feature: tf.gather(teacherTargets.feature, rows) } : null;
+    return { ids, teacher, labels: tf.gather(train.labels, rows), mask: tokenMask(ids) };
+  };
+  /** Each term unweighted, in eval mode, on the first rows of the defender's data: how the objective moves. */
+  const measureTerms = async () => {
+    const terms = tf.tidy(() => {
+      const b = batchOf(tf.range(0, Math.min(TERMS_SAMPLE, train.size), 1, 'int32') as tf.Tensor1D);
+      const t = defenseTerms(student.classifyWithStates(b.ids, false), b.teacher, b.labels, b.mask, d.temperature, d.faMode);
+      return tf.stack([t.ce, t.kd ?? tf.scalar(0), t.fa ?? tf.scalar(0)]);
+    });
+    const [ce, kd, fa] = (await terms.data()) as Float32Array;
+    terms.dispose();
+    return { ce: ce!, kd: kd!, fa: fa! };
+  };
   ctx.emit({ type: 'stage-start', stage, epochs: d.epochs, stepsPerEpoch: stepsPerEpoch(train.size, d.batchSize) });
   // Best-by-dev (the paper's protocol) keeps a copy of the weights of the best epoch so far.
   let best: { devAcc: number; epoch: number; weights: SavedWeights; metrics: Evaluation } | undefined;
@@ -403,16 +480,15 @@ async function runDefense(
     variables,
     trainSize: train.size,
     batchLoss: (rows) => {
-      const out = student.classify(tf.gather(train.ids, rows), true);
-      const teacher = withTeacher ? { logits: tf.gather(teacherTargets.logits, rows), feature: tf.gather(teacherTargets.feature, rows) } : null;
-      return defenseLoss(out, teacher, tf.gather(train.labels, rows), weights, d.temperature);
+      const b = batchOf(rows);
+      return defenseLoss(student.classifyWithStates(b.ids, true), b.teacher, b.labels, b.mask, weights, d.temperature, d.faMode);
     },
     afterEpoch: async (epoch) => {
       const metrics = await evaluate(student, data.eval, cfg.attack.targetLabel);
       if (d.selectBestByDev && (!best || (metrics.devAcc ?? 0) > best.devAcc)) {
         best = { devAcc: metrics.devAcc ?? 0, epoch, weights: await student.readWeights(), metrics };
       }
-      return metrics;
+      return withTeacher ? { ...metrics, terms: await measureTerms() } : metrics;
     },
     rng: rng.fork('fit'),
     ctx,
@@ -426,7 +502,7 @@ async function runDefense(
   }
   return {
     epochs: out.epochs,
-    final: { ca: final.ca, asr: final.asr },
+    final: { ca: final.ca, asr: final.asr, asrBase: final.asrBase },
     seconds: out.trainSeconds,
     samplesPerSecond: out.samplesPerSecond,
   };

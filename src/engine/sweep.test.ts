@@ -29,8 +29,8 @@ describe('trigger sweep', () => {
       config,
       stages: {
         pretrain: { epochs: [], final: null, seconds: 0, samplesPerSecond: 0 },
-        poison: { epochs: [], final: { ca: 0.9, asr }, seconds: 0, samplesPerSecond: 0 },
-        'defense:w2sdefense': { epochs: [], final: { ca: 0.88, asr: asr / 4 }, seconds: 0, samplesPerSecond: 0 },
+        poison: { epochs: [], final: { ca: 0.9, asr, asrBase: 0.1 }, seconds: 0, samplesPerSecond: 0 },
+        'defense:w2sdefense': { epochs: [], final: { ca: 0.88, asr: asr / 4, asrBase: 0.1 }, seconds: 0, samplesPerSecond: 0 },
       },
     });
     const seen: string[] = [];
@@ -101,7 +101,7 @@ describe('budget and label-mode sweep', () => {
     const cells = sweepCells(DEFAULT_CONFIG, { triggers: parseTriggerList('I watched this 3D movie'), budgets: [0.1, 0.2], labelModes: ['clean'] });
     const done = cells.map((cell) => ({
       name: cell.name,
-      results: { backend: 'cpu', config: cell.config, stages: { teacher: { epochs: [], final: { ca: 0.8, asr: 0.1 }, seconds: 0, samplesPerSecond: 0 } } } satisfies RunResults,
+      results: { backend: 'cpu', config: cell.config, stages: { teacher: { epochs: [], final: { ca: 0.8, asr: 0.1, asrBase: 0.1 }, seconds: 0, samplesPerSecond: 0 } } } satisfies RunResults,
     }));
     expect(sweepRows(done)).toEqual([
       { cell: 'i-watched-this-3d-movie-budget-0.1', trigger: 'i-watched-this-3d-movie', budget: 0.1, labelMode: 'clean', method: 'teacher', ca: 0.8, asr: 0.1 },

@@ -5,15 +5,20 @@
 import { DEFENSE_METHODS, type DefenseMethod } from '../engine/config';
 import type { StageName } from '../engine/events';
 
-export type Method = 'poisoned' | 'teacher' | DefenseMethod;
+export type Method = 'task-model' | 'poisoned' | 'teacher' | DefenseMethod;
 
-/** Table and legend order: the attack, the weak teacher, then the defenses as the config lists them. */
-export const METHODS: readonly Method[] = ['poisoned', 'teacher', ...DEFENSE_METHODS];
+/**
+ * Table and legend order: the clean public task model (when the run has one), the attack, the weak
+ * teacher, then the defenses as the config lists them.
+ */
+export const METHODS: readonly Method[] = ['task-model', 'poisoned', 'teacher', ...DEFENSE_METHODS];
 
 export function methodOfStage(stage: StageName): Method | null {
   switch (stage) {
     case 'pretrain':
       return null;
+    case 'task':
+      return 'task-model';
     case 'poison':
       return 'poisoned';
     case 'teacher':
@@ -24,6 +29,7 @@ export function methodOfStage(stage: StageName): Method | null {
 }
 
 export function stageOfMethod(method: Method): StageName {
+  if (method === 'task-model') return 'task';
   if (method === 'poisoned') return 'poison';
   if (method === 'teacher') return 'teacher';
   return `defense:${method}`;
@@ -37,10 +43,10 @@ function defenseOfStage(stage: `defense:${DefenseMethod}`): DefenseMethod {
 }
 
 export function isDefense(method: Method): method is DefenseMethod {
-  return method !== 'poisoned' && method !== 'teacher';
+  return method !== 'task-model' && method !== 'poisoned' && method !== 'teacher';
 }
 
-/** The stages a run with these defenses goes through, in pipeline order. */
-export function stagesFor(defenses: readonly DefenseMethod[]): StageName[] {
-  return ['pretrain', 'poison', 'teacher', ...defenses.map((m): StageName => `defense:${m}`)];
+/** The stages a run goes through, in pipeline order (`task` only with a public task model). */
+export function stagesFor(defenses: readonly DefenseMethod[], taskModel: boolean): StageName[] {
+  return ['pretrain', ...(taskModel ? (['task'] as const) : []), 'poison', 'teacher', ...defenses.map((m): StageName => `defense:${m}`)];
 }

@@ -6,7 +6,7 @@ import type { StampedEvent } from './run-state';
 
 const stageResult = (ca: number, asr: number, seconds = 2): StageResult => ({
   epochs: [{ epoch: 1, loss: 0.4, ca, asr }],
-  final: { ca, asr },
+  final: { ca, asr, asrBase: 0.1 },
   seconds,
   samplesPerSecond: 50,
 });
@@ -85,7 +85,7 @@ describe('run state reduced from the event stream', () => {
     // The teacher's language-model phase has no place on the CA/ASR charts.
     expect(run.series.teacher).toEqual([{ epoch: 1, ca: 0.8, asr: 0.1 }]);
     expect(run.series.w2sdefense).toEqual([{ epoch: 1, ca: 0.88, asr: 0.12 }]);
-    expect(run.finals).toEqual({ poisoned: { ca: 0.9, asr: 0.98 }, teacher: { ca: 0.8, asr: 0.1 }, w2sdefense: { ca: 0.88, asr: 0.12 } });
+    expect(run.finals).toEqual({ poisoned: { ca: 0.9, asr: 0.98, asrBase: 0.1 }, teacher: { ca: 0.8, asr: 0.1, asrBase: 0.1 }, w2sdefense: { ca: 0.88, asr: 0.12, asrBase: 0.1 } });
     expect(run.results).toBe(RESULTS);
     expect(run.status).toBe('done');
     expect(run.logs).toEqual([{ level: 'info', message: 'all done' }]);
@@ -170,7 +170,7 @@ describe('run state reduced from the event stream', () => {
     store.getState().applyEvents(withoutDefenseEnd, 0);
     const { run } = store.getState();
     expect(run.stages['defense:w2sdefense']).toMatchObject({ status: 'done', seconds: 2 });
-    expect(run.finals.w2sdefense).toEqual({ ca: 0.88, asr: 0.12 });
+    expect(run.finals.w2sdefense).toEqual({ ca: 0.88, asr: 0.12, asrBase: 0.1 });
   });
 
   it('a stage that never reported its end is shown done once the next stage starts', () => {

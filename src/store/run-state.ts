@@ -42,6 +42,8 @@ export interface MetricPoint {
   epoch: number;
   ca: number;
   asr: number;
+  /** The ASR's floor (untriggered sentences predicted as the target); absent in results saved before it existed. */
+  asrBase?: number;
 }
 
 export interface LogLine {
@@ -148,7 +150,7 @@ export function reduceEvent(state: RunState, { runId, event }: StampedEvent, now
       const method = methodOfStage(event.stage);
       // Only a classifier's own epochs carry CA/ASR; language-model phases report loss alone.
       if (!method || event.phase || event.ca === undefined || event.asr === undefined) return next;
-      return { ...next, series: { ...next.series, [method]: upsertPoint(next.series[method] ?? [], { epoch: event.epoch, ca: event.ca, asr: event.asr }) } };
+      return { ...next, series: { ...next.series, [method]: upsertPoint(next.series[method] ?? [], { epoch: event.epoch, ca: event.ca, asr: event.asr, ...(event.asrBase !== undefined ? { asrBase: event.asrBase } : {}) }) } };
     }
     case 'stage-end': {
       const next = withStage(state, event.stage, now, (p) => finishedStage(p, event.result));
@@ -246,7 +248,7 @@ function completed(state: RunState, results: RunResults): RunState {
 }
 
 function isStageName(name: string): name is StageName {
-  return name === 'pretrain' || name === 'poison' || name === 'teacher' || DEFENSE_METHODS.some((m) => name === `defense:${m}`);
+  return name === 'pretrain' || name === 'task' || name === 'poison' || name === 'teacher' || DEFENSE_METHODS.some((m) => name === `defense:${m}`);
 }
 
 function failed(state: RunState, message: string, stage?: StageName): RunState {

@@ -6,7 +6,8 @@ import { ChartLegend, chartedMethods, MetricChart } from './MetricChart';
 
 export function Charts() {
   const defenses = useLab((s) => s.config.defense.methods);
-  const methods = useMemo(() => chartedMethods(defenses), [defenses]);
+  const taskModel = useLab((s) => s.config.taskModel.enabled);
+  const methods = useMemo(() => chartedMethods(defenses, taskModel), [defenses, taskModel]);
   return (
     <div className="charts-block">
       <ChartWarmUp />

@@ -9,6 +9,10 @@
  * redraw in separate tasks (`useStaggered`); ticks are fixed so no label text is measured; the legend
  * is plain HTML; there is no hover tooltip (it doubled the cost of an update; the table has the exact
  * numbers); animations are off; and `ChartWarmUp` pays recharts' first-draw cost before Run.
+ *
+ * The ASR chart also draws each method's floor (`asrBase`: the same sentences without the trigger
+ * predicted as the target) as a thin dotted line of the method's colour: ASR down to its floor means
+ * the backdoor is gone, whatever the floor's height.
  */
 import { useMemo } from 'react';
 import { CartesianGrid, Line, LineChart, ResponsiveContainer, XAxis, YAxis } from 'recharts';
@@ -20,15 +24,16 @@ import { useStaggered } from './use-staggered';
 import { METHOD_COLOR, METHOD_DASH, METHOD_LABEL } from './method-style';
 
 type Metric = 'ca' | 'asr';
+type Plotted = Metric | 'asrBase';
 
 const TITLE: Record<Metric, string> = {
   ca: 'Clean accuracy (CA) — higher is better',
   asr: 'Attack success rate (ASR) — lower is better',
 };
 
-/** The methods a run of this config charts: the poisoned student, the teacher, each defense. */
-export function chartedMethods(defenses: ExperimentConfig['defense']['methods']): Method[] {
-  return METHODS.filter((m) => m === 'poisoned' || m === 'teacher' || defenses.some((d) => d === m));
+/** The methods a run of this config charts: the public task model (if any), the poisoned student, the teacher, each defense. */
+export function chartedMethods(defenses: ExperimentConfig['defense']['methods'], taskModel: boolean): Method[] {
+  return METHODS.filter((m) => (m === 'task-model' && taskModel) || m === 'poisoned' || m === 'teacher' || defenses.some((d) => d === m));
 }
 
 /** Each chart redraws in its own task, a little after the store changed (see `useStaggered`). */
@@ -66,6 +71,21 @@ export function MetricChart({ metric, methods }: { metric: Metric; methods: read
               isAnimationActive={false}
             />
           ))}
+          {metric === 'asr' &&
+            methods.map((m) => (
+              <Line
+                key={`${m}-floor`}
+                data={pointsOf(series[m], 'asrBase')}
+                dataKey="value"
+                name={`${METHOD_LABEL[m]} — floor`}
+                stroke={METHOD_COLOR[m]}
+                strokeOpacity={0.55}
+                strokeDasharray="1 3"
+                strokeWidth={1}
+                dot={false}
+                isAnimationActive={false}
+              />
+            ))}
         </LineChart>
       </ResponsiveContainer>
     </figure>
@@ -91,14 +111,17 @@ export function ChartLegend({ methods }: { methods: readonly Method[] }) {
 type Point = { epoch: number; value: number };
 
 /** Percent points of one method, computed once per series array (arrays keep identity until they change). */
-const pointCache: Record<Metric, WeakMap<MetricPoint[], Point[]>> = { ca: new WeakMap(), asr: new WeakMap() };
+const pointCache: Record<Plotted, WeakMap<MetricPoint[], Point[]>> = { ca: new WeakMap(), asr: new WeakMap(), asrBase: new WeakMap() };
 const NO_POINTS: Point[] = [];
 
-function pointsOf(points: MetricPoint[] | undefined, metric: Metric): Point[] {
+function pointsOf(points: MetricPoint[] | undefined, metric: Plotted): Point[] {
   if (!points) return NO_POINTS;
   let cached = pointCache[metric].get(points);
   if (!cached) {
-    cached = points.map((p) => ({ epoch: p.epoch, value: p[metric] * 100 }));
+    cached = points.flatMap((p) => {
+      const value = p[metric];
+      return value === undefined ? [] : [{ epoch: p.epoch, value: value * 100 }];
+    });
     pointCache[metric].set(points, cached);
   }
   return cached;

@@ -1,5 +1,5 @@
 /**
- * pretrain → poison → teacher → defenses: one card per stage with its status (`data-status`) and a
+ * pretrain → (public task model) → poison → teacher → defenses: one card per stage with its status (`data-status`) and a
  * progress bar showing epoch, step, samples/s and the time left.
  */
 import type { StageName } from '../engine/events';
@@ -12,8 +12,9 @@ import { stageLabel } from './method-style';
 export function PipelineStrip() {
   const runOrder = useLab((s) => s.run.stageOrder);
   const methods = useLab((s) => s.config.defense.methods);
+  const taskModel = useLab((s) => s.config.taskModel.enabled);
   // Before the first run the strip previews the stages the config will run.
-  const order = runOrder.length > 0 ? runOrder : stagesFor(methods);
+  const order = runOrder.length > 0 ? runOrder : stagesFor(methods, taskModel);
   return (
     <ol className="pipeline">
       {order.map((stage) => (

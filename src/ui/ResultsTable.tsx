@@ -1,7 +1,8 @@
 /**
- * The paper's table: each method's final CA and ASR, the change against the poisoned student, and the
- * best defense (highest CA − ASR: it keeps accuracy and removes the backdoor) highlighted. Rows fill in
- * as stages finish.
+ * The paper's table: each method's final CA, ASR and the ASR's floor (`asrBase`: the same sentences
+ * without the trigger predicted as the target), the change against the poisoned student, and the best
+ * defense (highest CA − ASR: it keeps accuracy and removes the backdoor) highlighted. Rows fill in as
+ * stages finish.
  */
 import type { Metrics } from '../engine/events';
 import { isDefense, METHODS, type Method } from '../store/methods';
@@ -25,6 +26,9 @@ export function ResultsTable() {
           <th>Method</th>
           <th>CA</th>
           <th>ASR</th>
+          <th>
+            <abbr title="The same sentences without the trigger, predicted as the target: ordinary mistakes. ASR cannot go below it.">ASR floor</abbr>
+          </th>
           <th>ΔCA vs poisoned</th>
           <th>ΔASR vs poisoned</th>
         </tr>
@@ -32,7 +36,7 @@ export function ResultsTable() {
       <tbody>
         {rows.length === 0 && (
           <tr>
-            <td colSpan={5} className="empty">
+            <td colSpan={6} className="empty">
               Results appear here as each stage finishes.
             </td>
           </tr>
@@ -45,6 +49,7 @@ export function ResultsTable() {
             </th>
             <td data-testid={`result-${method}-ca`}>{percent(metrics.ca)}</td>
             <td data-testid={`result-${method}-asr`}>{percent(metrics.asr)}</td>
+            <td data-testid={`result-${method}-asrBase`}>{metrics.asrBase === undefined ? '—' : percent(metrics.asrBase)}</td>
             <td>{poisoned && method !== 'poisoned' ? deltaPoints(metrics.ca, poisoned.ca) : '—'}</td>
             <td>{poisoned && method !== 'poisoned' ? deltaPoints(metrics.asr, poisoned.asr) : '—'}</td>
           </tr>

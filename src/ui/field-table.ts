@@ -3,7 +3,7 @@
  * and the control to use. The form is generated from this table (as TF Playground's state table),
  * and a test checks that every config field has a row.
  */
-import { ATTACK_KINDS, DEFENSE_METHODS, LORA_TARGETS } from '../engine/config';
+import { ATTACK_KINDS, DEFENSE_METHODS, FA_MODES, LORA_TARGETS } from '../engine/config';
 
 export type Control =
   | { kind: 'number'; step?: number; min?: number; max?: number }
@@ -90,7 +90,10 @@ export const FIELD_GROUPS: readonly FieldGroup[] = [
       { path: 'attack.budgetKind', label: 'Budget as', help: 'A count of poisoned samples, or a rate of the eligible ones.', control: { kind: 'select', options: ['count', 'rate'] } },
       { path: 'attack.budget', label: 'Poison budget', help: 'How many samples (count) or what share (rate, e.g. 0.1) get the trigger.', control: num(0.01, 0) },
       { path: 'attack.targetLabel', label: 'Target label', help: 'The class the trigger forces.', control: num(1, 0) },
-      { path: 'poison.method', label: 'Poison via', help: 'LoRA adapter merged into the weights, or full fine-tuning.', control: { kind: 'select', options: ['lora', 'full'] } },
+      { path: 'taskModel.enabled', label: 'Public task model first', help: 'Fine-tune the pretrained student on the clean task first (a public checkpoint); the attacker then backdoors that model.', control: { kind: 'bool' } },
+      ...optimFields('taskModel', 'fine-tuning the public task model on clean data'),
+      { path: 'poison.method', label: 'Poison via', help: 'LoRA adapter merged into the weights (never touches the embeddings), or full fine-tuning.', control: { kind: 'select', options: ['lora', 'full'] } },
+      { path: 'poison.pinTriggerRows', label: 'Pin trigger rows', help: "Full fine-tuning only: hold the trigger's own embedding rows fixed, so the backdoor must live in shared weights.", control: { kind: 'bool' } },
       ...optimFields('poison', 'poisoning the student'),
       ...loraFields('poison.lora', 'attacker'),
     ],
@@ -120,6 +123,8 @@ export const FIELD_GROUPS: readonly FieldGroup[] = [
       { path: 'defense.kd', label: 'KD weight (b)', help: "Weight of matching the teacher's softened predictions.", control: num(0.1, 0) },
       { path: 'defense.fa', label: 'FA weight (c)', help: "Weight of matching the teacher's projected features.", control: num(0.1, 0) },
       { path: 'defense.temperature', label: 'KD temperature', help: 'Softens both distributions before matching (the paper: 2).', control: num(0.5, 0) },
+      { path: 'defense.faMode', label: 'FA form', help: "token: every real token vs its sentence's teacher feature (default); pooled: the pooled feature; official: the official code read literally.", control: { kind: 'select', options: FA_MODES } },
+      { path: 'defense.trainFinalNorm', label: 'Train final norm', help: "Train the student's final LayerNorm beside the adapters and head.", control: { kind: 'bool' } },
       { path: 'defense.selectBestByDev', label: 'Best epoch by dev', help: 'Keep the epoch with the best dev accuracy (the paper) instead of the last.', control: { kind: 'bool' } },
       ...optimFields('defense', 'unlearning'),
       ...loraFields('defense.lora', 'defender'),

@@ -7,6 +7,7 @@ import type { StageName } from '../engine/events';
 import { methodOfStage, type Method } from '../store/methods';
 
 export const METHOD_LABEL: Record<Method, string> = {
+  'task-model': 'Public task model (clean)',
   poisoned: 'Poisoned student',
   teacher: 'Teacher (weak, clean)',
   lora: 'LoRA fine-tune (baseline)',
@@ -17,6 +18,7 @@ export const METHOD_LABEL: Record<Method, string> = {
 };
 
 export const METHOD_COLOR: Record<Method, string> = {
+  'task-model': '#999999', // grey: the clean reference before the attack
   poisoned: '#D55E00', // vermillion: the attack
   teacher: '#009E73', // bluish green
   lora: '#E69F00', // orange
@@ -27,12 +29,14 @@ export const METHOD_COLOR: Record<Method, string> = {
 };
 
 export const METHOD_DASH: Partial<Record<Method, string>> = {
+  'task-model': '1 3',
   teacher: '6 3',
   'full-ft': '2 3',
 };
 
 export function stageLabel(stage: StageName): string {
   if (stage === 'pretrain') return 'Pretrain student';
+  if (stage === 'task') return 'Public task model';
   if (stage === 'poison') return 'Poison student';
   if (stage === 'teacher') return 'Train teacher';
   const method = methodOfStage(stage);

@@ -15,19 +15,19 @@ export type Pooling = 'cls' | 'mean';
 
 /** ids: [B, T] → final hidden state at position 0: [B, d]. */
 export function clsPool(encoder: Encoder, ids: tf.Tensor2D, training: boolean): tf.Tensor2D {
-  const [B] = ids.shape;
-  const h = encoder.apply(ids, training); // [B, T, d]
-  return tf.reshape(tf.slice(h, [0, 0, 0], [B, 1, encoder.dModel]), [B, encoder.dModel]); // [B, d]
+  return poolStates('cls', encoder.apply(ids, training), ids);
 }
 
-/** ids: [B, T] → mean of the final hidden states over non-PAD positions: [B, d]. */
-export function meanPool(encoder: Encoder, ids: tf.Tensor2D, training: boolean): tf.Tensor2D {
-  const h = encoder.apply(ids, training); // [B, T, d]
-  const mask = tf.expandDims(tf.cast(tf.notEqual(ids, PAD_ID), 'float32'), 2); // [B, T, 1]
+/** ids: [B, T] → 1 at real tokens, 0 at padding: [B, T] float32. */
+export function tokenMask(ids: tf.Tensor2D): tf.Tensor2D {
+  return tf.cast(tf.notEqual(ids, PAD_ID), 'float32');
+}
+
+/** Final hidden states h: [B, T, d] of `ids`: [B, T] → one feature per sentence: [B, d]. */
+export function poolStates(kind: Pooling, h: tf.Tensor3D, ids: tf.Tensor2D): tf.Tensor2D {
+  const [B, , d] = h.shape;
+  if (kind === 'cls') return tf.reshape(tf.slice(h, [0, 0, 0], [B, 1, d]), [B, d]); // [B, d]
+  const mask = tf.expandDims(tokenMask(ids), 2); // [B, T, 1]
   const sum = tf.sum(tf.mul(h, mask), 1); // [B, d]
   return tf.div(sum, tf.maximum(tf.sum(mask, 1), 1)) as tf.Tensor2D; // [B, d]
-}
-
-export function pool(kind: Pooling, encoder: Encoder, ids: tf.Tensor2D, training: boolean): tf.Tensor2D {
-  return kind === 'cls' ? clsPool(encoder, ids, training) : meanPool(encoder, ids, training);
 }

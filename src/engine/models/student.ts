@@ -1,6 +1,7 @@
 /**
- * The strong model: a transformer encoder with a classification head on the [CLS] (position 0) final
- * hidden state, and a masked-LM head tied to the token embedding for its own pretraining.
+ * The strong model: a transformer encoder with a classification head on the pooled final hidden states
+ * (mean over real tokens by default; see pooling.ts), and a masked-LM head tied to the token embedding
+ * for its own pretraining.
  * Poisoning and the defenses attach LoRA adapters to the encoder's q/k/v/o/ff1/ff2 linears.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -8,7 +9,7 @@ import type { EncoderSize, LoraConfig } from '../config';
 import type { Rng } from '../rng';
 import { Encoder, linearParams, readParams, readParamsAsync, tiedMlmLogits, writeParams, type NamedWeights, type Param } from './encoder';
 import { dropout, Linear, newVariable } from './linear';
-import { pool, type Pooling } from './pooling';
+import { poolStates, type Pooling } from './pooling';
 
 export { clsPool } from './pooling';
 
@@ -42,9 +43,21 @@ export class StudentModel {
 
   /** ids: [B, T] int32 → logits [B, C] and feature [B, d] (the pooled final hidden state). */
   classify(ids: tf.Tensor2D, training: boolean): { logits: tf.Tensor2D; feature: tf.Tensor2D } {
-    const feature = pool(this.pooling, this.encoder, ids, training); // [B, d]
+    const { logits, feature } = this.classifyWithStates(ids, training);
+    return { logits, feature };
+  }
+
+  /** `classify` plus every token's final (post-LayerNorm) hidden state, states: [B, T, d], for per-token FA. */
+  classifyWithStates(ids: tf.Tensor2D, training: boolean): { logits: tf.Tensor2D; feature: tf.Tensor2D; states: tf.Tensor3D } {
+    const states = this.encoder.apply(ids, training); // [B, T, d]
+    const feature = poolStates(this.pooling, states, ids); // [B, d]
     const x = training ? dropout(feature, this.dropout, this.dropoutRng) : feature;
-    return { logits: this.head.apply(x, training), feature }; // logits: [B, C]
+    return { logits: this.head.apply(x, training), feature, states }; // logits: [B, C]
+  }
+
+  /** The final LayerNorm's scale and shift. */
+  finalNormVariables(): tf.Variable[] {
+    return this.encoder.finalNorm.variables();
   }
 
   /** ids: [B, T] int32, positions: [M] flat indices into B·T (null: every position) → logits [M, V]. */

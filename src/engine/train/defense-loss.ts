@@ -4,8 +4,8 @@
  * from clean inputs to triggered ones.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { DefenseMethod, ExperimentConfig } from '../config';
-import { crossEntropy, featureAlignmentLoss, kdLoss } from './losses';
+import type { DefenseMethod, ExperimentConfig, FaMode } from '../config';
+import { crossEntropy, featureAlignmentLoss, kdLoss, officialFeatureAlignmentLoss, tokenFeatureAlignmentLoss } from './losses';
 
 export interface LossWeights {
   ce: number;
@@ -36,21 +36,61 @@ export function usesTeacher(w: LossWeights): boolean {
   return w.kd > 0 || w.fa > 0;
 }
 
-/**
- * student: logits [B, C], feature [B, d]; teacher (constants): logits [B, C], feature [B, d];
- * labels [B] int32 → scalar.
- */
-export function defenseLoss(
-  student: { logits: tf.Tensor2D; feature: tf.Tensor2D },
-  teacher: { logits: tf.Tensor2D; feature: tf.Tensor2D } | null,
+/** What the student hands the objective: logits [B, C], pooled feature [B, d], token states [B, T, d]. */
+export interface StudentOutputs {
+  logits: tf.Tensor2D;
+  feature: tf.Tensor2D;
+  states: tf.Tensor3D;
+}
+
+/** The teacher's constants for a batch: logits [B, C], projected feature [B, d]. */
+export interface TeacherTargets {
+  logits: tf.Tensor2D;
+  feature: tf.Tensor2D;
+}
+
+/** FA in the chosen form; mask: [B, T], 1 at real tokens. */
+export function featureAlignment(mode: FaMode, teacherFeature: tf.Tensor2D, student: StudentOutputs, mask: tf.Tensor2D): tf.Scalar {
+  switch (mode) {
+    case 'token':
+      return tokenFeatureAlignmentLoss(teacherFeature, student.states, mask);
+    case 'pooled':
+      return featureAlignmentLoss(teacherFeature, student.feature);
+    case 'official':
+      return officialFeatureAlignmentLoss(teacherFeature, student.states);
+  }
+}
+
+/** Each term unweighted (scalars); KD and FA are null without a teacher. */
+export function defenseTerms(
+  student: StudentOutputs,
+  teacher: TeacherTargets | null,
   labels: tf.Tensor1D,
+  mask: tf.Tensor2D,
+  temperature: number,
+  faMode: FaMode,
+): { ce: tf.Scalar; kd: tf.Scalar | null; fa: tf.Scalar | null } {
+  return {
+    ce: crossEntropy(student.logits, labels),
+    kd: teacher ? kdLoss(student.logits, teacher.logits, temperature) : null,
+    fa: teacher ? featureAlignment(faMode, teacher.feature, student, mask) : null,
+  };
+}
+
+/** The weighted sum a·CE + b·KD + c·FA (scalar); terms with weight 0 are not computed. */
+export function defenseLoss(
+  student: StudentOutputs,
+  teacher: TeacherTargets | null,
+  labels: tf.Tensor1D,
+  mask: tf.Tensor2D,
   w: LossWeights,
   temperature: number,
+  faMode: FaMode,
 ): tf.Scalar {
   return tf.tidy(() => {
     let loss: tf.Scalar = tf.mul(w.ce, crossEntropy(student.logits, labels));
     if (teacher && w.kd > 0) loss = tf.add(loss, tf.mul(w.kd, kdLoss(student.logits, teacher.logits, temperature)));
-    if (teacher && w.fa > 0) loss = tf.add(loss, tf.mul(w.fa, featureAlignmentLoss(teacher.feature, student.feature)));
+    if (teacher && w.fa > 0) loss = tf.add(loss, tf.mul(w.fa, featureAlignment(faMode, teacher.feature, student, mask)));
     return loss;
   });
 }

@@ -64,19 +64,24 @@ export interface EvalSets {
   test: EncodedSet;
   /** Every non-target test sample with the trigger; labels are the true ones. */
   poisonedTest: EncodedSet;
+  /** The same non-target test samples without the trigger, in the same order: the ASR's floor. */
+  baseTest: EncodedSet;
   dev?: EncodedSet;
 }
 
 export interface Evaluation {
   ca: number;
   asr: number;
+  asrBase: number;
   devAcc?: number;
 }
 
 export async function evaluate(model: Classifier, sets: EvalSets, targetLabel: number): Promise<Evaluation> {
   const ca = accuracy(await predictLabels(model, sets.test.ids), sets.test.labelArray);
   const asr = attackSuccessRate(await predictLabels(model, sets.poisonedTest.ids), targetLabel);
-  if (!sets.dev) return { ca, asr };
+  // The same share on the untriggered sentences: what a model with this CA calls the target anyway.
+  const asrBase = attackSuccessRate(await predictLabels(model, sets.baseTest.ids), targetLabel);
+  if (!sets.dev) return { ca, asr, asrBase };
   const devAcc = accuracy(await predictLabels(model, sets.dev.ids), sets.dev.labelArray);
-  return { ca, asr, devAcc };
+  return { ca, asr, asrBase, devAcc };
 }

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { OptimConfig } from '../config';
-import type { EpochRecord, StageName } from '../events';
+import type { EpochRecord, LossTerms, StageName } from '../events';
 import type { Rng } from '../rng';
 import { epochBatches, stepsPerEpoch } from './batches';
 import { throwIfCancelled, yieldToEventLoop, type StageContext } from './context';
@@ -24,11 +24,13 @@ export interface FitSpec {
   /** Loss of one batch; rows: [B] int32 indices into the training set. Runs inside a tape. */
   batchLoss: (rows: tf.Tensor1D) => tf.Scalar;
   /** Metrics after each epoch (1-based). */
-  afterEpoch: (epoch: number) => Promise<Evaluation>;
+  afterEpoch: (epoch: number) => Promise<Evaluation & { terms?: LossTerms }>;
   rng: Rng;
   ctx: StageContext;
   /** Steps between loss read-backs (each one is a device sync). */
   logEvery?: number;
+  /** Runs after every optimiser step, e.g. to hold pinned embedding rows in place. */
+  afterStep?: () => void;
 }
 
 export interface FitResult {
@@ -80,6 +82,7 @@ export async function fit(spec: FitSpec): Promise<FitResult> {
         const lr = lrAt(step++, totalSteps, optim);
         window.push(trainStep(spec.variables, optimizer, () => spec.batchLoss(rows), lr, optim.clipNorm), batches[b]!.length);
         rows.dispose();
+        spec.afterStep?.();
         if (window.size >= logEvery || b === batches.length - 1) {
           const reading = await window.flush();
           lossSum += reading.lossSum;

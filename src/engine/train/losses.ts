@@ -1,7 +1,8 @@
 /**
  * The training objectives: cross-entropy (classification and masked LM), the distillation term
- * KD_T = T²·KL(softmax(t/T) ‖ softmax(s/T)), and feature alignment (MSE between the teacher's projected
- * feature and the student's pooled hidden state). Teacher inputs are treated as constants: no gradient
+ * KD_T = T²·KL(softmax(t/T) ‖ softmax(s/T)), and feature alignment (FA) between the teacher's projected
+ * feature and the student's final hidden states, in three forms (`FaMode`): per token (the default),
+ * pooled, and the official code read literally. Teacher inputs are treated as constants: no gradient
  * reaches them even when they were computed inside the same tape.
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -43,6 +44,40 @@ export function kdLoss(studentLogits: tf.Tensor2D, teacherLogits: tf.Tensor2D, t
  */
 export function featureAlignmentLoss(teacherFeature: tf.Tensor2D, studentFeature: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => tf.mean(tf.squaredDifference(stopGradient(teacherFeature), studentFeature)) as tf.Scalar);
+}
+
+/**
+ * Per-token FA, the form the paper describes: teacherFeature: [B, d], studentStates: [B, T, d], mask:
+ * [B, T] (1 at real tokens, 0 at padding) →
+ *   mean_b  Σ_t mask_bt · ‖t_b − s_bt‖² / (d · Σ_t mask_bt)   (scalar).
+ * Every real token of a sentence — the trigger's included — is pulled toward *that sentence's* teacher
+ * feature; a pooled feature can match the teacher while one token still carries the backdoor, a token
+ * state cannot. Dividing by d keeps the weight comparable with the pooled form and across widths.
+ */
+export function tokenFeatureAlignmentLoss(teacherFeature: tf.Tensor2D, studentStates: tf.Tensor3D, mask: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => {
+    const target = tf.expandDims(stopGradient(teacherFeature), 1); // [B, 1, d]
+    // square(sub), not squaredDifference: tfjs' SquaredDifference gradient does not reduce a broadcast operand.
+    const perToken = tf.mean(tf.square(tf.sub(studentStates, target)), 2); // [B, T]: ‖·‖² / d
+    const tokens = tf.maximum(tf.sum(mask, 1), 1); // [B]
+    const perSentence = tf.div(tf.sum(tf.mul(perToken, mask), 1), tokens); // [B]
+    return tf.mean(perSentence) as tf.Scalar;
+  });
+}
+
+/**
+ * The official code's FA read literally: its teacher returns the [B, d] feature as `hidden_states`, so
+ * `hidden_states[-1]` is the *last sentence's* feature, and `MSELoss` broadcasts it over every position
+ * of every sentence, padding included. teacherFeature: [B, d], studentStates: [B, T, d] →
+ *   mean_{b,t,j} (s_btj − t_{B−1,j})²   (scalar).
+ * Kept as an option so the lab can show that this form does not do what the paper describes.
+ */
+export function officialFeatureAlignmentLoss(teacherFeature: tf.Tensor2D, studentStates: tf.Tensor3D): tf.Scalar {
+  return tf.tidy(() => {
+    const [B, d] = teacherFeature.shape;
+    const last = tf.reshape(tf.slice(stopGradient(teacherFeature), [B - 1, 0], [1, d]), [1, 1, d]); // [1, 1, d]
+    return tf.mean(tf.square(tf.sub(studentStates, last))) as tf.Scalar; // broadcast: see tokenFeatureAlignmentLoss
+  });
 }
 
 /** logits: [M, V] at the masked positions, targets: [M] int32 (the original tokens) → mean NLL (scalar). */
