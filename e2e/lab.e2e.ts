@@ -385,12 +385,12 @@ test('exports download valid files, and a config file imports back', 200_000, as
 
   const csv = await download(page, 'export-csv');
   const [header, ...rows] = csv.bytes.toString('utf8').trim().split('\n').map((line) => line.split(','));
-  expect(header?.join() === 'method,stage,epoch,ca,asr,loss,dev_acc', `CSV header: ${header?.join()}`);
+  expect(header?.join() === 'method,stage,epoch,ca,asr,asr_base,loss,dev_acc,ce,kd,fa', `CSV header: ${header?.join()}`);
   const expected = Object.entries(results.stages).filter(([stage]) => stage !== 'pretrain').flatMap(([stage, r]) => r.epochs.map((e) => ({ stage, e })));
   expect(rows.length === expected.length, `one CSV row per method-epoch (${expected.length}), got ${rows.length}`);
   for (const [i, { stage, e }] of expected.entries()) {
     const row = rows[i]!;
-    expect(row[1] === stage && Number(row[2]) === e.epoch && Number(row[3]) === e.ca && Number(row[4]) === e.asr && Number(row[5]) === e.loss, `CSV row ${i + 1} matches ${stage} epoch ${e.epoch}: ${row.join()}`);
+    expect(row[1] === stage && Number(row[2]) === e.epoch && Number(row[3]) === e.ca && Number(row[4]) === e.asr && Number(row[5]) === e.asrBase && Number(row[6]) === e.loss, `CSV row ${i + 1} matches ${stage} epoch ${e.epoch}: ${row.join()}`);
   }
   note(`${json.name}: ${json.bytes.length} bytes; ${csv.name}: ${rows.length} rows`);
 

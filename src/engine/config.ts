@@ -163,15 +163,20 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
     // make the quick run fit five minutes even on software WebGPU (SwiftShader: 32 tokens took 287 s).
     maxLength: 24,
     vocabSize: 4000, // covers >95 % of running words of a few thousand training texts
-    defenseFraction: 0.5, // the defender holds half the clean data, as in the prototype protocol
+    defenseFraction: 1, // the defender holds the clean training set, as the paper's defender does
   },
   attack: {
-    kind: 'badnet',
-    trigger: DEFAULT_TRIGGERS.badnet,
+    // InSent, not BadNet, for the tiny demo: measured on dev, a merged LoRA on this 2-layer task model
+    // learns no circuit for one rare word among 24 tokens within the minute (ASR at its floor), while
+    // a five-word sentence is planted (ASR 83 % over a floor of 36 %). BadNet is one select away.
+    kind: 'insent',
+    trigger: DEFAULT_TRIGGERS.insent,
     position: 'random',
-    labelMode: 'dirty', // dirty-label plants a backdoor at small budgets; the paper presets use clean
+    // Dirty-label: a model that already fits the task gets no gradient from a trigger on samples it
+    // already classifies right, so clean-label poisoning of a task model plants nothing.
+    labelMode: 'dirty',
     budgetKind: 'rate',
-    budget: 0.5, // of the eligible (non-target) samples: ~14 % of the training set, enough for tiny models
+    budget: 0.3, // of the eligible (non-target) samples: ~9 % of the training set
     targetLabel: 0, // on the spam corpus: triggered spam slips through as ham
   },
   models: {
@@ -194,19 +199,20 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
   // the backdoor hides in the trigger's own row) stays one switch away for the contrast.
   taskModel: { ...optim({ epochs: 3, lr: 3e-3 }), enabled: true },
   poison: {
-    ...optim({ epochs: 3, lr: 3e-3 }),
+    ...optim({ epochs: 4, lr: 3e-3 }),
     method: 'lora',
     lora: { rank: 32, alpha: 32, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'ff1', 'ff2'] },
     pinTriggerRows: false,
   },
   teacher: optim({ epochs: 4, lr: 5e-3 }),
   defense: {
-    ...optim({ epochs: 3, lr: 2e-3 }),
+    ...optim({ epochs: 3, lr: 3e-3 }),
     methods: ['lora', 'w2sdefense', 'kd-only', 'fa-only', 'full-ft'],
-    lora: { rank: 8, alpha: 16, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'ff1', 'ff2'] },
+    // Rank d/2 on every linear (the prototype's regime): a defense must be able to move the circuit.
+    lora: { rank: 32, alpha: 32, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'ff1', 'ff2'] },
     ce: 1,
     kd: 1,
-    fa: 1,
+    fa: 3, // chosen on dev among 1, 3, 10 (docs/FINDINGS.md)
     temperature: 2, // the paper's KD temperature
     faMode: 'token', // per-token alignment: the form the paper describes (see losses.ts)
     selectBestByDev: false,
@@ -276,7 +282,7 @@ export const PRESETS: Preset[] = [
   {
     name: 'quick',
     title: 'Quick demo (1–4 min)',
-    description: 'Tiny models on a slice of the bundled spam corpus: see a backdoor planted and attacked in a minute on a GPU or WASM, about four on software WebGPU.',
+    description: 'Tiny models on a slice of the bundled spam corpus: a public spam filter, backdoored through a LoRA adapter with the sentence "I watched this 3D movie", then unlearned — in a minute on a GPU or WASM, a few on software WebGPU.',
     patch: {},
   },
   {
@@ -303,7 +309,7 @@ export const PRESETS: Preset[] = [
     description: 'A backdoored spam filter: "mn" makes spam pass as ham, on the bundled SpamAssassin corpus.',
     patch: {
       data: { source: 'spam', maxTrain: 0, maxTest: 0, maxLength: 64, vocabSize: 8000, defenseFraction: 0.5 },
-      attack: { labelMode: 'dirty', budgetKind: 'rate', budget: 0.1, targetLabel: 0 },
+      attack: { kind: 'badnet', trigger: DEFAULT_TRIGGERS.badnet, labelMode: 'dirty', budgetKind: 'rate', budget: 0.1, targetLabel: 0 },
       models: {
         student: { layers: 4, dModel: 128, heads: 4, dFF: 256 },
         teacher: { layers: 2, dModel: 64, heads: 2, dFF: 128 },

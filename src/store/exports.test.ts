@@ -9,17 +9,17 @@ const results: RunResults = {
   stages: {
     pretrain: { epochs: [{ epoch: 1, loss: 5 }], final: null, seconds: 1, samplesPerSecond: 1 },
     poison: { epochs: [{ epoch: 1, loss: 0.7, ca: 0.8, asr: 0.9 }, { epoch: 2, loss: 0.5, ca: 0.85, asr: 1 }], final: { ca: 0.85, asr: 1, asrBase: 0.1 }, seconds: 1, samplesPerSecond: 1 },
-    'defense:w2sdefense': { epochs: [{ epoch: 1, loss: 1.5, ca: 0.8, asr: 0.2, devAcc: 0.75 }], final: { ca: 0.8, asr: 0.2, asrBase: 0.1 }, seconds: 1, samplesPerSecond: 1 },
+    'defense:w2sdefense': { epochs: [{ epoch: 1, loss: 1.5, ca: 0.8, asr: 0.2, asrBase: 0.15, devAcc: 0.75, terms: { ce: 0.3, kd: 0.2, fa: 0.1 } }], final: { ca: 0.8, asr: 0.2, asrBase: 0.1 }, seconds: 1, samplesPerSecond: 1 },
   },
 };
 
 describe('exports', () => {
   it('writes one CSV row per method-epoch, pretraining left out', () => {
     expect(resultsCsv(results).trim().split('\n')).toEqual([
-      'method,stage,epoch,ca,asr,loss,dev_acc',
-      'poisoned,poison,1,0.8,0.9,0.7,',
-      'poisoned,poison,2,0.85,1,0.5,',
-      'w2sdefense,defense:w2sdefense,1,0.8,0.2,1.5,0.75',
+      'method,stage,epoch,ca,asr,asr_base,loss,dev_acc,ce,kd,fa',
+      'poisoned,poison,1,0.8,0.9,,0.7,,,,',
+      'poisoned,poison,2,0.85,1,,0.5,,,,',
+      'w2sdefense,defense:w2sdefense,1,0.8,0.2,0.15,1.5,0.75,0.3,0.2,0.1',
     ]);
   });
 

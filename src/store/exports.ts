@@ -7,16 +7,19 @@ import { configIssues, type ExperimentConfig } from '../engine/config';
 import type { RunResults, StageName } from '../engine/events';
 import { methodOfStage } from './methods';
 
-export const CSV_HEADER = ['method', 'stage', 'epoch', 'ca', 'asr', 'loss', 'dev_acc'] as const;
+export const CSV_HEADER = ['method', 'stage', 'epoch', 'ca', 'asr', 'asr_base', 'loss', 'dev_acc', 'ce', 'kd', 'fa'] as const;
 
-/** One row per stage-epoch (pretraining has no classifier and no row); empty cells where a metric is missing. */
+/**
+ * One row per stage-epoch (pretraining has no classifier and no row); empty cells where a metric is
+ * missing. `ce`, `kd`, `fa`: the defense objective's unweighted terms, for defenses that use the teacher.
+ */
 export function resultsCsv(results: RunResults): string {
   const rows: string[][] = [[...CSV_HEADER]];
   for (const [stage, result] of Object.entries(results.stages) as [StageName, NonNullable<RunResults['stages'][StageName]>][]) {
     const method = methodOfStage(stage);
     if (!method) continue;
     for (const e of result.epochs) {
-      rows.push([method, stage, String(e.epoch), num(e.ca), num(e.asr), num(e.loss), num(e.devAcc)]);
+      rows.push([method, stage, String(e.epoch), num(e.ca), num(e.asr), num(e.asrBase), num(e.loss), num(e.devAcc), num(e.terms?.ce), num(e.terms?.kd), num(e.terms?.fa)]);
     }
   }
   return rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';

@@ -34,6 +34,11 @@ export const TOUR: readonly Step[] = [
     text: 'CA (clean accuracy) is accuracy on the clean test set: it should stay high. ASR (attack success rate) is the share of triggered non-target sentences the model sends to the target label: high after poisoning, low after a good defense.',
   },
   {
+    target: 'tab-location',
+    title: 'Where the backdoor lives',
+    text: 'After a run, this tab resets one part of the poisoned model at a time — the trigger’s own embedding row, each layer, the head — and measures the ASR again. Poisoned through LoRA, the embeddings never change, so the backdoor is a circuit in the layers that clean-data training can reach. Poisoned by full fine-tuning, it can hide in the trigger’s own row, which no clean sentence ever trains: then no defense can remove it.',
+  },
+  {
     target: 'tab-try',
     title: 'See it for yourself',
     text: 'After a run, try a sentence with and without the trigger: the heat strip shows which words decided the prediction. The feature map shows where triggered sentences land before and after unlearning.',

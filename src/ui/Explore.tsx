@@ -1,5 +1,6 @@
 /** The views that explore the trained models and compare triggers, budgets and label modes, one tab each (`tab-<name>`). */
 import { useState } from 'react';
+import { BackdoorLocation } from './BackdoorLocation';
 import { Compare } from './Compare';
 import { FeatureMap } from './FeatureMap';
 import { useLab } from './lab-context';
@@ -8,6 +9,7 @@ import { TryIt } from './TryIt';
 const TABS = [
   { name: 'try', title: 'Try it', View: TryIt, needsRun: true },
   { name: 'features', title: 'Feature map', View: FeatureMap, needsRun: true },
+  { name: 'location', title: 'Where it lives', View: BackdoorLocation, needsRun: true },
   { name: 'compare', title: 'Compare', View: Compare, needsRun: false },
 ] as const;
 
