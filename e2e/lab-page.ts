@@ -21,7 +21,7 @@ export const byTestId = (id: string) => `[data-testid="${id}"]`;
  */
 export const TINY_RUN =
   'preset=quick&data.maxTrain=96&data.maxTest=48&pretrain.studentSteps=4&pretrain.teacherSteps=2' +
-  '&poison.epochs=1&teacher.epochs=1&defense.epochs=1&defense.methods=lora,w2sdefense';
+  '&taskModel.epochs=1&poison.epochs=1&teacher.epochs=1&defense.epochs=1&defense.methods=lora,w2sdefense';
 
 /** Opens the lab; `backend` adds `?backend=`, `query` any other query string (`kernels=tfjs`). */
 export async function openLab(page: Page, baseUrl: string, opts: { hash?: string; backend?: string; query?: string } = {}): Promise<void> {

@@ -58,6 +58,7 @@ describe('npm run experiment', () => {
         data: { maxTrain: 160, maxTest: 60, maxLength: 16, vocabSize: 800 },
         models: { student: { layers: 1, dModel: 16, heads: 2, dFF: 32 }, teacher: { layers: 1, dModel: 8, heads: 2, dFF: 16 } },
         pretrain: { studentSteps: 4, teacherSteps: 2 },
+        taskModel: { epochs: 1 },
         poison: { epochs: 1 },
         teacher: { epochs: 1 },
         defense: { epochs: 1, methods: ['lora', 'w2sdefense'] },
@@ -71,11 +72,12 @@ describe('npm run experiment', () => {
     expect(results.backend).toBe('wasm');
     expect(results.config.seed).toBe(3);
     expect(results.config.attack).toMatchObject({ kind: 'insent', trigger: 'I watched this 3D movie' });
-    for (const stage of ['teacher', 'poison', 'defense:lora', 'defense:w2sdefense']) {
+    for (const stage of ['task', 'teacher', 'poison', 'defense:lora', 'defense:w2sdefense']) {
       const s = results.stages[stage];
       expect(s, stage).toBeDefined();
-      expect(s.epochs[0]).toEqual({ epoch: 1, ca: expect.any(Number), asr: expect.any(Number), loss: expect.any(Number), devAcc: expect.any(Number) });
-      expect(s.final).toEqual({ ca: expect.any(Number), asr: expect.any(Number) });
+      const terms = stage === 'defense:w2sdefense' ? { terms: { ce: expect.any(Number), kd: expect.any(Number), fa: expect.any(Number) } } : {};
+      expect(s.epochs[0]).toEqual({ epoch: 1, ca: expect.any(Number), asr: expect.any(Number), asrBase: expect.any(Number), loss: expect.any(Number), devAcc: expect.any(Number), ...terms });
+      expect(s.final).toEqual({ ca: expect.any(Number), asr: expect.any(Number), asrBase: expect.any(Number) });
       expect(s.seconds).toBeGreaterThan(0);
       expect(s.samplesPerSecond).toBeGreaterThan(0);
     }

@@ -242,7 +242,7 @@ describe('LabHandler', () => {
     const { points, coords } = reply.value;
     // 'free prize' is spam (label 1), not the target (0): it comes back with the trigger too.
     expect(points.map((p) => [p.label, p.triggered])).toEqual([[1, false], [1, true]]);
-    expect(points[1]?.text.split(' ')).toContain(DEFAULT_CONFIG.attack.trigger);
+    expect(points[1]?.text).toContain(DEFAULT_CONFIG.attack.trigger);
     expect(Object.keys(coords)).toEqual(['poisoned', 'lora']);
     expect(coords.poisoned).toHaveLength(4);
   });

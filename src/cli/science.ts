@@ -1,7 +1,9 @@
 /**
- * `npm run bench:science`: the paper presets on full SST-2 (from ../shared/data/sst2) for several
- * seeds, written as a paper-style table to docs/RESULTS.md (CA and ASR, mean ± sd, per method and
- * attack, plus wall time per stage). Measured, never asserted in CI.
+ * `npm run bench:science`: the paper presets on full SST-2 (from ../shared/data/sst2) and the quick
+ * demo (on its bundled data) for several seeds, written as a paper-style table to docs/RESULTS.md (CA,
+ * ASR and the ASR's floor, mean ± sd, per method and attack; where the backdoor lives; the defense loss
+ * terms; wall time) with the issue's targets checked against the measured means. Measured, never
+ * asserted in CI.
  *
  *   npm run bench:science -- [--presets a,b] [--seeds 1,2,3] [--data DIR] [--out docs/RESULTS.md]
  *                            [--runs out/science] [--resume] [--report-only]
@@ -20,6 +22,7 @@ import { runFromNode } from './run-experiment';
 import { userFacingMessage } from './errors';
 
 const ROWS: { stage: StageName; label: string }[] = [
+  { stage: 'task', label: 'Public task model (clean, before the attack)' },
   { stage: 'poison', label: 'Poisoned student (no defense)' },
   { stage: 'teacher', label: 'Teacher (clean, small)' },
   { stage: 'defense:lora', label: 'LoRA fine-tuning (baseline)' },
@@ -33,7 +36,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
     options: {
-      presets: { type: 'string', default: 'paper-sst2-badnet,paper-sst2-insent' },
+      presets: { type: 'string', default: 'quick,paper-sst2-badnet,paper-sst2-insent' },
       seeds: { type: 'string', default: '1,2,3' },
       data: { type: 'string', default: '../shared/data/sst2' },
       out: { type: 'string', default: 'docs/RESULTS.md' },
@@ -62,7 +65,9 @@ async function main(): Promise<void> {
       if (reportOnly) continue;
       console.log(`=== ${preset}, seed ${seed} → ${outDir}`);
       const start = performance.now();
-      const results = await runFromNode({ config, dataDir: values.data!, outDir, backend, cacheDir: '.cache/models' });
+      // `--data` is for the SST-2 presets; the others read their own (bundled) source.
+      const dataDir = config.data.source === 'sst2' ? { dataDir: values.data! } : {};
+      const results = await runFromNode({ config, ...dataDir, outDir, backend, cacheDir: '.cache/models' });
       const wall = (performance.now() - start) / 1000;
       await writeFile(join(outDir, 'wall.json'), JSON.stringify({ wallSeconds: wall }));
       runs.push({ results, wall });
@@ -77,8 +82,10 @@ async function main(): Promise<void> {
     '# Results: W2SDefense at browser scale',
     '',
     `Measured by \`npm run bench:science -- --presets ${presets.join(',')} --seeds ${seeds.join(',')}\` on ${new Date().toISOString().slice(0, 10)},`,
-    `backend \`${backend}\` (Node), data \`${values.data}\`. CA = clean accuracy on the test set; ASR = share of triggered`,
-    'non-target test samples classified as the target label. Mean ± sample sd over the seeds (one seed: the value).',
+    `backend \`${backend}\` (Node), SST-2 from \`${values.data}\`, the quick demo on its bundled data. CA = clean accuracy on the test`,
+    'set; ASR = share of triggered non-target test samples classified as the target label; floor (`asrBase`) = the same',
+    'sentences without the trigger classified as the target (ordinary mistakes: ASR cannot go below it). Mean ± sample',
+    'sd over the seeds (one seed: the value). Settings were fixed before these runs (prototype and dev split), never on test.',
     'Seconds are training time only, on a 2-core machine that was sometimes running other jobs at the same time',
     '(the seed-1 runs at load average 4–7): compare them loosely with each other, not with `npm run bench`.',
     '',
@@ -106,17 +113,23 @@ const fmt = (xs: number[]) => {
   return xs.length > 1 ? `${mean.toFixed(1)} ± ${sd.toFixed(1)}` : mean.toFixed(1);
 };
 
-function renderSection(preset: string, runs: { results: RunResults; wall: number }[]): string {
-  const lines = [`## ${preset}`, '', '| Method | CA % | ASR % | seconds (train) |', '|---|---|---|---|'];
+type Finished = { results: RunResults; wall: number };
+
+const finalOf = (runs: Finished[], stage: StageName) => runs.map((r) => r.results.stages[stage]?.final).filter((f): f is NonNullable<typeof f> => !!f);
+const meanOf = (xs: number[]) => (xs.length ? meanStd(xs).mean : Number.NaN);
+
+function renderSection(preset: string, runs: Finished[]): string {
+  const lines = [`## ${preset}`, '', '| Method | CA % | ASR % | ASR floor % | seconds (train) |', '|---|---|---|---|---|'];
   for (const row of ROWS) {
     const stages = runs.map((r) => r.results.stages[row.stage]).filter((s) => s?.final);
     if (stages.length === 0) continue;
     const secs = meanStd(stages.map((s) => s!.seconds));
-    lines.push(`| ${row.label} | ${fmt(stages.map((s) => s!.final!.ca))} | ${fmt(stages.map((s) => s!.final!.asr))} | ${secs.mean.toFixed(0)} |`);
+    const floors = stages.map((s) => s!.final!.asrBase).filter((x) => typeof x === 'number');
+    lines.push(`| ${row.label} | ${fmt(stages.map((s) => s!.final!.ca))} | ${fmt(stages.map((s) => s!.final!.asr))} | ${floors.length ? fmt(floors) : '—'} | ${secs.mean.toFixed(0)} |`);
   }
+  lines.push('', ...renderLocation(runs), ...renderTerms(runs), ...renderTargets(preset, runs));
   const pre = runs.map((r) => r.results.stages.pretrain?.seconds ?? 0);
   lines.push(
-    '',
     `Seeds: ${runs.map((r) => r.results.config.seed).join(', ')} (${runs.length} run${runs.length === 1 ? '' : 's'}). ` +
       `Wall time per run (all stages; the first run of a dataset also pretrains the shared checkpoints): ${runs.map((r) => (Number.isNaN(r.wall) ? 'n/a' : `${r.wall.toFixed(0)} s`)).join(', ')}; ` +
       `student pretraining ${pre.map((s) => `${s.toFixed(0)} s`).join(', ')} (a cached stage reports the time it took when it was trained).`,
@@ -125,12 +138,63 @@ function renderSection(preset: string, runs: { results: RunResults; wall: number
   const cfg = runs[0]!.results.config;
   lines.push(
     `Config: student ${cfg.models.student.layers}×${cfg.models.student.dModel}, teacher ${cfg.models.teacher.layers}×${cfg.models.teacher.dModel}, ` +
-      `attack ${cfg.attack.kind} "${cfg.attack.trigger}" ${cfg.attack.labelMode}-label ${cfg.attack.budget} (${cfg.attack.budgetKind}), ` +
-      `defense LoRA r=${cfg.defense.lora.rank} α=${cfg.defense.lora.alpha} on ${cfg.defense.lora.targets.join('/')}, ` +
-      `weights CE ${cfg.defense.ce} / KD ${cfg.defense.kd} / FA ${cfg.defense.fa}, T=${cfg.defense.temperature}, ${cfg.defense.epochs} epochs at lr ${cfg.defense.lr}.`,
+      `${cfg.taskModel?.enabled ? `public task model (${cfg.taskModel.epochs} epochs at lr ${cfg.taskModel.lr}) → ` : ''}` +
+      `attack ${cfg.attack.kind} "${cfg.attack.trigger}" ${cfg.attack.labelMode}-label ${cfg.attack.budget} (${cfg.attack.budgetKind}) via ${cfg.poison.method === 'lora' ? `a merged LoRA r=${cfg.poison.lora.rank}` : 'full fine-tuning'}${cfg.poison.pinTriggerRows ? ' (trigger rows pinned)' : ''}, ` +
+      `defense LoRA r=${cfg.defense.lora.rank} α=${cfg.defense.lora.alpha} on ${cfg.defense.lora.targets.join('/')}${cfg.defense.trainFinalNorm ? ' + final LayerNorm' : ''}, ` +
+      `weights CE ${cfg.defense.ce} / KD ${cfg.defense.kd} / FA ${cfg.defense.fa} (FA ${cfg.defense.faMode ?? 'pooled'}), T=${cfg.defense.temperature}, ${cfg.defense.epochs} epochs at lr ${cfg.defense.lr}, ` +
+      `defender data ${cfg.data.defenseFraction * 100} % of the clean train set.`,
     '',
   );
   return lines.join('\n');
+}
+
+/** The poisoned model with each part reset, averaged over the seeds. */
+function renderLocation(runs: Finished[]): string[] {
+  const probes = runs.flatMap((r) => r.results.backdoorLocation ?? []);
+  if (probes.length === 0) return [];
+  const parts = [...new Set(probes.map((p) => p.part))];
+  const out = ['Where the backdoor lives (poisoned model with one part put back as before the attack):', '', '| Part reset | CA % | ASR % | ASR floor % |', '|---|---|---|---|'];
+  for (const part of parts) {
+    const ps = probes.filter((p) => p.part === part);
+    out.push(`| ${part} | ${fmt(ps.map((p) => p.ca))} | ${fmt(ps.map((p) => p.asr))} | ${fmt(ps.map((p) => p.asrBase))} |`);
+  }
+  return [...out, ''];
+}
+
+/** Each defense's unweighted loss terms per epoch, averaged over the seeds: which term moves. */
+function renderTerms(runs: Finished[]): string[] {
+  const out: string[] = [];
+  for (const stage of ['defense:w2sdefense', 'defense:kd-only', 'defense:fa-only'] as const) {
+    const epochs = runs.map((r) => r.results.stages[stage]?.epochs ?? []).filter((e) => e.length > 0 && e.every((x) => x.terms));
+    if (epochs.length === 0) continue;
+    const n = Math.min(...epochs.map((e) => e.length));
+    const at = (i: number, t: 'ce' | 'kd' | 'fa') => meanOf(epochs.map((e) => e[i]!.terms![t])).toFixed(3);
+    out.push(`${stage} loss terms (unweighted; epoch 1 → ${n}): CE ${Array.from({ length: n }, (_, i) => at(i, 'ce')).join(' → ')}; KD ${Array.from({ length: n }, (_, i) => at(i, 'kd')).join(' → ')}; FA ${Array.from({ length: n }, (_, i) => at(i, 'fa')).join(' → ')}.`);
+  }
+  return out.length ? [...out, ''] : [];
+}
+
+/** The issue's targets, checked against the measured means (reported, never asserted). */
+function renderTargets(preset: string, runs: Finished[]): string[] {
+  const m = (stage: StageName, k: 'ca' | 'asr' | 'asrBase') => meanOf(finalOf(runs, stage).map((f) => f[k]));
+  const pct = (x: number) => `${(x * 100).toFixed(1)}`;
+  const poisoned = { ca: m('poison', 'ca'), asr: m('poison', 'asr') };
+  const student = m('task', 'ca');
+  const lora = m('defense:lora', 'asr');
+  const w2s = { ca: m('defense:w2sdefense', 'ca'), asr: m('defense:w2sdefense', 'asr'), floor: m('defense:w2sdefense', 'asrBase') };
+  const teacher = m('teacher', 'ca');
+  const studentCa = Number.isNaN(student) ? poisoned.ca : student;
+  const walls = runs.map((r) => r.wall).filter((w) => !Number.isNaN(w));
+  const rows: [string, boolean, string][] = [
+    ['poisoned ASR ≥ 90 % with CA ≥ 75 %', poisoned.asr >= 0.9 && poisoned.ca >= 0.75, `ASR ${pct(poisoned.asr)}, CA ${pct(poisoned.ca)}`],
+    ['teacher CA below the student’s', teacher < studentCa, `teacher ${pct(teacher)} vs student ${pct(studentCa)}${Number.isNaN(student) ? ' (poisoned)' : ' (public task model)'}`],
+    ['`lora` ASR ≥ 60 %', lora >= 0.6, pct(lora)],
+    ['`w2sdefense` ASR ≤ its floor + 15', w2s.asr <= w2s.floor + 0.15, `${pct(w2s.asr)} vs floor ${pct(w2s.floor)}`],
+    ['`w2sdefense` ASR ≤ half of `lora`’s', w2s.asr <= lora / 2, `${pct(w2s.asr)} vs ${pct(lora / 2)}`],
+    ['`w2sdefense` CA within 3 points of the poisoned student', Math.abs(w2s.ca - poisoned.ca) <= 0.03, `${pct(w2s.ca)} vs ${pct(poisoned.ca)}`],
+  ];
+  if (preset === 'quick' && walls.length) rows.push(['quick ≤ 60 s end to end (WASM)', Math.max(...walls) <= 60, `${walls.map((w) => w.toFixed(0)).join(', ')} s`]);
+  return ['Targets (issue 8), on the means:', '', '| target | met | measured |', '|---|---|---|', ...rows.map(([t, ok, v]) => `| ${t} | ${Number.isNaN(parseFloat(v)) ? '—' : ok ? 'yes' : '**no**'} | ${v} |`), ''];
 }
 
 main().catch((error: unknown) => {

@@ -19,6 +19,7 @@ const TINY = applyPatch(configFromPreset('quick'), {
   attack: { kind: 'badnet', trigger: 'mn', budgetKind: 'rate', budget: 0.3, targetLabel: 0 },
   models: { student: { layers: 1, dModel: 8, heads: 2, dFF: 16 }, teacher: { layers: 1, dModel: 4, heads: 2, dFF: 8 }, dropout: 0 },
   pretrain: { studentSteps: 2, teacherSteps: 2, batchSize: 8 },
+  taskModel: { epochs: 1, batchSize: 8 },
   poison: { epochs: 1, batchSize: 8 },
   teacher: { epochs: 1, batchSize: 8 },
   defense: { epochs: 1, batchSize: 8, methods: ['lora', 'w2sdefense'] },
@@ -84,8 +85,8 @@ describe('--sweep from Node', () => {
     expect(results.map((r) => r.stages.teacher?.cached === true)).toEqual([false, true, true, true]);
 
     const csv = readFileSync(join(outDir, 'summary.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).toBe('cell,trigger,budget,label_mode,method,ca,asr');
-    const methods = ['poisoned', 'teacher', 'lora', 'w2sdefense'];
+    expect(csv[0]).toBe('cell,trigger,budget,label_mode,method,ca,asr,asr_base');
+    const methods = ['task-model', 'poisoned', 'teacher', 'lora', 'w2sdefense'];
     expect(csv.slice(1).map((line) => line.split(',').slice(0, 5).join(','))).toEqual(
       cells.flatMap((c) => methods.map((m) => `${c.name},${c.trigger},0.3,${c.labelMode},${m}`)),
     );

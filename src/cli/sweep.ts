@@ -101,7 +101,7 @@ export async function sweepFromNode(
   };
   await writeFile(join(opts.outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   // Cell and trigger names are id-safe (no commas or quotes), so the CSV needs no quoting.
-  const csv = ['cell,trigger,budget,label_mode,method,ca,asr', ...rows.map((r) => [r.cell, r.trigger, r.budget, r.labelMode, r.method, r.ca, r.asr].join(','))];
+  const csv = ['cell,trigger,budget,label_mode,method,ca,asr,asr_base', ...rows.map((r) => [r.cell, r.trigger, r.budget, r.labelMode, r.method, r.ca, r.asr, r.asrBase].join(','))];
   await writeFile(join(opts.outDir, 'summary.csv'), `${csv.join('\n')}\n`);
   const width = Math.max(18, ...rows.map((r) => r.cell.length));
   console.log(`\n${'cell'.padEnd(width)} method        CA      ASR`);

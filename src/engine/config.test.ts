@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_CONFIG,
+  DEFAULT_TRIGGERS,
   PRESETS,
   applyPatch,
   configFromPreset,
@@ -21,8 +22,12 @@ describe('presets', () => {
     for (const p of PRESETS) expect(configIssues(configFromPreset(p.name))).toEqual([]);
   });
 
-  it('paper presets use the paper attack: clean-label, 1000 samples, its triggers', () => {
-    expect(configFromPreset('paper-sst2-badnet').attack).toMatchObject({ kind: 'badnet', trigger: 'mn', labelMode: 'clean', budget: 1000 });
+  it('paper presets: their triggers, dirty-label through a merged LoRA on a public task model', () => {
+    const badnet = configFromPreset('paper-sst2-badnet');
+    expect(badnet.attack).toMatchObject({ kind: 'badnet', trigger: 'mn', labelMode: 'dirty', budgetKind: 'count', budget: 700 });
+    expect(badnet.taskModel.enabled).toBe(true);
+    expect(badnet.poison.method).toBe('lora');
+    expect(badnet.defense.faMode).toBe('token');
     expect(configFromPreset('paper-sst2-insent').attack.trigger).toBe('I watched this 3D movie');
     expect(configFromPreset('paper-sst2-syntactic').attack.kind).toBe('syntactic');
   });
@@ -34,7 +39,7 @@ describe('presets', () => {
   it('patching does not mutate the preset', () => {
     const a = configFromPreset('quick');
     applyPatch(a, { attack: { trigger: 'zz' } });
-    expect(a.attack.trigger).toBe('mn');
+    expect(a.attack.trigger).toBe(DEFAULT_TRIGGERS.insent);
   });
 });
 

@@ -38,10 +38,10 @@ describe('trigger sweep', () => {
     expect(seen).toEqual(['mn', 'cf']);
     const { budget, labelMode } = DEFAULT_CONFIG.attack;
     expect(sweepRows(out)).toEqual([
-      { cell: 'mn', trigger: 'mn', budget, labelMode, method: 'poisoned', ca: 0.9, asr: 1 },
-      { cell: 'mn', trigger: 'mn', budget, labelMode, method: 'w2sdefense', ca: 0.88, asr: 0.25 },
-      { cell: 'cf', trigger: 'cf', budget, labelMode, method: 'poisoned', ca: 0.9, asr: 0.8 },
-      { cell: 'cf', trigger: 'cf', budget, labelMode, method: 'w2sdefense', ca: 0.88, asr: 0.2 },
+      { cell: 'mn', trigger: 'mn', budget, labelMode, method: 'poisoned', ca: 0.9, asr: 1, asrBase: 0.1 },
+      { cell: 'mn', trigger: 'mn', budget, labelMode, method: 'w2sdefense', ca: 0.88, asr: 0.25, asrBase: 0.1 },
+      { cell: 'cf', trigger: 'cf', budget, labelMode, method: 'poisoned', ca: 0.9, asr: 0.8, asrBase: 0.1 },
+      { cell: 'cf', trigger: 'cf', budget, labelMode, method: 'w2sdefense', ca: 0.88, asr: 0.2, asrBase: 0.1 },
     ]);
   });
 });
@@ -104,8 +104,8 @@ describe('budget and label-mode sweep', () => {
       results: { backend: 'cpu', config: cell.config, stages: { teacher: { epochs: [], final: { ca: 0.8, asr: 0.1, asrBase: 0.1 }, seconds: 0, samplesPerSecond: 0 } } } satisfies RunResults,
     }));
     expect(sweepRows(done)).toEqual([
-      { cell: 'i-watched-this-3d-movie-budget-0.1', trigger: 'i-watched-this-3d-movie', budget: 0.1, labelMode: 'clean', method: 'teacher', ca: 0.8, asr: 0.1 },
-      { cell: 'i-watched-this-3d-movie-budget-0.2', trigger: 'i-watched-this-3d-movie', budget: 0.2, labelMode: 'clean', method: 'teacher', ca: 0.8, asr: 0.1 },
+      { cell: 'i-watched-this-3d-movie-budget-0.1', trigger: 'i-watched-this-3d-movie', budget: 0.1, labelMode: 'clean', method: 'teacher', ca: 0.8, asr: 0.1, asrBase: 0.1 },
+      { cell: 'i-watched-this-3d-movie-budget-0.2', trigger: 'i-watched-this-3d-movie', budget: 0.2, labelMode: 'clean', method: 'teacher', ca: 0.8, asr: 0.1, asrBase: 0.1 },
     ]);
   });
 });

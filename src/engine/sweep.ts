@@ -42,6 +42,7 @@ export interface SweepRow extends SweepCellInfo {
   method: string;
   ca: number;
   asr: number;
+  asrBase: number;
 }
 
 export class SweepError extends Error {
@@ -143,6 +144,7 @@ export function sweepCellInfo(name: string, results: RunResults): SweepCellInfo 
 }
 
 const METHOD_OF: [StageName, string][] = [
+  ['task', 'task-model'],
   ['poison', 'poisoned'],
   ['teacher', 'teacher'],
 ];
@@ -155,7 +157,7 @@ export function sweepRows(cells: readonly { name: string; results: RunResults }[
     for (const [stage, result] of Object.entries(results.stages) as [StageName, NonNullable<RunResults['stages'][StageName]>][]) {
       if (!result.final) continue;
       const method = METHOD_OF.find(([s]) => s === stage)?.[1] ?? stage.replace(/^defense:/, '');
-      rows.push({ ...info, method, ca: result.final.ca, asr: result.final.asr });
+      rows.push({ ...info, method, ca: result.final.ca, asr: result.final.asr, asrBase: result.final.asrBase });
     }
   }
   return rows;

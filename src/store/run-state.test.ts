@@ -50,6 +50,7 @@ function script(runId: number): StampedEvent[] {
 function storeWithRun(runId: number) {
   const store = createLabStore();
   store.getState().setField('defense.methods', ['w2sdefense']);
+  store.getState().setField('taskModel.enabled', false); // the scripted stream has no public task model
   store.getState().startRun(runId, 0);
   return store;
 }

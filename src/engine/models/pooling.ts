@@ -20,7 +20,7 @@ export function clsPool(encoder: Encoder, ids: tf.Tensor2D, training: boolean): 
 
 /** ids: [B, T] → 1 at real tokens, 0 at padding: [B, T] float32. */
 export function tokenMask(ids: tf.Tensor2D): tf.Tensor2D {
-  return tf.cast(tf.notEqual(ids, PAD_ID), 'float32');
+  return tf.tidy(() => tf.cast(tf.notEqual(ids, PAD_ID), 'float32'));
 }
 
 /** Final hidden states h: [B, T, d] of `ids`: [B, T] → one feature per sentence: [B, d]. */
