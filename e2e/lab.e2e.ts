@@ -455,7 +455,9 @@ testIf(
   'E2E_SKIP_WEBGPU_RUN=1',
   'the quick preset runs end to end on WebGPU and fills charts and table with the worker’s results', 330_000, async ({ page, baseUrl, note }) => {
   await recordLongTasks(page);
-  await openLab(page, baseUrl, { hash: 'preset=quick' });
+  // The quick preset with its two main defenses (the ablations and full FT add ~90 s on SwiftShader,
+  // past this test's five minutes; the WASM tests run all five).
+  await openLab(page, baseUrl, { hash: 'preset=quick&defense.methods=lora,w2sdefense' });
   const backend = await backendName(page);
   expect(backend === 'webgpu', `the lab picks webgpu when Chromium has it, got "${backend}"`);
   const t0 = await page.evaluate(() => performance.now());
@@ -468,19 +470,28 @@ testIf(
   expect(results !== undefined, 'results published on window.__labResults');
   expect(results.backend === 'webgpu', `results say backend ${results.backend}`);
   for (const [stage, r] of Object.entries(results.stages)) {
-    note(`  ${stage}: ${r.seconds.toFixed(1)} s train, ${r.samplesPerSecond.toFixed(0)} samples/s${r.final ? `, CA ${percent(r.final.ca)}, ASR ${percent(r.final.asr)}` : ''}`);
+    note(`  ${stage}: ${r.seconds.toFixed(1)} s train, ${r.samplesPerSecond.toFixed(0)} samples/s${r.final ? `, CA ${percent(r.final.ca)}, ASR ${percent(r.final.asr)} (floor ${percent(r.final.asrBase)})` : ''}`);
   }
+  // Every classifier stage reports CA, ASR and the ASR's floor, per epoch and at the end.
+  for (const [stage, r] of Object.entries(results.stages)) {
+    if (stage === 'pretrain') continue;
+    const ok = (m: { ca?: number; asr?: number; asrBase?: number }) => [m.ca, m.asr, m.asrBase].every((x) => typeof x === 'number' && x >= 0 && x <= 1);
+    expect(r.final !== null && ok(r.final) && r.epochs.every(ok), `${stage} reports CA, ASR and asrBase per epoch and at the end`);
+  }
+  expect((results.backdoorLocation ?? []).length > 0, 'the poisoned model was probed for where its backdoor lives');
   const statuses = await stageStatuses(page);
   expect(Object.values(statuses).every((s) => s === 'done'), `every stage done: ${JSON.stringify(statuses)}`);
 
   const cells = await expectTableMatches(page, results);
-  expect(cells === 14, `table has all 7 methods, got ${cells / 2}`);
+  expect(cells === 10, `table has all 5 methods (task model, poisoned, teacher, two defenses), got ${cells / 2}`);
   const json = await page.locator(byTestId('results-json')).textContent();
   expect(json !== null && JSON.stringify(JSON.parse(json)) === JSON.stringify(results), 'hidden JSON block equals window.__labResults');
 
   for (const chart of ['chart-ca', 'chart-asr']) {
     const lines = await page.locator(`${byTestId(chart)} .recharts-line`).count();
-    expect(lines === 7, `${chart} draws one line per method, got ${lines}`);
+    // The ASR chart adds one dotted floor line (asrBase) per method.
+    const want = chart === 'chart-asr' ? 10 : 5;
+    expect(lines === want, `${chart} draws ${want} lines, got ${lines}`);
     const points = await page.locator(`${byTestId(chart)} .recharts-line-dot`).count();
     const epochs = Object.values(results.stages).reduce((n, r) => n + (r.final ? r.epochs.length : 0), 0);
     expect(points === epochs, `${chart} has one point per method-epoch (${epochs}), got ${points}`);
@@ -488,16 +499,13 @@ testIf(
 
   const poisoned = results.stages.poison?.final;
   const defended = results.stages['defense:w2sdefense']?.final;
-  expect(poisoned && defended, 'poisoned and W2SDefense results exist');
-  const defenses = Object.entries(results.stages).filter(([stage, r]) => stage.startsWith('defense:') && r.final);
-  const [bestStage, best] = defenses.reduce((a, b) => (b[1].final!.asr < a[1].final!.asr ? b : a));
-  note(`story: poisoned ASR ${percent(poisoned.asr)} → W2SDefense ${percent(defended.asr)}, best ${bestStage} ${percent(best.final!.asr)}`);
-  expect(poisoned.asr >= 0.5, `the backdoor is learned (poisoned ASR ${percent(poisoned.asr)} ≥ 50%)`);
-  // Lowered: the best defense takes at least 20 points off. Which defense wins at this scale is the
-  // research question (docs/FINDINGS.md): W2SDefense has not beaten plain LoRA here, and WebGPU runs
-  // differ slightly from run to run (atomic adds), so the test does not pin the order.
-  expect(best.final!.asr <= poisoned.asr - 0.2, `a defense lowers the ASR by ≥ 20 points (best: ${bestStage} ${percent(best.final!.asr)})`);
-  expect(defended.asr <= poisoned.asr, `W2SDefense does not raise the ASR (${percent(defended.asr)} vs ${percent(poisoned.asr)})`);
+  const lora = results.stages['defense:lora']?.final;
+  expect(poisoned && defended && lora, 'poisoned, LoRA and W2SDefense results exist');
+  note(`story: poisoned ASR ${percent(poisoned.asr)} (floor ${percent(poisoned.asrBase)}) → LoRA ${percent(lora.asr)}, W2SDefense ${percent(defended.asr)} (floor ${percent(defended.asrBase)})`);
+  // The backdoor is learned: the trigger lifts the ASR well above its floor. ASR − floor was 25 to 63
+  // points over the quick preset's 10 WASM seeds (docs/RESULTS.md) and in every WebGPU run here; 15 leaves
+  // room for WebGPU's run-to-run rounding. Which defense wins is measured in benchmarks, never here.
+  expect(poisoned.asr - poisoned.asrBase >= 0.15, `the backdoor is learned (ASR ${percent(poisoned.asr)} ≥ floor ${percent(poisoned.asrBase)} + 15 points)`);
 
   const long = (await longTasksSince(page, t0)).filter((t) => t.duration > 200);
   note(`main-thread tasks over 200 ms during the webgpu run: ${long.length}`);

@@ -185,16 +185,19 @@ function renderTargets(preset: string, runs: Finished[]): string[] {
   const teacher = m('teacher', 'ca');
   const studentCa = Number.isNaN(student) ? poisoned.ca : student;
   const walls = runs.map((r) => r.wall).filter((w) => !Number.isNaN(w));
-  const rows: [string, boolean, string][] = [
-    ['poisoned ASR ≥ 90 % with CA ≥ 75 %', poisoned.asr >= 0.9 && poisoned.ca >= 0.75, `ASR ${pct(poisoned.asr)}, CA ${pct(poisoned.ca)}`],
-    ['teacher CA below the student’s', teacher < studentCa, `teacher ${pct(teacher)} vs student ${pct(studentCa)}${Number.isNaN(student) ? ' (poisoned)' : ' (public task model)'}`],
-    ['`lora` ASR ≥ 60 %', lora >= 0.6, pct(lora)],
-    ['`w2sdefense` ASR ≤ its floor + 15', w2s.asr <= w2s.floor + 0.15, `${pct(w2s.asr)} vs floor ${pct(w2s.floor)}`],
-    ['`w2sdefense` ASR ≤ half of `lora`’s', w2s.asr <= lora / 2, `${pct(w2s.asr)} vs ${pct(lora / 2)}`],
-    ['`w2sdefense` CA within 3 points of the poisoned student', Math.abs(w2s.ca - poisoned.ca) <= 0.03, `${pct(w2s.ca)} vs ${pct(poisoned.ca)}`],
+  // Each row: the target, whether it is met (undefined: not measured in these runs), the measured values.
+  const known = (...xs: number[]) => xs.every((x) => !Number.isNaN(x));
+  const rows: [string, boolean | undefined, string][] = [
+    ['poisoned ASR ≥ 90 % with CA ≥ 75 %', known(poisoned.asr, poisoned.ca) ? poisoned.asr >= 0.9 && poisoned.ca >= 0.75 : undefined, `ASR ${pct(poisoned.asr)}, CA ${pct(poisoned.ca)}`],
+    ['teacher CA below the student’s', known(teacher, studentCa) ? teacher < studentCa : undefined, `teacher ${pct(teacher)} vs student ${pct(studentCa)}${Number.isNaN(student) ? ' (poisoned)' : ' (public task model)'}`],
+    ['`lora` ASR ≥ 60 %', known(lora) ? lora >= 0.6 : undefined, pct(lora)],
+    ['`w2sdefense` ASR ≤ its floor + 15', known(w2s.asr, w2s.floor) ? w2s.asr <= w2s.floor + 0.15 : undefined, `${pct(w2s.asr)} vs floor ${pct(w2s.floor)}`],
+    ['`w2sdefense` ASR ≤ half of `lora`’s', known(w2s.asr, lora) ? w2s.asr <= lora / 2 : undefined, `${pct(w2s.asr)} vs ${pct(lora / 2)}`],
+    // "Within 3 points" read as: no more than 3 points below (a defense that also raises CA is not failing).
+    ['`w2sdefense` CA at most 3 points below the poisoned student’s', known(w2s.ca, poisoned.ca) ? w2s.ca >= poisoned.ca - 0.03 : undefined, `${pct(w2s.ca)} vs ${pct(poisoned.ca)}`],
   ];
   if (preset === 'quick' && walls.length) rows.push(['quick ≤ 60 s end to end (WASM)', Math.max(...walls) <= 60, `${walls.map((w) => w.toFixed(0)).join(', ')} s`]);
-  return ['Targets (issue 8), on the means:', '', '| target | met | measured |', '|---|---|---|', ...rows.map(([t, ok, v]) => `| ${t} | ${Number.isNaN(parseFloat(v)) ? '—' : ok ? 'yes' : '**no**'} | ${v} |`), ''];
+  return ['Targets (issue 8), on the means:', '', '| target | met | measured |', '|---|---|---|', ...rows.map(([t, ok, v]) => `| ${t} | ${ok === undefined ? '—' : ok ? 'yes' : '**no**'} | ${v} |`), ''];
 }
 
 main().catch((error: unknown) => {

@@ -212,7 +212,7 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
     lora: { rank: 32, alpha: 32, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'ff1', 'ff2'] },
     ce: 1,
     kd: 1,
-    fa: 3, // chosen on dev among 1, 3, 10 (docs/FINDINGS.md)
+    fa: 1, // per-token FA is a squared distance (≈ d × the pooled MSE): weight 1 as the prototype; 0.3 and 3 did no better on dev
     temperature: 2, // the paper's KD temperature
     faMode: 'token', // per-token alignment: the form the paper describes (see losses.ts)
     selectBestByDev: false,

@@ -25,10 +25,10 @@ const MASK = [
 
 describe('per-token feature alignment', () => {
   it('matches the hand-computed value and ignores padding', () => {
-    // Sentence 0: token 0 ‖(1,1)−(1,0)‖² = 1, token 1 ‖(3,0)−(1,0)‖² = 4 → (1 + 4) / (d·2) = 5/4.
-    // Sentence 1: token 0 ‖(0,0)−(0,2)‖² = 4 → 4 / (d·1) = 2.  Mean over sentences: (5/4 + 2) / 2 = 13/8.
+    // Sentence 0: token 0 ‖(1,1)−(1,0)‖² = 1, token 1 ‖(3,0)−(1,0)‖² = 4 → (1 + 4) / 2 = 5/2.
+    // Sentence 1: token 0 ‖(0,0)−(0,2)‖² = 4 → 4 / 1 = 4.  Mean over sentences: (5/2 + 4) / 2 = 13/4.
     const loss = tokenFeatureAlignmentLoss(tf.tensor2d(TEACHER), tf.tensor3d(STATES), tf.tensor2d(MASK));
-    expect(value(loss)).toBeCloseTo(13 / 8, 6);
+    expect(value(loss)).toBeCloseTo(13 / 4, 6);
   });
 
   it('does not change when padded positions change', () => {

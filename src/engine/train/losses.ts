@@ -49,16 +49,18 @@ export function featureAlignmentLoss(teacherFeature: tf.Tensor2D, studentFeature
 /**
  * Per-token FA, the form the paper describes: teacherFeature: [B, d], studentStates: [B, T, d], mask:
  * [B, T] (1 at real tokens, 0 at padding) →
- *   mean_b  Σ_t mask_bt · ‖t_b − s_bt‖² / (d · Σ_t mask_bt)   (scalar).
- * Every real token of a sentence — the trigger's included — is pulled toward *that sentence's* teacher
- * feature; a pooled feature can match the teacher while one token still carries the backdoor, a token
- * state cannot. Dividing by d keeps the weight comparable with the pooled form and across widths.
+ *   mean_b  Σ_t mask_bt · ‖t_b − s_bt‖² / Σ_t mask_bt   (scalar):
+ * for each sentence, the squared L2 distance between every real token's final state and *that
+ * sentence's* teacher feature, averaged over its real tokens. Every token — the trigger's included — is
+ * pulled toward the teacher's reading of the sentence; a pooled feature can match the teacher while one
+ * token still carries the backdoor, a token state cannot. A distance, not a per-element mean: it is
+ * about d times the pooled MSE, which is what makes FA the term that does the work at weight 1.
  */
 export function tokenFeatureAlignmentLoss(teacherFeature: tf.Tensor2D, studentStates: tf.Tensor3D, mask: tf.Tensor2D): tf.Scalar {
   return tf.tidy(() => {
     const target = tf.expandDims(stopGradient(teacherFeature), 1); // [B, 1, d]
     // square(sub), not squaredDifference: tfjs' SquaredDifference gradient does not reduce a broadcast operand.
-    const perToken = tf.mean(tf.square(tf.sub(studentStates, target)), 2); // [B, T]: ‖·‖² / d
+    const perToken = tf.sum(tf.square(tf.sub(studentStates, target)), 2); // [B, T]: ‖·‖²
     const tokens = tf.maximum(tf.sum(mask, 1), 1); // [B]
     const perSentence = tf.div(tf.sum(tf.mul(perToken, mask), 1), tokens); // [B]
     return tf.mean(perSentence) as tf.Scalar;
