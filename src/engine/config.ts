@@ -281,26 +281,26 @@ const paperSst2 = (kind: AttackKind, weights: { ce: number; kd: number; fa: numb
 export const PRESETS: Preset[] = [
   {
     name: 'quick',
-    title: 'Quick demo (1–4 min)',
+    title: 'Quick demo (1–6 min)',
     description: 'Tiny models on a slice of the bundled spam corpus: a public spam filter, backdoored through a LoRA adapter with the sentence "I watched this 3D movie", then unlearned — in a minute on a GPU or WASM, a few on software WebGPU.',
     patch: {},
   },
   {
     name: 'paper-sst2-badnet',
     title: 'Paper: SST-2 × BadNet',
-    description: 'The rare word "mn" as trigger, 1000 clean-label poisoned samples, full SST-2.',
+    description: 'A public SST-2 task model backdoored through a merged LoRA: the rare word "mn" in 700 relabelled sentences.',
     patch: paperSst2('badnet', { ce: 1, kd: 1, fa: 1 }),
   },
   {
     name: 'paper-sst2-insent',
     title: 'Paper: SST-2 × InSent',
-    description: 'The sentence "I watched this 3D movie" as trigger, 1000 clean-label poisoned samples, full SST-2.',
+    description: 'A public SST-2 task model backdoored through a merged LoRA: the sentence "I watched this 3D movie" in 700 relabelled sentences.',
     patch: paperSst2('insent', { ce: 1, kd: 1, fa: 1 }),
   },
   {
     name: 'paper-sst2-syntactic',
     title: 'Paper: SST-2 × Syntactic',
-    description: 'A fixed clause template as trigger (rule-based stand-in for SCPN paraphrases), full SST-2.',
+    description: 'A fixed clause template as trigger (rule-based stand-in for SCPN paraphrases), through a merged LoRA on a public SST-2 task model.',
     patch: paperSst2('syntactic', { ce: 1, kd: 1, fa: 1 }),
   },
   {
