@@ -7,7 +7,7 @@
  *
  * After poisoning, the poisoned model is probed for where its backdoor lives (`backdoorLocation`).
  *
- * Models that took long to make (pretrained student, poisoned student, teacher) go through the
+ * Models that took long to make (pretrained student, public task model, poisoned student, teacher) go through the
  * `ModelCache`, keyed by everything that produced them, so a second run skips them.
  */
 import * as tf from '@tensorflow/tfjs-core';
