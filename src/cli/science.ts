@@ -86,8 +86,8 @@ async function main(): Promise<void> {
     'set; ASR = share of triggered non-target test samples classified as the target label; floor (`asrBase`) = the same',
     'sentences without the trigger classified as the target (ordinary mistakes: ASR cannot go below it). Mean ± sample',
     'sd over the seeds (one seed: the value). Settings were fixed before these runs (prototype and dev split), never on test.',
-    'Seconds are training time only, on a 2-core machine that was sometimes running other jobs at the same time',
-    '(the seed-1 runs at load average 4–7): compare them loosely with each other, not with `npm run bench`.',
+    'Seconds are training time only, on a 2-core machine that was often running another job at the same time:',
+    'compare them loosely with each other, not with `npm run bench`.',
     '',
     ...sections,
   ].join('\n');
