@@ -56,6 +56,8 @@ describe('runExperiment (tiny SST-2 slice)', () => {
     });
 
     const poison = results.stages.poison!;
+    // Full-FT poisoning of this tiny model: ASR > 0.9 and CA > 0.55 on every CI and local run since the
+    // test was written (the config is unchanged, see `tiny`); the defenses are not judged here.
     expect(poison.final!.asr).toBeGreaterThan(0.9); // the backdoor is in
     expect(poison.final!.ca).toBeGreaterThan(0.55); // above chance on the balanced slice
     for (const stage of ['teacher', 'defense:lora', 'defense:w2sdefense', 'defense:kd-only', 'defense:fa-only', 'defense:full-ft'] as const) {
