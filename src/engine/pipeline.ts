@@ -163,11 +163,7 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
       beforePoisonKey = cacheKey('task', pretrainKey, cfg.taskModel, cfg.data, cfg.seed, data.room);
       results.stages.task = await cachedStage('task', ctx, cache, beforePoisonKey, student, async () => {
         student.resetHead(numLabels, rng.fork('task-head'));
-        return classificationStage('task', cfg.taskModel, student.classifierVariables(), student, prepared.cleanTrain, prepared.eval, cfg, ctx, rng.fork('task-fit'),
-          (rows) => {
-            const out = student.classify(tf.gather(prepared.cleanTrain.ids, rows), true);
-            return crossEntropy(out.logits, tf.gather(prepared.cleanTrain.labels, rows));
-          });
+        return classificationStage('task', cfg.taskModel, student.classifierVariables(), student, prepared.cleanTrain, prepared.eval, cfg, ctx, rng.fork('task-fit'));
       });
     }
     const beforePoison = await student.readWeights();
@@ -182,10 +178,7 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
       const pinned = cfg.poison.method === 'full' && cfg.poison.pinTriggerRows ? new PinnedRows(student.encoder.tokenEmbedding, prepared.triggerIds) : null;
       try {
         const result = await classificationStage('poison', cfg.poison, variables, student, prepared.poisonedTrain, prepared.eval, cfg, ctx, rng.fork('poison-fit'),
-          (rows) => {
-            const out = student.classify(tf.gather(prepared.poisonedTrain.ids, rows), true);
-            return crossEntropy(out.logits, tf.gather(prepared.poisonedTrain.labels, rows));
-          }, true, pinned ? () => pinned.restore() : undefined);
+          true, pinned ? () => pinned.restore() : undefined);
         if (cfg.poison.method === 'lora') student.mergeLora();
         return result;
       } finally {
@@ -224,11 +217,7 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
         await pretrainMlm(teacher, pretrainSpec('teacher', 'pretrain', cfg.pretrain.teacherSteps, pretrainRng.fork('pretrain-teacher')));
         await cache?.put(teacherPretrainKey, await teacher.readWeights());
       }
-      return classificationStage('teacher', cfg.teacher, teacher.classifierVariables(), teacher, prepared.defenderClean, prepared.eval, cfg, ctx, rng.fork('teacher-fit'),
-        (rows) => {
-          const out = teacher.classify(tf.gather(prepared.defenderClean.ids, rows), true);
-          return crossEntropy(out.logits, tf.gather(prepared.defenderClean.labels, rows));
-        }, false);
+      return classificationStage('teacher', cfg.teacher, teacher.classifierVariables(), teacher, prepared.defenderClean, prepared.eval, cfg, ctx, rng.fork('teacher-fit'), false);
     });
     models.set('teacher', teacher);
 
@@ -404,7 +393,7 @@ function decodeResult(data: Float32Array): StageResult {
   return JSON.parse(new TextDecoder().decode(Uint8Array.from(data))) as StageResult;
 }
 
-/** Fine-tunes a classifier epoch by epoch with CA/ASR after each; the stage result. */
+/** Fine-tunes a classifier on `train` by cross-entropy, epoch by epoch with CA/ASR/asrBase after each; the stage result. */
 async function classificationStage(
   stage: StageName,
   optim: OptimConfig,
@@ -415,7 +404,6 @@ async function classificationStage(
   cfg: ExperimentConfig,
   ctx: StageContext,
   rng: Rng,
-  batchLoss: (rows: tf.Tensor1D) => tf.Scalar,
   announce = true,
   afterStep?: () => void,
 ): Promise<StageResult> {
@@ -425,7 +413,8 @@ async function classificationStage(
     optim,
     variables,
     trainSize: train.size,
-    batchLoss,
+    // Every classification stage (task model, poisoning, teacher) fits its model to its set's labels.
+    batchLoss: (rows) => crossEntropy(model.classify(tf.gather(train.ids, rows), true).logits, tf.gather(train.labels, rows)),
     afterEpoch: () => evaluate(model, evalSets, cfg.attack.targetLabel),
     rng,
     ctx,

@@ -61,7 +61,10 @@ export function featureAlignment(mode: FaMode, teacherFeature: tf.Tensor2D, stud
   }
 }
 
-/** Each term unweighted (scalars); KD and FA are null without a teacher. */
+/**
+ * Each term unweighted (scalars). KD and FA are null without a teacher, and — when `w` is given — where
+ * their weight is 0 (not computed at all: a step pays only for the terms it uses).
+ */
 export function defenseTerms(
   student: StudentOutputs,
   teacher: TeacherTargets | null,
@@ -69,11 +72,12 @@ export function defenseTerms(
   mask: tf.Tensor2D,
   temperature: number,
   faMode: FaMode,
+  w?: LossWeights,
 ): { ce: tf.Scalar; kd: tf.Scalar | null; fa: tf.Scalar | null } {
   return {
     ce: crossEntropy(student.logits, labels),
-    kd: teacher ? kdLoss(student.logits, teacher.logits, temperature) : null,
-    fa: teacher ? featureAlignment(faMode, teacher.feature, student, mask) : null,
+    kd: teacher && (!w || w.kd > 0) ? kdLoss(student.logits, teacher.logits, temperature) : null,
+    fa: teacher && (!w || w.fa > 0) ? featureAlignment(faMode, teacher.feature, student, mask) : null,
   };
 }
 
@@ -88,9 +92,10 @@ export function defenseLoss(
   faMode: FaMode,
 ): tf.Scalar {
   return tf.tidy(() => {
-    let loss: tf.Scalar = tf.mul(w.ce, crossEntropy(student.logits, labels));
-    if (teacher && w.kd > 0) loss = tf.add(loss, tf.mul(w.kd, kdLoss(student.logits, teacher.logits, temperature)));
-    if (teacher && w.fa > 0) loss = tf.add(loss, tf.mul(w.fa, featureAlignment(faMode, teacher.feature, student, mask)));
+    const t = defenseTerms(student, teacher, labels, mask, temperature, faMode, w);
+    let loss: tf.Scalar = tf.mul(w.ce, t.ce);
+    if (t.kd) loss = tf.add(loss, tf.mul(w.kd, t.kd));
+    if (t.fa) loss = tf.add(loss, tf.mul(w.fa, t.fa));
     return loss;
   });
 }
