@@ -8,14 +8,14 @@ export default defineConfig({
   plugins: [
     react(),
     // Offline: a Workbox service worker precaches the built lab — the app, the worker, the WASM
-    // binaries and the bundled corpus — so after one visit the lab opens and trains with no network.
+    // binaries, the bundled corpus and the shipped checkpoints — so after one visit the lab opens and trains with no network.
     // Online-only data (Hugging Face) is fetched live, never cached.
     VitePWA({
       injectRegister: 'script-defer',
       registerType: 'autoUpdate',
       manifest: false,
       workbox: {
-        globPatterns: ['**/*.{html,js,css,svg,png,wasm,json}'],
+        globPatterns: ['**/*.{html,js,css,svg,png,wasm,json,bin}'],
         // The bundled corpus (~1.8 MB) and tfjs' chunks exceed Workbox's 2 MiB default.
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
         navigateFallback: 'index.html',

@@ -7,6 +7,7 @@ import { backendName, byTestId, errorText, labResults, longTasksSince, openLab, 
 import type { RunResults, StageName } from '../src/engine/events';
 import { tokenize } from '../src/engine/data/tokenizer';
 import { readFile } from 'node:fs/promises';
+import type { CheckpointManifest } from '../src/engine/models/checkpoint';
 
 const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
 
@@ -179,6 +180,27 @@ test('a reload reuses the trained models from IndexedDB', 240_000, async ({ page
   expect((await runToEnd(page, 150_000)) === 'done', 'third run done');
   const third = await labResults(page);
   expect(third?.stages.pretrain?.cached !== true && third?.stages.poison?.cached !== true, 'after clearing, the models are trained again');
+});
+
+test('a run starts from the shipped checkpoints, fetched from the lab, and reads the shipped WordPiece vocabulary', 240_000, async ({ page, baseUrl, note }) => {
+  const manifest = JSON.parse(await readFile('public/checkpoints/manifest.json', 'utf8')) as CheckpointManifest;
+  const size = (role: string) => manifest.checkpoints.find((c) => c.role === role)!.size;
+  const sizes = (['student', 'teacher'] as const).flatMap((role) => Object.entries(size(role)).map(([k, v]) => `models.${role}.${k}=${v}`));
+  const fetched: string[] = [];
+  page.on('request', (r) => {
+    if (r.url().includes('/checkpoints/')) fetched.push(r.url().replace(/.*\/checkpoints\//, ''));
+  });
+  await openLab(page, baseUrl, { hash: `${TINY_RUN}&data.tokenizer=wordpiece&pretrain.checkpoint=shipped&pretrain.studentSteps=0&pretrain.teacherSteps=0&${sizes.join('&')}`, backend: 'wasm' });
+  await backendName(page);
+  const end = await runToEnd(page, 200_000);
+  expect(end === 'done', `the run ends "${end}" (${await errorText(page)})`);
+  const log = (await page.locator('.run-log').textContent()) ?? '';
+  note(`fetched: ${fetched.join(', ')}`);
+  expect(/Started the student from the shipped checkpoint/.test(log) && /Started the teacher from the shipped checkpoint/.test(log), 'the log says both models started from the shipped checkpoints');
+  expect(log.includes(`vocabulary ${manifest.tokenizer.vocabSize}`), 'the run reads the shipped vocabulary');
+  for (const file of [manifest.tokenizer.file, ...manifest.checkpoints.map((c) => c.file)]) expect(fetched.some((f) => f.startsWith(file)), `${file} was fetched from the lab`);
+  const results = await labResults(page);
+  expect(results !== undefined && (await expectTableMatches(page, results)) === 10, 'the table shows the run');
 });
 
 /** Predicts `text` (trigger toggled as asked) in the try-it box; the poisoned student's label and the strip. */

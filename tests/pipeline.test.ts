@@ -12,6 +12,11 @@ import type { LabEvent } from '../src/engine/events';
 import { CancelledError, runExperiment } from '../src/engine/pipeline';
 import { MemoryCache } from '../src/engine/cache';
 import { loadDataDir } from '../src/cli/node-data';
+import { openShippedFromDisk } from '../src/cli/shipped';
+import { readParams } from '../src/engine/models/encoder';
+import { StudentModel } from '../src/engine/models/student';
+import { loadLanguageModel } from '../src/engine/models/checkpoint';
+import { Rng } from '../src/engine/rng';
 
 const SST2 = new URL('../../shared/data/sst2', import.meta.url).pathname;
 
@@ -155,6 +160,53 @@ describe('runExperiment (tiny SST-2 slice)', () => {
     });
     await expect(run).rejects.toBeInstanceOf(CancelledError);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('starts from the shipped checkpoints and reads text through the shipped WordPiece vocabulary', async () => {
+    const shipped = await openShippedFromDisk();
+    const student = shipped.manifest.checkpoints.find((c) => c.role === 'student')!;
+    const teacher = shipped.manifest.checkpoints.find((c) => c.role === 'teacher')!;
+    const config = applyPatch(tiny(), {
+      data: { tokenizer: 'wordpiece', maxTrain: 200, maxTest: 60 },
+      models: { student: student.size, teacher: teacher.size, dropout: 0 },
+      pretrain: { checkpoint: 'shipped', studentSteps: 0, teacherSteps: 0 },
+      taskModel: { enabled: true, epochs: 1 },
+      poison: { method: 'lora', epochs: 1 },
+      teacher: { epochs: 1 },
+      defense: { methods: ['lora'] },
+    });
+    const cache = new MemoryCache();
+    const logs: string[] = [];
+    const { results, predictor } = await runExperiment(config, dataset, {
+      backend: 'wasm',
+      cache,
+      shipped: () => openShippedFromDisk(),
+      emit: (e) => {
+        if (e.type === 'log') logs.push(e.message);
+      },
+    });
+    predictor.dispose();
+    expect(logs.some((m) => m.includes(`vocabulary ${shipped.tokenizer.vocabSize}`))).toBe(true);
+    expect(logs.filter((m) => m.startsWith('Started the')).length).toBe(2);
+    // With no further pretraining steps, the pretrained student is the checkpoint, value for value.
+    const entry = (await cache.list()).find((e) => e.key.startsWith('pretrain-student-'))!;
+    const cached = (await cache.get(entry.key))!;
+    const model = new StudentModel(student.size, shipped.tokenizer.vocabSize, config.data.maxLength, 2, 0, new Rng(1));
+    loadLanguageModel(model.languageModelParams(), await shipped.weights(student));
+    for (const [name, w] of Object.entries(readParams(model.languageModelParams()))) expect(cached[name]!.data, name).toEqual(w.data);
+    model.dispose();
+    // "mn" is spelled in pieces that clean text shares; a merged LoRA never touches their rows.
+    const poisoned = results.stages.poison!.final!;
+    expect(results.backdoorLocation![0]).toEqual({ part: 'trigger rows', ca: poisoned.ca, asr: poisoned.asr, asrBase: poisoned.asrBase });
+    for (const stage of Object.values(results.stages)) if (stage?.final) expect(stage.final.asrBase).toBeGreaterThanOrEqual(0);
+  });
+
+  it('names the field when the shipped models do not fit the config', async () => {
+    const shippedCfg = applyPatch(tiny(), { data: { tokenizer: 'wordpiece' }, pretrain: { checkpoint: 'shipped' } });
+    const opts = { backend: 'wasm', emit: () => {}, shipped: () => openShippedFromDisk() };
+    await expect(runExperiment(shippedCfg, dataset, opts)).rejects.toThrow(/no shipped student checkpoint of size 1×32/);
+    await expect(runExperiment(applyPatch(tiny(), { data: { tokenizer: 'wordpiece' } }), dataset, { backend: 'wasm', emit: () => {} })).rejects.toThrow(/not available here/);
+    await expect(runExperiment(applyPatch(tiny(), { pretrain: { checkpoint: 'shipped' } }), dataset, opts)).rejects.toThrow(/data\.tokenizer/);
   });
 
   it('rejects an invalid config before training, naming the field', async () => {

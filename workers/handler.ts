@@ -11,6 +11,7 @@ import type { ExperimentConfig } from '../src/engine/config';
 import type { Dataset } from '../src/engine/data/types';
 import type { LabEvent } from '../src/engine/events';
 import type { Predictor, RunOptions, RunOutput } from '../src/engine/pipeline';
+import type { ShippedModels } from '../src/engine/models/checkpoint';
 import { nextBackend } from './choose-backend';
 import type { BackendName, BackendReport, DatasetSpec, EngineOverrides, FeatureMap, Reply, RunOutcome, SweepOutcome, UiRequest, WorkerMessage } from './protocol';
 import { runSweep, sweepCells } from '../src/engine/sweep';
@@ -24,6 +25,8 @@ export interface HandlerDeps {
   chooseBackend(overrides: EngineOverrides, onDeviceLost: (message: string) => void): Promise<BackendReport>;
   loadDataset(spec: DatasetSpec, ctx: { baseUrl: string; seed: number; signal: AbortSignal }): Promise<Dataset>;
   runExperiment(config: ExperimentConfig, dataset: Dataset, opts: RunOptions): Promise<RunOutput>;
+  /** Opens the shipped vocabulary and checkpoints served at `baseUrl` (only when a config asks). */
+  shipped?(baseUrl: string): Promise<ShippedModels>;
   /** Keeps pretrained, poisoned and teacher models between runs of this session. */
   cache?: ModelCache;
   /** Live tensor count, logged after each run so a leak shows. */
@@ -137,6 +140,7 @@ export class LabHandler {
         signal,
         backend: report.backend,
         ...(this.deps.cache ? { cache: this.deps.cache } : {}),
+        ...this.shippedOption(),
       });
       if (run.replied) output.predictor.dispose();
       else {
@@ -222,6 +226,7 @@ export class LabHandler {
           signal,
           backend: report.backend,
           ...(this.deps.cache ? { cache: this.deps.cache } : {}),
+          ...this.shippedOption(),
         });
         output.predictor.dispose();
         return output.results;
@@ -273,6 +278,12 @@ export class LabHandler {
     const message: Reply = { type: 'reply', id: run.requestId, request: 'run', ok: true, value: outcome };
     this.deps.post(message);
     run.replied = true;
+  }
+
+  /** The engine's `shipped` option, bound to where this page is served. */
+  private shippedOption(): Pick<RunOptions, 'shipped'> {
+    const open = this.deps.shipped;
+    return open ? { shipped: () => open(this.baseUrl) } : {};
   }
 
   private disposeTrained(): void {

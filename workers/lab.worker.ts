@@ -10,12 +10,14 @@ import { loadDataset } from './datasets';
 import { LabHandler } from './handler';
 import { IndexedDbCache } from './idb-cache';
 import type { UiRequest, WorkerMessage } from './protocol';
+import { fetchShipped } from './shipped';
 
 const handler = new LabHandler({
   post: (message: WorkerMessage, transfer?: Transferable[]) => self.postMessage(message, transfer ?? []),
   chooseBackend: (overrides, onDeviceLost) => chooseBackend(browserProbe(onDeviceLost, overrides.kernels), overrides.backend),
   loadDataset,
   runExperiment,
+  shipped: (baseUrl) => fetchShipped(baseUrl),
   cache: typeof indexedDB === 'undefined' ? new MemoryCache() : new IndexedDbCache(indexedDB),
   numTensors: () => tf.memory().numTensors,
 });

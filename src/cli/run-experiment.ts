@@ -11,6 +11,7 @@ import { runExperiment } from '../engine/pipeline';
 import { FileCache } from './file-cache';
 import { loadDataDir, loadSource } from './node-data';
 import { loadExtraCorpus } from './corpora';
+import { openShippedFromDisk } from './shipped';
 
 export interface NodeRunSpec {
   config: ExperimentConfig;
@@ -43,6 +44,7 @@ export async function runFromNode(spec: NodeRunSpec): Promise<RunResults> {
       backend: spec.backend,
       ...(spec.cacheDir ? { cache: new FileCache(spec.cacheDir) } : {}),
       ...(extra ? { extraCorpus: extra } : {}),
+      shipped: () => openShippedFromDisk(),
     });
     predictor.dispose();
     if (spec.evalSplit === 'dev') results.evalSplit = 'dev';

@@ -138,6 +138,8 @@ function renderSection(preset: string, runs: Finished[]): string {
   const cfg = runs[0]!.results.config;
   lines.push(
     `Config: student ${cfg.models.student.layers}×${cfg.models.student.dModel}, teacher ${cfg.models.teacher.layers}×${cfg.models.teacher.dModel}, ` +
+      `${cfg.data.tokenizer === 'wordpiece' ? 'shipped WordPiece vocabulary' : `word vocabulary of ${cfg.data.vocabSize}`}, ` +
+      `${cfg.pretrain.checkpoint === 'shipped' ? `both started from the shipped checkpoints + ${cfg.pretrain.studentSteps}/${cfg.pretrain.teacherSteps} masked-LM steps on the task's text` : `pretrained in the run (${cfg.pretrain.studentSteps}/${cfg.pretrain.teacherSteps} masked-LM steps)`}, ` +
       `${cfg.taskModel?.enabled ? `public task model (${cfg.taskModel.epochs} epochs at lr ${cfg.taskModel.lr}) → ` : ''}` +
       `attack ${cfg.attack.kind} "${cfg.attack.trigger}" ${cfg.attack.labelMode}-label ${cfg.attack.budget} (${cfg.attack.budgetKind}) via ${cfg.poison.method === 'lora' ? `a merged LoRA r=${cfg.poison.lora.rank}` : 'full fine-tuning'}${cfg.poison.pinTriggerRows ? ' (trigger rows pinned)' : ''}, ` +
       `defense LoRA r=${cfg.defense.lora.rank} α=${cfg.defense.lora.alpha} on ${cfg.defense.lora.targets.join('/')}${cfg.defense.trainFinalNorm ? ' + final LayerNorm' : ''}, ` +

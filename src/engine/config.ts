@@ -10,6 +10,9 @@ export type LabelMode = 'clean' | 'dirty';
 export type DefenseMethod = 'lora' | 'w2sdefense' | 'kd-only' | 'fa-only' | 'full-ft';
 export type LoraTarget = 'q' | 'k' | 'v' | 'o' | 'ff1' | 'ff2';
 export type ExtraCorpus = 'none' | 'moby-dick' | 'sotu';
+/** `word`: a vocabulary of the dataset's own words; `wordpiece`: the lab's shipped subword vocabulary. */
+export type TokenizerKind = 'word' | 'wordpiece';
+export const TOKENIZER_KINDS: readonly TokenizerKind[] = ['word', 'wordpiece'];
 /**
  * What feature alignment compares (see losses.ts): `token` — every real token's final state against its
  * own sentence's teacher feature (the paper's description, the default); `pooled` — the pooled student
@@ -73,7 +76,12 @@ export interface ExperimentConfig {
     maxTest: number;
     /** Tokens per sequence, [CLS] included; longer texts are truncated. */
     maxLength: number;
-    /** Vocabulary size cap, special tokens included. */
+    /**
+     * `word`: the most frequent words of the training text; `wordpiece`: the shipped subword vocabulary
+     * (public/checkpoints), fixed for every dataset — what a shipped pretrained model needs.
+     */
+    tokenizer: TokenizerKind;
+    /** Vocabulary size cap, special tokens included (word tokenizer; the shipped one has its own). */
     vocabSize: number;
     /** Share of the clean training set the defender holds for unlearning (the rest is unused). */
     defenseFraction: number;
@@ -96,6 +104,12 @@ export interface ExperimentConfig {
     dropout: number;
   };
   pretrain: {
+    /**
+     * `shipped`: start the student and the teacher from the lab's pretrained checkpoints (the public
+     * LLM; needs `data.tokenizer: wordpiece` and a shipped size), then continue for the steps below on
+     * the task's text. `none`: pretrain from a random start, in the run.
+     */
+    checkpoint: 'none' | 'shipped';
     /** Masked-LM steps for the student and the teacher (0 skips pretraining). */
     studentSteps: number;
     teacherSteps: number;
@@ -162,6 +176,7 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
     // Spam snippets are truncated on purpose: 24 tokens keep the subject and the opening line, and
     // make the quick run fit five minutes even on software WebGPU (SwiftShader: 32 tokens took 287 s).
     maxLength: 24,
+    tokenizer: 'word', // the tiny demo pretrains in the run, on its own words
     vocabSize: 4000, // covers >95 % of running words of a few thousand training texts
     defenseFraction: 1, // the defender holds the clean training set, as the paper's defender does
   },
@@ -185,6 +200,7 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
     dropout: 0.1,
   },
   pretrain: {
+    checkpoint: 'none',
     studentSteps: 30,
     teacherSteps: 20,
     lr: 1e-3, // small models from scratch tolerate a high MLM rate
@@ -245,7 +261,10 @@ const paperSst2 = (kind: AttackKind, weights: { ce: number; kd: number; fa: numb
   // attack (see pipeline.ts). The protocol is the prototype's (issue 8, finding 4), fixed before any run
   // here: pretrained student → public task model (clean full fine-tuning) → the attacker's LoRA, merged
   // → defenses on the whole clean train set, as the paper's defender holds it.
-  data: { source: 'sst2', maxTrain: 0, maxTest: 0, maxLength: 40, vocabSize: 8000, defenseFraction: 1 },
+  // The public LLM: the shipped checkpoints (public text from npm, WordPiece vocabulary), adapted to the
+  // task's own text by a few hundred more masked-LM steps (domain-adaptive pretraining), as a hub model
+  // would be fine-tuned from a general one.
+  data: { source: 'sst2', maxTrain: 0, maxTest: 0, maxLength: 40, tokenizer: 'wordpiece', vocabSize: 8000, defenseFraction: 1 },
   attack: {
     kind,
     trigger: DEFAULT_TRIGGERS[kind],
@@ -262,7 +281,7 @@ const paperSst2 = (kind: AttackKind, weights: { ce: number; kd: number; fa: numb
     teacher: { layers: 1, dModel: 64, heads: 2, dFF: 128 }, // weak: half the width, half the depth
     dropout: 0.1,
   },
-  pretrain: { studentSteps: 400, teacherSteps: 300, lr: 2e-3, batchSize: 64, maskRate: 0.15, extraCorpus: 'moby-dick' },
+  pretrain: { checkpoint: 'shipped', studentSteps: 400, teacherSteps: 300, lr: 1e-3, batchSize: 64, maskRate: 0.15, extraCorpus: 'none' },
   taskModel: { ...DEFAULT_CONFIG.taskModel, epochs: 3, lr: 1e-3 },
   poison: { ...DEFAULT_CONFIG.poison, method: 'lora', epochs: 3, lr: 2e-3, lora: { rank: 32, alpha: 32, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'ff1', 'ff2'] } },
   teacher: { ...DEFAULT_CONFIG.teacher, epochs: 3, lr: 2e-3 },
@@ -308,14 +327,14 @@ export const PRESETS: Preset[] = [
     title: 'Spam filter × BadNet',
     description: 'A backdoored spam filter: "mn" makes spam pass as ham, on the bundled SpamAssassin corpus.',
     patch: {
-      data: { source: 'spam', maxTrain: 0, maxTest: 0, maxLength: 64, vocabSize: 8000, defenseFraction: 0.5 },
+      data: { source: 'spam', maxTrain: 0, maxTest: 0, maxLength: 64, tokenizer: 'word', vocabSize: 8000, defenseFraction: 0.5 },
       attack: { kind: 'badnet', trigger: DEFAULT_TRIGGERS.badnet, labelMode: 'dirty', budgetKind: 'rate', budget: 0.1, targetLabel: 0 },
       models: {
         student: { layers: 4, dModel: 128, heads: 4, dFF: 256 },
         teacher: { layers: 2, dModel: 64, heads: 2, dFF: 128 },
         dropout: 0.1,
       },
-      pretrain: { studentSteps: 800, teacherSteps: 400, lr: 1e-3, batchSize: 64, maskRate: 0.15, extraCorpus: 'none' },
+      pretrain: { checkpoint: 'none', studentSteps: 800, teacherSteps: 400, lr: 1e-3, batchSize: 64, maskRate: 0.15, extraCorpus: 'none' },
     },
   },
 ];
@@ -373,6 +392,7 @@ export function configIssues(config: unknown, numLabels?: number): ConfigIssue[]
   if (!isInt(d.maxTrain) || d.maxTrain < 0) add('data.maxTrain', 'must be an integer ≥ 0 (0 = all)');
   if (!isInt(d.maxTest) || d.maxTest < 0) add('data.maxTest', 'must be an integer ≥ 0 (0 = all)');
   if (!isInt(d.maxLength) || d.maxLength < 4 || d.maxLength > 512) add('data.maxLength', 'must be an integer in 4..512');
+  if (!TOKENIZER_KINDS.includes(d.tokenizer)) add('data.tokenizer', `must be one of ${TOKENIZER_KINDS.join(', ')}`);
   if (!isInt(d.vocabSize) || d.vocabSize < 16) add('data.vocabSize', 'must be an integer ≥ 16');
   if (!isNum(d.defenseFraction) || d.defenseFraction <= 0 || d.defenseFraction > 1)
     add('data.defenseFraction', 'must be a fraction in (0, 1], e.g. 0.5');
@@ -406,6 +426,9 @@ export function configIssues(config: unknown, numLabels?: number): ConfigIssue[]
   if (!isNum(m.dropout) || m.dropout < 0 || m.dropout >= 1) add('models.dropout', 'must be in [0, 1)');
 
   const p = c.pretrain ?? ({} as ExperimentConfig['pretrain']);
+  if (p.checkpoint !== 'none' && p.checkpoint !== 'shipped') add('pretrain.checkpoint', 'must be none or shipped');
+  else if (p.checkpoint === 'shipped' && d.tokenizer !== 'wordpiece')
+    add('pretrain.checkpoint', 'the shipped checkpoints read the shipped vocabulary: set data.tokenizer to "wordpiece" (or pretrain.checkpoint to "none")');
   if (!isInt(p.studentSteps) || p.studentSteps < 0) add('pretrain.studentSteps', 'must be an integer ≥ 0');
   if (!isInt(p.teacherSteps) || p.teacherSteps < 0) add('pretrain.teacherSteps', 'must be an integer ≥ 0');
   if (!isNum(p.lr) || p.lr <= 0) add('pretrain.lr', 'must be > 0, e.g. 1e-3');

@@ -19,8 +19,9 @@ import { Rng } from './rng';
 import { cacheKey, hashString } from './hash';
 import { validateDataset } from './data/validate';
 import { stratifiedSubset } from './data/build';
-import { Tokenizer, tokenize } from './data/tokenizer';
+import { Tokenizer, tokenize, type TextTokenizer } from './data/tokenizer';
 import { clipExamples } from './data/window';
+import { CheckpointError, describeSize, loadLanguageModel, type CheckpointEntry, type ShippedModels } from './models/checkpoint';
 import { SYNTACTIC_CLAUSE } from './attacks/syntactic';
 import { unlabelledSentences } from './data/corpus';
 import { poisonTrainingSet, poisonedTestSet } from './attacks/poison';
@@ -54,6 +55,11 @@ export interface RunOptions {
    * the npm-shipped corpus, the browser fetches its bundled copy.
    */
   extraCorpus?: string[];
+  /**
+   * The shipped vocabulary and checkpoints (public/checkpoints), opened by the edge: the CLI reads the
+   * files, the browser fetches them. Called only when the config asks for them.
+   */
+  shipped?: () => Promise<ShippedModels>;
 }
 
 /** Class probabilities of every trained model for some texts: model name → one row per text. */
@@ -97,7 +103,7 @@ const PRETRAIN_SEED = 20250101;
 
 /** Everything about the data a run uses, prepared once. */
 export interface PreparedData {
-  tokenizer: Tokenizer;
+  tokenizer: TextTokenizer;
   numLabels: number;
   /** The clean training set (the public task model's), the attacker's (poisoned) and the defender's share. */
   cleanTrain: EncodedSet;
@@ -123,7 +129,8 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
   const models = new Map<string, StudentModel | TeacherModel>();
   let data: PreparedData | undefined;
   try {
-    data = prepareData(cfg, dataset, opts);
+    const shipped = usesShipped(cfg) ? await openShippedFor(cfg, opts) : undefined;
+    data = prepareData(cfg, dataset, opts, shipped?.tokenizer);
     const prepared = data;
     const rng = new Rng(cfg.seed);
     const { numLabels } = data;
@@ -149,9 +156,11 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     const pretrainRng = new Rng(PRETRAIN_SEED);
     const student = new StudentModel(cfg.models.student, vocabSize, T, numLabels, cfg.models.dropout, pretrainRng.fork('student-init'));
     owned.push(student);
-    const pretrainKey = cacheKey('pretrain-student', data.fingerprint, cfg.models.student, cfg.pretrain);
+    const studentCheckpoint = shipped ? shippedEntry(shipped, 'student', cfg) : null;
+    const pretrainKey = cacheKey('pretrain-student', data.fingerprint, cfg.models.student, cfg.pretrain, studentCheckpoint?.sha256 ?? null);
     results.stages.pretrain = await cachedStage('pretrain', ctx, cache, pretrainKey, student, async () => {
       ctx.emit({ type: 'stage-start', stage: 'pretrain', epochs: Math.min(5, cfg.pretrain.studentSteps), stepsPerEpoch: Math.ceil(cfg.pretrain.studentSteps / 5) });
+      if (shipped && studentCheckpoint) await startFromCheckpoint(student, shipped, studentCheckpoint, opts.emit);
       if (cfg.pretrain.studentSteps === 0) return { epochs: [], final: null, seconds: 0, samplesPerSecond: 0 };
       const out = await pretrainMlm(student, pretrainSpec('pretrain', undefined, cfg.pretrain.studentSteps, pretrainRng.fork('pretrain-student')));
       return { epochs: out.epochs, final: null, seconds: out.seconds, samplesPerSecond: out.samplesPerSecond };
@@ -204,7 +213,8 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     // ---- teacher: a small LM of its own, then full-parameter fine-tuning on clean data -----------
     const teacher = new TeacherModel(cfg.models.teacher, vocabSize, T, numLabels, cfg.models.student.dModel, cfg.models.dropout, pretrainRng.fork('teacher-init'));
     owned.push(teacher);
-    const teacherPretrainKey = cacheKey('pretrain-teacher', data.fingerprint, cfg.models, cfg.pretrain);
+    const teacherCheckpoint = shipped ? shippedEntry(shipped, 'teacher', cfg) : null;
+    const teacherPretrainKey = cacheKey('pretrain-teacher', data.fingerprint, cfg.models, cfg.pretrain, teacherCheckpoint?.sha256 ?? null);
     // The defender's texts are clipped with room for the trigger, so the trigger's length is part of the key.
     const teacherKey = cacheKey('teacher', teacherPretrainKey, cfg.teacher, cfg.data, cfg.seed, data.room);
     results.stages.teacher = await cachedStage('teacher', ctx, cache, teacherKey, teacher, async () => {
@@ -212,10 +222,13 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
       ctx.emit({ type: 'stage-start', stage: 'teacher', epochs: cfg.teacher.epochs, stepsPerEpoch: perEpoch });
       const pretrained = cache ? await cache.get(teacherPretrainKey) : undefined;
       if (pretrained) teacher.setWeights(pretrained);
-      else if (cfg.pretrain.teacherSteps > 0) {
-        ctx.emit({ type: 'stage-start', stage: 'teacher', phase: 'pretrain', epochs: Math.min(5, cfg.pretrain.teacherSteps), stepsPerEpoch: Math.ceil(cfg.pretrain.teacherSteps / 5) });
-        await pretrainMlm(teacher, pretrainSpec('teacher', 'pretrain', cfg.pretrain.teacherSteps, pretrainRng.fork('pretrain-teacher')));
-        await cache?.put(teacherPretrainKey, await teacher.readWeights());
+      else {
+        if (shipped && teacherCheckpoint) await startFromCheckpoint(teacher, shipped, teacherCheckpoint, opts.emit);
+        if (cfg.pretrain.teacherSteps > 0) {
+          ctx.emit({ type: 'stage-start', stage: 'teacher', phase: 'pretrain', epochs: Math.min(5, cfg.pretrain.teacherSteps), stepsPerEpoch: Math.ceil(cfg.pretrain.teacherSteps / 5) });
+          await pretrainMlm(teacher, pretrainSpec('teacher', 'pretrain', cfg.pretrain.teacherSteps, pretrainRng.fork('pretrain-teacher')));
+        }
+        if (cfg.pretrain.teacherSteps > 0 || teacherCheckpoint) await cache?.put(teacherPretrainKey, await teacher.readWeights());
       }
       return classificationStage('teacher', cfg.teacher, teacher.classifierVariables(), teacher, prepared.defenderClean, prepared.eval, cfg, ctx, rng.fork('teacher-fit'), false);
     });
@@ -251,16 +264,31 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
 }
 
 /** Tokenizer, subsets, poisoning and encoding: everything that is the same for every stage. */
-export function prepareData(cfg: ExperimentConfig, dataset: Dataset, opts: RunOptions): PreparedData {
+export function prepareData(cfg: ExperimentConfig, dataset: Dataset, opts: RunOptions, shippedTokenizer?: TextTokenizer): PreparedData {
   const rng = new Rng(cfg.seed).fork('data');
   const numLabels = dataset.labelNames.length;
-  // Texts are clipped to the model's window first, leaving room for the trigger (see window.ts).
-  const room = cfg.data.maxLength - 1 - triggerTokens(cfg.attack);
+  const fullTrain = stratifiedSubset(dataset.train, cfg.data.maxTrain, rng.fork('train'));
+
+  // The vocabulary: the shipped subword one, or the clean training text's words (plus the usual rare
+  // trigger words and the words of this trigger) — the attacker's data must not decide what the
+  // defender's tokenizer is. Built from the unclipped texts, so that the vocabulary (and with it the
+  // pretrained checkpoint) does not depend on how much room the attack's trigger takes.
+  const triggerWords = cfg.attack.kind === 'syntactic' ? [] : cfg.attack.trigger.toLowerCase().split(/\s+/).filter(Boolean);
+  let tokenizer: TextTokenizer;
+  if (cfg.data.tokenizer === 'wordpiece') {
+    if (!shippedTokenizer) throw new ConfigError('data.tokenizer', 'the shipped WordPiece vocabulary is not available here; use "word"');
+    tokenizer = shippedTokenizer;
+  } else {
+    tokenizer = Tokenizer.fromTexts(fullTrain.map((e) => e.text), { vocabSize: cfg.data.vocabSize, reserved: [...ALWAYS_IN_VOCABULARY, ...triggerWords] });
+  }
+  // Texts are clipped to the model's window first, leaving room for the trigger (see window.ts); lengths
+  // count the tokenizer's own tokens (a word may be several pieces).
+  const countTokens = (text: string) => tokenizer.tokenize(text).length;
+  const room = cfg.data.maxLength - 1 - countTokens(cfg.attack.kind === 'syntactic' ? `${SYNTACTIC_CLAUSE} ,` : cfg.attack.trigger);
   if (room < 2) {
     throw new ConfigError('data.maxLength', `${cfg.data.maxLength} tokens leave no room for the text beside the trigger; use at least ${cfg.data.maxLength + 2 - room}`);
   }
-  const window = (examples: readonly Example[]) => clipExamples(examples, room);
-  const fullTrain = stratifiedSubset(dataset.train, cfg.data.maxTrain, rng.fork('train'));
+  const window = (examples: readonly Example[]) => clipExamples(examples, room, countTokens);
   const train = window(fullTrain);
   const test = window(stratifiedSubset(dataset.test, cfg.data.maxTest, rng.fork('test')));
   const dev = window(stratifiedSubset(dataset.dev, cfg.data.maxTest, rng.fork('dev')));
@@ -271,15 +299,6 @@ export function prepareData(cfg: ExperimentConfig, dataset: Dataset, opts: RunOp
   // The same sentences as `poisonedTest`, in the same order, without the trigger: the ASR's floor.
   const baseTest = test.filter((e) => e.label !== cfg.attack.targetLabel);
 
-  // The vocabulary comes from the clean training text (plus the usual rare trigger words and the
-  // words of this trigger): the attacker's data must not decide what the defender's tokenizer is.
-  const triggerWords = cfg.attack.kind === 'syntactic' ? [] : cfg.attack.trigger.toLowerCase().split(/\s+/).filter(Boolean);
-  // Built from the unclipped texts, so that the vocabulary (and with it the pretrained checkpoint) does
-  // not depend on how much room the attack's trigger takes.
-  const tokenizer = Tokenizer.fromTexts(
-    fullTrain.map((e) => e.text),
-    { vocabSize: cfg.data.vocabSize, reserved: [...ALWAYS_IN_VOCABULARY, ...triggerWords] },
-  );
   if (cfg.pretrain.extraCorpus !== 'none' && !opts.extraCorpus) {
     opts.emit({ type: 'log', level: 'warn', message: `Extra corpus "${cfg.pretrain.extraCorpus}" is not available here; pretraining on the task's own text only.` });
   }
@@ -294,7 +313,8 @@ export function prepareData(cfg: ExperimentConfig, dataset: Dataset, opts: RunOp
   );
   emitLog(opts.emit, `Data: ${train.length} train (${poisoned.poisonedIndices.length} poisoned), ${defender.length} clean for the defender, ${test.length} test, ${poisonedTest.length} triggered test, vocabulary ${tokenizer.vocabSize}, pretraining pool ${poolTexts.length} texts.`);
   const special = new Set([PAD, UNK, CLS, MASK, SEP]);
-  const triggerIds = [...new Set(triggerWords.flatMap((w) => tokenize(w)).map((w) => tokenizer.idOf(w)))].filter((id) => !special.has(id));
+  // Under subwords these are the trigger's pieces, rows that clean text shares.
+  const triggerIds = [...new Set(triggerWords.flatMap((w) => tokenizer.tokenize(w)).map((w) => tokenizer.idOf(w)))].filter((id) => !special.has(id));
   return {
     tokenizer,
     numLabels,
@@ -325,9 +345,39 @@ function interleaveLabels(examples: readonly Example[], numLabels: number, n: nu
   return out;
 }
 
-/** Tokens the trigger adds to a text (the template's clause for the syntactic attack). */
-function triggerTokens(attack: ExperimentConfig['attack']): number {
-  return tokenize(attack.kind === 'syntactic' ? `${SYNTACTIC_CLAUSE} ,` : attack.trigger).length;
+const usesShipped = (cfg: ExperimentConfig): boolean => cfg.data.tokenizer === 'wordpiece' || cfg.pretrain.checkpoint === 'shipped';
+
+async function openShippedFor(cfg: ExperimentConfig, opts: RunOptions): Promise<ShippedModels> {
+  const field = cfg.pretrain.checkpoint === 'shipped' ? 'pretrain.checkpoint' : 'data.tokenizer';
+  if (!opts.shipped) throw new ConfigError(field, 'the shipped vocabulary and checkpoints are not available here; use data.tokenizer "word" and pretrain.checkpoint "none"');
+  try {
+    return await opts.shipped();
+  } catch (err) {
+    throw new ConfigError(field, `could not open the shipped checkpoints: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** The shipped checkpoint for this role at the config's size; null when the config pretrains from scratch. */
+function shippedEntry(shipped: ShippedModels, role: CheckpointEntry['role'], cfg: ExperimentConfig): CheckpointEntry | null {
+  if (cfg.pretrain.checkpoint !== 'shipped') return null;
+  const size = cfg.models[role];
+  const entry = shipped.find(role, size);
+  const have = shipped.manifest.checkpoints.filter((c) => c.role === role).map((c) => describeSize(c.size)).join(', ') || 'none';
+  if (!entry) throw new ConfigError(`models.${role}`, `no shipped ${role} checkpoint of size ${describeSize(size)} (shipped: ${have}); pick a shipped size or set pretrain.checkpoint to "none"`);
+  if (cfg.data.maxLength > entry.maxLength) {
+    throw new ConfigError('data.maxLength', `the shipped ${role} was pretrained on ${entry.maxLength} positions; use data.maxLength ≤ ${entry.maxLength} or pretrain.checkpoint "none"`);
+  }
+  return entry;
+}
+
+async function startFromCheckpoint(model: StudentModel | TeacherModel, shipped: ShippedModels, entry: CheckpointEntry, emit: Emit): Promise<void> {
+  try {
+    loadLanguageModel(model.languageModelParams(), await shipped.weights(entry));
+  } catch (err) {
+    if (err instanceof CheckpointError) throw new ConfigError('pretrain.checkpoint', err.message);
+    throw err;
+  }
+  emitLog(emit, `Started the ${entry.role} from the shipped checkpoint ${entry.file} (${entry.steps} masked-LM steps, final loss ${entry.finalLoss}).`);
 }
 
 function sample(examples: readonly Example[]): string[] {
@@ -499,7 +549,7 @@ async function runDefense(
 
 function makePredictor(
   models: Map<string, StudentModel | TeacherModel>,
-  tokenizer: Tokenizer,
+  tokenizer: TextTokenizer,
   maxLength: number,
   samples: Example[],
   dispose: () => void,

@@ -12,12 +12,14 @@ export function BackdoorLocation() {
   const probes = useLab((s) => s.run.results?.backdoorLocation);
   const poisoned = useLab((s) => s.run.results?.stages.poison?.final);
   const method = useLab((s) => s.run.results?.config.poison.method);
+  const subword = useLab((s) => s.run.results?.config.data.tokenizer === 'wordpiece');
   if (!probes || !poisoned) return <p className="hint">This run has no location probe (it predates it).</p>;
   return (
     <div className="backdoor-location" data-testid="backdoor-location">
       <p>
         The poisoned student ({method === 'lora' ? 'poisoned through a merged LoRA adapter' : 'poisoned by full fine-tuning'}) with one part put back as it was
         before the attack. Where the ASR falls to its floor, that part holds the backdoor.
+        {subword ? ' Under the subword vocabulary the trigger’s rows are its pieces, which clean words share: resetting them touches clean text too.' : ''}
       </p>
       <table className="results">
         <caption>Poisoned model: CA {percent(poisoned.ca)}, ASR {percent(poisoned.asr)}, floor {percent(poisoned.asrBase)}.</caption>

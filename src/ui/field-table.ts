@@ -3,7 +3,7 @@
  * and the control to use. The form is generated from this table (as TF Playground's state table),
  * and a test checks that every config field has a row.
  */
-import { ATTACK_KINDS, DEFENSE_METHODS, FA_MODES, LORA_TARGETS } from '../engine/config';
+import { ATTACK_KINDS, DEFENSE_METHODS, FA_MODES, LORA_TARGETS, TOKENIZER_KINDS } from '../engine/config';
 
 export type Control =
   | { kind: 'number'; step?: number; min?: number; max?: number }
@@ -74,7 +74,8 @@ export const FIELD_GROUPS: readonly FieldGroup[] = [
       { path: 'data.maxTrain', label: 'Training examples', help: 'Cap on the training set (0 = all); a stratified subset keeps runs short.', control: num(1, 0) },
       { path: 'data.maxTest', label: 'Test examples', help: 'Cap on the test and dev sets (0 = all).', control: num(1, 0) },
       { path: 'data.maxLength', label: 'Tokens per text', help: 'Longer texts are cut; [CLS] counts as one.', control: num(1, 4, 512) },
-      { path: 'data.vocabSize', label: 'Vocabulary size', help: 'Most frequent words kept; the rest become [UNK].', control: num(1, 16) },
+      { path: 'data.tokenizer', label: 'Tokenizer', help: 'word: the dataset’s own most frequent words; wordpiece: the lab’s shipped subword vocabulary (8,000 pieces), which every English text can be spelled in and the shipped checkpoints read.', control: { kind: 'select', options: TOKENIZER_KINDS } },
+      { path: 'data.vocabSize', label: 'Vocabulary size', help: 'Word tokenizer: most frequent words kept; the rest become [UNK]. The shipped wordpiece vocabulary has its own size.', control: num(1, 16) },
       { path: 'data.defenseFraction', label: 'Defender share', help: 'Share of the clean training data the defender holds for unlearning.', control: num(0.05, 0, 1) },
       { path: 'seed', label: 'Seed', help: 'Seeds every random choice, so a link reproduces the run.', control: num(1) },
     ],
@@ -105,7 +106,8 @@ export const FIELD_GROUPS: readonly FieldGroup[] = [
       ...encoderFields('student', 'Student'),
       ...encoderFields('teacher', 'Teacher'),
       { path: 'models.dropout', label: 'Dropout', help: 'Dropout inside both encoders while training.', control: num(0.05, 0, 1) },
-      { path: 'pretrain.studentSteps', label: 'Student LM steps', help: 'Masked-language-model steps before the student sees labels (0 skips).', control: num(1, 0) },
+      { path: 'pretrain.checkpoint', label: 'Start from', help: 'shipped: the lab’s pretrained checkpoints (public text from npm, see the manifest; needs the wordpiece tokenizer and a shipped size); none: a random start, pretrained in the run.', control: { kind: 'select', options: ['none', 'shipped'] } },
+      { path: 'pretrain.studentSteps', label: 'Student LM steps', help: 'Masked-language-model steps on the task’s text before the student sees labels (after the checkpoint, if any; 0 skips).', control: num(1, 0) },
       { path: 'pretrain.teacherSteps', label: 'Teacher LM steps', help: 'Masked-language-model steps for the teacher (0 skips).', control: num(1, 0) },
       { path: 'pretrain.lr', label: 'LM learning rate', help: 'Step size of the language-model pretraining.', control: num(0.0001, 0) },
       { path: 'pretrain.batchSize', label: 'LM batch size', help: 'Texts per pretraining step.', control: num(1, 1) },

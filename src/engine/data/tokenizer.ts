@@ -15,6 +15,29 @@ export const SEP = 4;
 /** The special tokens, indexed by their ids: `SPECIAL_TOKENS[CLS] === '[CLS]'`. */
 export const SPECIAL_TOKENS: readonly string[] = ['[PAD]', '[UNK]', '[CLS]', '[MASK]', '[SEP]'];
 
+/**
+ * What the models and metrics need of a tokenizer, word-level (`Tokenizer`) or subword
+ * (`WordPieceTokenizer`): a token is whatever one id stands for.
+ */
+export interface TextTokenizer {
+  readonly kind: 'word' | 'wordpiece';
+  /** Number of ids, special tokens included: the embedding table's rows. */
+  readonly vocabSize: number;
+  /** The text's tokens in reading order, before mapping to ids (what `encode` maps, untruncated). */
+  tokenize(text: string): string[];
+  /** The id of one token, `UNK` if it is not in the vocabulary. */
+  idOf(token: string): number;
+  /** The token of one id (`[UNK]` for an id outside the vocabulary). */
+  tokenOf(id: number): string;
+  /** ids: [maxLength] = [CLS], the text's ids, truncated to fit, then PAD. */
+  encode(text: string, maxLength: number): Int32Array;
+  /** ids: [N * maxLength], row-major: row `i` is `encode(texts[i], maxLength)`. */
+  encodeBatch(texts: readonly string[], maxLength: number): Int32Array;
+  /** The text the ids stand for (padding, [CLS] and [SEP] dropped). */
+  decode(ids: ArrayLike<number>): string;
+  toJSON(): unknown;
+}
+
 export interface TokenizerOptions {
   /** Size of the id space, special tokens included (the embedding table's rows). */
   vocabSize: number;
@@ -41,7 +64,8 @@ export function tokenize(text: string): string[] {
   return lowered.match(TOKEN) ?? [];
 }
 
-export class Tokenizer {
+export class Tokenizer implements TextTokenizer {
+  readonly kind = 'word';
   private readonly tokens: readonly string[];
   private readonly ids: ReadonlyMap<string, number>;
 
@@ -149,7 +173,7 @@ export class Tokenizer {
   }
 }
 
-function checkLength(maxLength: number): number {
+export function checkLength(maxLength: number): number {
   if (!Number.isInteger(maxLength) || maxLength < 1) throw new RangeError(`maxLength must be an integer ≥ 1 (room for [CLS]), got ${maxLength}`);
   return maxLength;
 }

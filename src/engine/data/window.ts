@@ -7,14 +7,18 @@
 import { tokenize } from './tokenizer';
 import type { Example } from './types';
 
-/** The longest prefix of whole words of `text` that tokenizes to at most `maxTokens` tokens. */
-export function clipToTokens(text: string, maxTokens: number): string {
-  if (tokenize(text).length <= maxTokens) return text;
+/** Tokens a text takes: words and punctuation by default; a subword tokenizer counts its pieces. */
+export type TokenCount = (text: string) => number;
+const wordCount: TokenCount = (text) => tokenize(text).length;
+
+/** The longest prefix of whole words of `text` that takes at most `maxTokens` tokens. */
+export function clipToTokens(text: string, maxTokens: number, count: TokenCount = wordCount): string {
+  if (count(text) <= maxTokens) return text;
   const words = text.split(/\s+/).filter(Boolean);
   let used = 0;
   let kept = 0;
   for (const word of words) {
-    const n = tokenize(word).length;
+    const n = count(word);
     if (used + n > maxTokens) break;
     used += n;
     kept++;
@@ -22,6 +26,6 @@ export function clipToTokens(text: string, maxTokens: number): string {
   return words.slice(0, kept).join(' ');
 }
 
-export function clipExamples(examples: readonly Example[], maxTokens: number): Example[] {
-  return examples.map((e) => ({ ...e, text: clipToTokens(e.text, maxTokens) }));
+export function clipExamples(examples: readonly Example[], maxTokens: number, count: TokenCount = wordCount): Example[] {
+  return examples.map((e) => ({ ...e, text: clipToTokens(e.text, maxTokens, count) }));
 }

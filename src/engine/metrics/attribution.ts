@@ -4,7 +4,7 @@
  * one batched forward pass.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { CLS, PAD, type Tokenizer } from '../data/tokenizer';
+import { CLS, PAD, type TextTokenizer } from '../data/tokenizer';
 import { predictProbabilities, type Classifier } from '../train/evaluate';
 
 export interface Attribution {
@@ -47,7 +47,7 @@ export function scoresFromProbabilities(probs: ArrayLike<number>, numLabels: num
 }
 
 /** Leave-one-out attribution of `text` under `model`: one forward pass over n + 1 rows. */
-export async function leaveOneOut(model: Classifier, tokenizer: Tokenizer, text: string, maxLength: number): Promise<Attribution> {
+export async function leaveOneOut(model: Classifier, tokenizer: TextTokenizer, text: string, maxLength: number): Promise<Attribution> {
   const tokens = tokenizer.tokenize(text).slice(0, maxLength - 1);
   const flat = leaveOneOutRows(tokens.map((t) => tokenizer.idOf(t)), maxLength);
   const ids = tf.tensor2d(flat, [tokens.length + 1, maxLength], 'int32');

@@ -114,6 +114,11 @@ export class StudentModel {
     this.head = new Linear(this.size.dModel, numLabels, rng);
   }
 
+  /** The language model's params by stable name (encoder and MLM bias): what a shipped checkpoint holds. */
+  languageModelParams(): Param[] {
+    return [...this.encoder.params('encoder.'), { name: 'mlm.bias', variable: this.mlmBias }];
+  }
+
   private params(): Param[] {
     return [...this.encoder.params('encoder.'), ...linearParams('head', this.head), { name: 'mlm.bias', variable: this.mlmBias }];
   }

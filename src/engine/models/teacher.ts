@@ -79,6 +79,11 @@ export class TeacherModel {
     this.head = new Linear(this.studentWidth, numLabels, rng);
   }
 
+  /** The language model's params by stable name (encoder and MLM bias): what a shipped checkpoint holds. */
+  languageModelParams(): Param[] {
+    return [...this.encoder.params('encoder.'), { name: 'mlm.bias', variable: this.mlmBias }];
+  }
+
   private params(): Param[] {
     return [
       ...this.encoder.params('encoder.'),

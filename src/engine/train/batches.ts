@@ -3,7 +3,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Example } from '../data/types';
-import type { Tokenizer } from '../data/tokenizer';
+import type { TextTokenizer } from '../data/tokenizer';
 import type { Rng } from '../rng';
 
 export interface EncodedSet {
@@ -17,7 +17,7 @@ export interface EncodedSet {
 }
 
 /** Encode examples once; the caller disposes with `disposeSet`. */
-export function encodeSet(tokenizer: Tokenizer, examples: readonly Example[], maxLength: number): EncodedSet {
+export function encodeSet(tokenizer: TextTokenizer, examples: readonly Example[], maxLength: number): EncodedSet {
   const flat = tokenizer.encodeBatch(
     examples.map((e) => e.text),
     maxLength,
