@@ -184,8 +184,10 @@ test('a reload reuses the trained models from IndexedDB', 240_000, async ({ page
 
 test('a run starts from the shipped checkpoints, fetched from the lab, and reads the shipped WordPiece vocabulary', 240_000, async ({ page, baseUrl, note }) => {
   const manifest = JSON.parse(await readFile('public/checkpoints/manifest.json', 'utf8')) as CheckpointManifest;
-  const size = (role: string) => manifest.checkpoints.find((c) => c.role === role)!.size;
-  const sizes = (['student', 'teacher'] as const).flatMap((role) => Object.entries(size(role)).map(([k, v]) => `models.${role}.${k}=${v}`));
+  // The paper presets' pair: the largest shipped student and teacher.
+  const largest = (role: string) => manifest.checkpoints.filter((c) => c.role === role).sort((a, b) => b.size.dModel - a.size.dModel)[0]!;
+  const chosen = [largest('student'), largest('teacher')];
+  const sizes = chosen.flatMap((c) => Object.entries(c.size).map(([k, v]) => `models.${c.role}.${k}=${v}`));
   const fetched: string[] = [];
   page.on('request', (r) => {
     if (r.url().includes('/checkpoints/')) fetched.push(r.url().replace(/.*\/checkpoints\//, ''));
@@ -198,7 +200,9 @@ test('a run starts from the shipped checkpoints, fetched from the lab, and reads
   note(`fetched: ${fetched.join(', ')}`);
   expect(/Started the student from the shipped checkpoint/.test(log) && /Started the teacher from the shipped checkpoint/.test(log), 'the log says both models started from the shipped checkpoints');
   expect(log.includes(`vocabulary ${manifest.tokenizer.vocabSize}`), 'the run reads the shipped vocabulary');
-  for (const file of [manifest.tokenizer.file, ...manifest.checkpoints.map((c) => c.file)]) expect(fetched.some((f) => f.startsWith(file)), `${file} was fetched from the lab`);
+  for (const file of [manifest.tokenizer.file, ...chosen.map((c) => c.file)]) expect(fetched.some((f) => f.startsWith(file)), `${file} was fetched from the lab`);
+  const unused = manifest.checkpoints.filter((c) => !chosen.includes(c)).map((c) => c.file);
+  expect(!fetched.some((f) => unused.some((u) => f.startsWith(u))), `only the checkpoints the run needs are fetched: ${fetched.join(', ')}`);
   const results = await labResults(page);
   expect(results !== undefined && (await expectTableMatches(page, results)) === 10, 'the table shows the run');
 });
@@ -228,7 +232,8 @@ test('try it: the trigger flips the poisoned student, with one attribution cell 
   // The paper's full-FT BadNet recipe on the pretrained student: it writes "mn" into its own embedding
   // row, which flips sentences reliably in this tiny run (every CI run since the test was written) — the
   // test is about the try-it view, not about which threat model a class studies.
-  const fullFtBadnet = '&attack.kind=badnet&attack.trigger=mn&attack.budget=0.5&taskModel.enabled=false&poison.method=full';
+  // Word vocabulary, pretrained in the run: one row for "mn", and one attribution cell per word.
+  const fullFtBadnet = '&data.tokenizer=word&pretrain.checkpoint=none&attack.kind=badnet&attack.trigger=mn&attack.budget=0.5&taskModel.enabled=false&poison.method=full';
   await openLab(page, baseUrl, { hash: `${TINY_RUN}&data.maxTrain=600&poison.epochs=4${fullFtBadnet}`, backend: 'wasm' });
   await backendName(page);
   expect((await runToEnd(page, 170_000)) === 'done', 'run done');

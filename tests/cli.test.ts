@@ -57,7 +57,7 @@ describe('npm run experiment', () => {
       JSON.stringify({
         data: { maxTrain: 160, maxTest: 60, maxLength: 16, vocabSize: 800 },
         models: { student: { layers: 1, dModel: 16, heads: 2, dFF: 32 }, teacher: { layers: 1, dModel: 8, heads: 2, dFF: 16 } },
-        pretrain: { studentSteps: 4, teacherSteps: 2 },
+        pretrain: { checkpoint: 'none', studentSteps: 4, teacherSteps: 2 },
         taskModel: { epochs: 1 },
         poison: { epochs: 1 },
         teacher: { epochs: 1 },

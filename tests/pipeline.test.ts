@@ -24,10 +24,11 @@ const SST2 = new URL('../../shared/data/sst2', import.meta.url).pathname;
 const tiny = (): ExperimentConfig =>
   applyPatch(configFromPreset('quick'), {
     seed: 7,
-    data: { source: 'sst2', maxTrain: 1000, maxTest: 120, maxLength: 24, vocabSize: 1500, defenseFraction: 0.5 },
+    // Word vocabulary, pretrained in the run: the tiny model and its thresholds below were measured so.
+    data: { source: 'sst2', maxTrain: 1000, maxTest: 120, maxLength: 24, tokenizer: 'word', vocabSize: 1500, defenseFraction: 0.5 },
     attack: { kind: 'badnet', trigger: 'mn', labelMode: 'dirty', budgetKind: 'rate', budget: 0.3, targetLabel: 1, position: 'random' },
     models: { student: { layers: 1, dModel: 32, heads: 2, dFF: 64 }, teacher: { layers: 1, dModel: 16, heads: 2, dFF: 32 }, dropout: 0 },
-    pretrain: { studentSteps: 10, teacherSteps: 5, lr: 1e-3, batchSize: 32, maskRate: 0.15, extraCorpus: 'none' },
+    pretrain: { checkpoint: 'none', studentSteps: 10, teacherSteps: 5, lr: 1e-3, batchSize: 32, maskRate: 0.15, extraCorpus: 'none' },
     // The paper's recipe (full-FT poisoning of the pretrained student): it plants the backdoor in a tiny
     // model reliably (poisoned ASR > 0.9 on every run of this test since it was written).
     taskModel: { enabled: false },

@@ -18,7 +18,7 @@ const TINY = applyPatch(configFromPreset('quick'), {
   data: { maxTrain: 0, maxTest: 0, maxLength: 10, vocabSize: 60 },
   attack: { kind: 'badnet', trigger: 'mn', budgetKind: 'rate', budget: 0.3, targetLabel: 0 },
   models: { student: { layers: 1, dModel: 8, heads: 2, dFF: 16 }, teacher: { layers: 1, dModel: 4, heads: 2, dFF: 8 }, dropout: 0 },
-  pretrain: { studentSteps: 2, teacherSteps: 2, batchSize: 8 },
+  pretrain: { checkpoint: 'none', studentSteps: 2, teacherSteps: 2, batchSize: 8 },
   taskModel: { epochs: 1, batchSize: 8 },
   poison: { epochs: 1, batchSize: 8 },
   teacher: { epochs: 1, batchSize: 8 },

@@ -176,7 +176,10 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
     // Spam snippets are truncated on purpose: 24 tokens keep the subject and the opening line, and
     // make the quick run fit five minutes even on software WebGPU (SwiftShader: 32 tokens took 287 s).
     maxLength: 24,
-    tokenizer: 'word', // the tiny demo pretrains in the run, on its own words
+    // The shipped subword vocabulary and checkpoints (public/checkpoints): measured on dev (3 seeds), a
+    // student that starts from them keeps its backdoor under plain LoRA (85–97 % ASR) where one pretrained
+    // in the run for a few steps lost it (15–51 %) — the paper's premise needs a strong pretrained student.
+    tokenizer: 'wordpiece',
     vocabSize: 4000, // covers >95 % of running words of a few thousand training texts
     defenseFraction: 1, // the defender holds the clean training set, as the paper's defender does
   },
@@ -200,10 +203,11 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
     dropout: 0.1,
   },
   pretrain: {
-    checkpoint: 'none',
+    checkpoint: 'shipped',
+    // A few more masked-LM steps on the task's own text (domain adaptation) after the checkpoint.
     studentSteps: 30,
     teacherSteps: 20,
-    lr: 1e-3, // small models from scratch tolerate a high MLM rate
+    lr: 1e-3,
     batchSize: 32,
     maskRate: 0.15, // BERT's rate
     extraCorpus: 'none',
@@ -301,7 +305,7 @@ export const PRESETS: Preset[] = [
   {
     name: 'quick',
     title: 'Quick demo (1–6 min)',
-    description: 'Tiny models on a slice of the bundled spam corpus: a public spam filter, backdoored through a LoRA adapter with the sentence "I watched this 3D movie", then unlearned — in a minute on a GPU or WASM, a few on software WebGPU.',
+    description: 'Small shipped pretrained models on a slice of the bundled spam corpus: a public spam filter, backdoored through a LoRA adapter with the sentence "I watched this 3D movie", then unlearned — in a minute on a GPU or WASM, a few on software WebGPU.',
     patch: {},
   },
   {
