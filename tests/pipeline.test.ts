@@ -147,6 +147,11 @@ describe('runExperiment (tiny SST-2 slice)', () => {
     expect(second.results.stages.teacher!.cached).toBe(true);
     expect(second.results.stages.poison!.final).toEqual(first.results.stages.poison!.final);
     expect(second.results.stages['defense:lora']!.final).toEqual(first.results.stages['defense:lora']!.final);
+    // Measured on other sentences (a dev-split run), a stage must not replay the figures it stored.
+    const onDev = await runExperiment(config, { ...dataset, test: dataset.dev }, { backend: 'wasm', emit: () => {}, cache });
+    onDev.predictor.dispose();
+    expect(onDev.results.stages.pretrain!.cached).toBe(true);
+    expect([onDev.results.stages.poison!.cached, onDev.results.stages.teacher!.cached]).toEqual([undefined, undefined]);
   });
 
   it('cancels mid-run with CancelledError and frees every tensor', async () => {

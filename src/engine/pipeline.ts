@@ -114,6 +114,11 @@ export interface PreparedData {
   eval: EvalSets & { dev: EncodedSet };
   pretrainPool: Int32Array;
   fingerprint: string;
+  /**
+   * The sets a stage is measured on. A cached stage replays the metrics it stored, so its key must name
+   * them: a model trained during a dev-split run must not report its dev figures in a test-split run.
+   */
+  evalFingerprint: string;
   /** Tokens left for the text beside the trigger. */
   room: number;
   /** The clean test examples (clipped), for the try-it box. */
@@ -169,7 +174,7 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     // ---- task: the public task model, fully fine-tuned on the clean training set ------------------
     let beforePoisonKey = pretrainKey;
     if (cfg.taskModel.enabled) {
-      beforePoisonKey = cacheKey('task', pretrainKey, cfg.taskModel, cfg.data, cfg.seed, data.room);
+      beforePoisonKey = cacheKey('task', pretrainKey, cfg.taskModel, cfg.data, cfg.seed, data.room, data.evalFingerprint);
       results.stages.task = await cachedStage('task', ctx, cache, beforePoisonKey, student, async () => {
         student.resetHead(numLabels, rng.fork('task-head'));
         return classificationStage('task', cfg.taskModel, student.classifierVariables(), student, prepared.cleanTrain, prepared.eval, cfg, ctx, rng.fork('task-fit'));
@@ -178,7 +183,7 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     const beforePoison = await student.readWeights();
 
     // ---- poison: the attacker plants the backdoor through LoRA (or full fine-tuning) -------------
-    const poisonKey = cacheKey('poison', beforePoisonKey, cfg.attack, cfg.poison, cfg.data, cfg.seed);
+    const poisonKey = cacheKey('poison', beforePoisonKey, cfg.attack, cfg.poison, cfg.data, cfg.seed, data.evalFingerprint);
     results.stages.poison = await cachedStage('poison', ctx, cache, poisonKey, student, async () => {
       // A public task model keeps its fitted head; a pretrained LM gets a fresh one.
       if (!cfg.taskModel.enabled) student.resetHead(numLabels, rng.fork('poison-head'));
@@ -216,7 +221,7 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     const teacherCheckpoint = shipped ? shippedEntry(shipped, 'teacher', cfg) : null;
     const teacherPretrainKey = cacheKey('pretrain-teacher', data.fingerprint, cfg.models, cfg.pretrain, teacherCheckpoint?.sha256 ?? null);
     // The defender's texts are clipped with room for the trigger, so the trigger's length is part of the key.
-    const teacherKey = cacheKey('teacher', teacherPretrainKey, cfg.teacher, cfg.data, cfg.seed, data.room);
+    const teacherKey = cacheKey('teacher', teacherPretrainKey, cfg.teacher, cfg.data, cfg.seed, data.room, data.evalFingerprint);
     results.stages.teacher = await cachedStage('teacher', ctx, cache, teacherKey, teacher, async () => {
       const perEpoch = stepsPerEpoch(prepared.defenderClean.size, cfg.teacher.batchSize);
       ctx.emit({ type: 'stage-start', stage: 'teacher', epochs: cfg.teacher.epochs, stepsPerEpoch: perEpoch });
@@ -330,6 +335,7 @@ export function prepareData(cfg: ExperimentConfig, dataset: Dataset, opts: RunOp
     },
     pretrainPool,
     fingerprint,
+    evalFingerprint: hashString(JSON.stringify([sample(test), test.length, sample(poisonedTest), poisonedTest.length])),
     room,
     testExamples: test,
   };
