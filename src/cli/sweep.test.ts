@@ -80,9 +80,10 @@ describe('--sweep from Node', () => {
       expect(results[i]!.config.attack).toEqual({ ...TINY.attack, trigger: c.trigger, labelMode: c.labelMode });
       expect(existsSync(join(outDir, c.name, 'events.jsonl'))).toBe(true);
     }
-    // Only the first cell pretrains and trains the teacher; the rest load both from the cache.
+    // Only the first cell pretrains; the rest load the student from the cache. The clean teacher is
+    // reused across label modes, not across triggers: its stored ASR was measured with the other trigger.
     expect(results.map((r) => r.stages.pretrain?.cached === true)).toEqual([false, true, true, true]);
-    expect(results.map((r) => r.stages.teacher?.cached === true)).toEqual([false, true, true, true]);
+    expect(results.map((r) => r.stages.teacher?.cached === true)).toEqual([false, true, false, true]);
 
     const csv = readFileSync(join(outDir, 'summary.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('cell,trigger,budget,label_mode,method,ca,asr,asr_base');
