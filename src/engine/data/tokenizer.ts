@@ -38,6 +38,66 @@ export interface TextTokenizer {
   toJSON(): unknown;
 }
 
+/**
+ * What both tokenizers share: the id table (special tokens first) and the fixed-length rows the models
+ * read — [CLS], the text's ids truncated to fit, then PAD. A subclass says how a text becomes ids.
+ */
+export abstract class VocabularyTokenizer implements TextTokenizer {
+  abstract readonly kind: TextTokenizer['kind'];
+  protected readonly tokens: readonly string[];
+  protected readonly ids: ReadonlyMap<string, number>;
+
+  protected constructor(entries: readonly string[]) {
+    this.tokens = [...SPECIAL_TOKENS, ...entries];
+    this.ids = new Map(this.tokens.map((t, i) => [t, i]));
+  }
+
+  abstract tokenize(text: string): string[];
+  abstract decode(ids: ArrayLike<number>): string;
+  abstract toJSON(): unknown;
+  /** The text's ids in reading order, untruncated. */
+  protected abstract textIds(text: string): Iterable<number>;
+
+  /** Number of ids, special tokens included: the embedding table's rows. */
+  get vocabSize(): number {
+    return this.tokens.length;
+  }
+
+  /** The id of one token, `UNK` if it is not in the vocabulary. */
+  idOf(token: string): number {
+    return this.ids.get(token) ?? UNK;
+  }
+
+  /** The token of one id (`[UNK]` for an id outside the vocabulary). */
+  tokenOf(id: number): string {
+    return this.tokens[id] ?? SPECIAL_TOKENS[UNK]!;
+  }
+
+  /** ids: [maxLength] = [CLS], the text's ids, truncated to fit, then PAD. */
+  encode(text: string, maxLength: number): Int32Array {
+    const out = new Int32Array(checkLength(maxLength));
+    this.encodeInto(text, out, 0, maxLength);
+    return out;
+  }
+
+  /** ids: [N * maxLength], row-major: row `i` is `encode(texts[i], maxLength)`. */
+  encodeBatch(texts: readonly string[], maxLength: number): Int32Array {
+    const out = new Int32Array(texts.length * checkLength(maxLength));
+    texts.forEach((t, i) => this.encodeInto(t, out, i * maxLength, maxLength));
+    return out;
+  }
+
+  private encodeInto(text: string, out: Int32Array, offset: number, maxLength: number): void {
+    out[offset] = CLS;
+    let n = 1;
+    for (const id of this.textIds(text)) {
+      if (n >= maxLength) return;
+      out[offset + n++] = id;
+    }
+    // The rest stays 0 = PAD (a fresh Int32Array is zero-filled).
+  }
+}
+
 export interface TokenizerOptions {
   /** Size of the id space, special tokens included (the embedding table's rows). */
   vocabSize: number;
@@ -64,14 +124,11 @@ export function tokenize(text: string): string[] {
   return lowered.match(TOKEN) ?? [];
 }
 
-export class Tokenizer implements TextTokenizer {
+export class Tokenizer extends VocabularyTokenizer {
   readonly kind = 'word';
-  private readonly tokens: readonly string[];
-  private readonly ids: ReadonlyMap<string, number>;
 
   private constructor(words: readonly string[]) {
-    this.tokens = [...SPECIAL_TOKENS, ...words];
-    this.ids = new Map(this.tokens.map((t, i) => [t, i]));
+    super(words);
   }
 
   /**
@@ -119,38 +176,9 @@ export class Tokenizer implements TextTokenizer {
     return { kind: 'word', words: this.tokens.slice(SPECIAL_TOKENS.length) };
   }
 
-  /** Number of ids, special tokens included: the embedding table's rows. */
-  get vocabSize(): number {
-    return this.tokens.length;
-  }
-
   /** The text's tokens (lower-cased words and punctuation), before mapping to ids. */
   tokenize(text: string): string[] {
     return tokenize(text);
-  }
-
-  /** The id of one token, `UNK` if it is not in the vocabulary. */
-  idOf(token: string): number {
-    return this.ids.get(token) ?? UNK;
-  }
-
-  /** The token of one id (`[UNK]` for an id outside the vocabulary). */
-  tokenOf(id: number): string {
-    return this.tokens[id] ?? SPECIAL_TOKENS[UNK]!;
-  }
-
-  /** ids: [maxLength] = [CLS], the text's ids, truncated to fit, then PAD. */
-  encode(text: string, maxLength: number): Int32Array {
-    const out = new Int32Array(checkLength(maxLength));
-    this.encodeInto(text, out, 0, maxLength);
-    return out;
-  }
-
-  /** ids: [N * maxLength], row-major: row `i` is `encode(texts[i], maxLength)`. */
-  encodeBatch(texts: readonly string[], maxLength: number): Int32Array {
-    const out = new Int32Array(texts.length * checkLength(maxLength));
-    texts.forEach((t, i) => this.encodeInto(t, out, i * maxLength, maxLength));
-    return out;
   }
 
   /** Tokens joined by spaces; padding, [CLS] and [SEP] dropped, [UNK] and [MASK] kept visible. */
@@ -164,16 +192,12 @@ export class Tokenizer implements TextTokenizer {
     return out.join(' ');
   }
 
-  private encodeInto(text: string, out: Int32Array, offset: number, maxLength: number): void {
-    out[offset] = CLS;
-    const tokens = tokenize(text);
-    const n = Math.min(tokens.length, maxLength - 1);
-    for (let i = 0; i < n; i++) out[offset + 1 + i] = this.idOf(tokens[i]!);
-    // The rest stays 0 = PAD (a fresh Int32Array is zero-filled).
+  protected textIds(text: string): number[] {
+    return tokenize(text).map((t) => this.idOf(t));
   }
 }
 
-export function checkLength(maxLength: number): number {
+function checkLength(maxLength: number): number {
   if (!Number.isInteger(maxLength) || maxLength < 1) throw new RangeError(`maxLength must be an integer ≥ 1 (room for [CLS]), got ${maxLength}`);
   return maxLength;
 }

@@ -12,7 +12,7 @@
  * greedy longest-match-first, as in BERT. Words go through the same `tokenize` as the word tokenizer
  * (lower case, punctuation apart, PTB contractions), so both read a text the same way.
  */
-import { CLS, PAD, SEP, SPECIAL_TOKENS, UNK, checkLength, tokenize, type TextTokenizer } from './tokenizer';
+import { CLS, PAD, SEP, SPECIAL_TOKENS, UNK, tokenize, VocabularyTokenizer } from './tokenizer';
 
 export const CONTINUATION = '##';
 /** Longer "words" (URLs, base64 in e-mails) read as one [UNK], as in BERT. */
@@ -31,17 +31,14 @@ export interface WordPieceTrainOptions {
   minCharCount?: number;
 }
 
-export class WordPieceTokenizer implements TextTokenizer {
+export class WordPieceTokenizer extends VocabularyTokenizer {
   readonly kind = 'wordpiece';
-  private readonly tokens: readonly string[];
-  private readonly ids: ReadonlyMap<string, number>;
   private readonly longest: number;
   /** Word → its piece ids: texts repeat their words, and a word's pieces never change. */
   private readonly memo = new Map<string, readonly number[]>();
 
   private constructor(pieces: readonly string[]) {
-    this.tokens = [...SPECIAL_TOKENS, ...pieces];
-    this.ids = new Map(this.tokens.map((t, i) => [t, i]));
+    super(pieces);
     this.longest = pieces.reduce((n, p) => Math.max(n, p.length), 0);
   }
 
@@ -130,33 +127,9 @@ export class WordPieceTokenizer implements TextTokenizer {
     return { kind: 'wordpiece', pieces: this.tokens.slice(SPECIAL_TOKENS.length) };
   }
 
-  get vocabSize(): number {
-    return this.tokens.length;
-  }
-
   /** The text's pieces, as the model reads them: `"mn rocks"` → `["m", "##n", "rocks"]`. */
   tokenize(text: string): string[] {
     return tokenize(text).flatMap((w) => this.wordIds(w).map((id) => this.tokenOf(id)));
-  }
-
-  idOf(token: string): number {
-    return this.ids.get(token) ?? UNK;
-  }
-
-  tokenOf(id: number): string {
-    return this.tokens[id] ?? SPECIAL_TOKENS[UNK]!;
-  }
-
-  encode(text: string, maxLength: number): Int32Array {
-    const out = new Int32Array(checkLength(maxLength));
-    this.encodeInto(text, out, 0, maxLength);
-    return out;
-  }
-
-  encodeBatch(texts: readonly string[], maxLength: number): Int32Array {
-    const out = new Int32Array(texts.length * checkLength(maxLength));
-    texts.forEach((t, i) => this.encodeInto(t, out, i * maxLength, maxLength));
-    return out;
   }
 
   /** Words joined by spaces, `##` pieces glued to the piece before; padding, [CLS] and [SEP] dropped. */
@@ -202,15 +175,8 @@ export class WordPieceTokenizer implements TextTokenizer {
     return out;
   }
 
-  private encodeInto(text: string, out: Int32Array, offset: number, maxLength: number): void {
-    out[offset] = CLS;
-    let n = 1;
-    for (const w of tokenize(text)) {
-      for (const id of this.wordIds(w)) {
-        if (n >= maxLength) return;
-        out[offset + n++] = id;
-      }
-    }
+  protected *textIds(text: string): Iterable<number> {
+    for (const w of tokenize(text)) yield* this.wordIds(w);
   }
 }
 
