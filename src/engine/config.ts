@@ -171,7 +171,7 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
   seed: 42,
   data: {
     source: 'spam',
-    maxTrain: 600, // a minute on a laptop CPU, enough for a backdoor to show
+    maxTrain: 600, // a minute or two on a laptop CPU, enough for a backdoor to show
     maxTest: 200,
     // Spam snippets are truncated on purpose: 24 tokens keep the subject and the opening line, and
     // make the quick run fit five minutes even on software WebGPU (SwiftShader: 32 tokens took 287 s).
@@ -305,7 +305,7 @@ export const PRESETS: Preset[] = [
   {
     name: 'quick',
     title: 'Quick demo (1–6 min)',
-    description: 'Small shipped pretrained models on a slice of the bundled spam corpus: a public spam filter, backdoored through a LoRA adapter with the sentence "I watched this 3D movie", then unlearned — in a minute on a GPU or WASM, a few on software WebGPU.',
+    description: 'Small shipped pretrained models on a slice of the bundled spam corpus: a public spam filter, backdoored through a LoRA adapter with the sentence "I watched this 3D movie", then unlearned — in a minute or two on a GPU or WASM, a few on software WebGPU.',
     patch: {},
   },
   {
