@@ -532,9 +532,10 @@ testIf(
   const lora = results.stages['defense:lora']?.final;
   expect(poisoned && defended && lora, 'poisoned, LoRA and W2SDefense results exist');
   note(`story: poisoned ASR ${percent(poisoned.asr)} (floor ${percent(poisoned.asrBase)}) → LoRA ${percent(lora.asr)}, W2SDefense ${percent(defended.asr)} (floor ${percent(defended.asrBase)})`);
-  // The backdoor is learned: the trigger lifts the ASR well above its floor. ASR − floor was 25 to 63
-  // points over the quick preset's 10 WASM seeds (docs/RESULTS.md) and in every WebGPU run here; 15 leaves
-  // room for WebGPU's run-to-run rounding. Which defense wins is measured in benchmarks, never here.
+  // The backdoor is learned: the trigger lifts the ASR well above its floor. ASR − floor was 59 to 78
+  // points over the quick preset's 10 WASM seeds from the shipped checkpoints (docs/RESULTS.md; 25 to 63
+  // with the older in-run pretraining) and in every WebGPU run here; 15 leaves room for WebGPU's
+  // run-to-run rounding. Which defense wins is measured in benchmarks, never here.
   expect(poisoned.asr - poisoned.asrBase >= 0.15, `the backdoor is learned (ASR ${percent(poisoned.asr)} ≥ floor ${percent(poisoned.asrBase)} + 15 points)`);
 
   const long = (await longTasksSince(page, t0)).filter((t) => t.duration > 200);
