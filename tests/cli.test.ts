@@ -35,6 +35,13 @@ describe('npm run experiment', () => {
     [['--seed', 'x'], /--seed: must be an integer/],
     [['--bogus'], /Unknown option '--bogus'.*--help/],
     [['--data', '/nonexistent/dir'], /nonexistent/],
+    [['--shard', '0/2'], /--shard: splits a sweep: use it with --sweep FILE\.json/],
+    [['--sweep', 'x.json', '--shard', '2/2'], /--shard: the shard "2\/2" is not i\/N with 0 ≤ i < N/],
+    [['--sweep', 'x.json', '--shard', 'half'], /--shard: the shard "half" is not i\/N/],
+    [['--merge', '--out', 'o'], /--merge: name the shard folders to merge/],
+    [['--merge', 'a', 'b'], /--merge: needs --out DIR/],
+    [['stray'], /unexpected argument "stray"; only --merge takes folders/],
+    [['--merge', '/nonexistent/shard', '--out', 'o'], /--merge: \/nonexistent\/shard has no sweep\.json/],
   ])('%j exits 2 with one clear line', async (args, message) => {
     const { code, stderr } = await experiment(args as string[]);
     expect(code).toBe(2);

@@ -14,6 +14,7 @@ import {
   type ConfigPatch,
   type ExperimentConfig,
 } from '../engine/config';
+import { parseShard, type Shard } from '../engine/sweep';
 
 export interface CliOptions {
   config: ExperimentConfig;
@@ -22,6 +23,10 @@ export interface CliOptions {
   outDir?: string;
   backend: 'wasm' | 'cpu';
   sweep?: string;
+  /** `--shard i/N`: only this share of the sweep's cells. */
+  shard?: Shard;
+  /** `--merge DIR...`: the shard folders to join (the positional arguments). */
+  merge?: string[];
   noCache: boolean;
   /** `dev`: CA and ASR are measured on the dev split, for choosing settings; the test split is never read. */
   evalSplit: 'test' | 'dev';
@@ -29,10 +34,11 @@ export interface CliOptions {
 
 export const USAGE = `usage: npm run experiment -- [--preset NAME] [--config FILE.json] [--data DIR]
        [--attack badnet|insent|syntactic|custom] [--trigger TEXT] [--seed N] [--out DIR]
-       [--backend wasm|cpu] [--no-cache] [--sweep FILE.json] [--eval test|dev]`;
+       [--backend wasm|cpu] [--no-cache] [--sweep FILE.json [--shard i/N]] [--eval test|dev]
+       npm run experiment -- --merge DIR... --out DIR   (join the shard folders of one sweep)`;
 
 export async function parseCli(argv: string[]): Promise<CliOptions> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: argv,
     options: {
       preset: { type: 'string', default: 'quick' },
@@ -44,13 +50,33 @@ export async function parseCli(argv: string[]): Promise<CliOptions> {
       out: { type: 'string' },
       backend: { type: 'string', default: 'wasm' },
       sweep: { type: 'string' },
+      shard: { type: 'string' },
+      merge: { type: 'boolean', default: false },
       'no-cache': { type: 'boolean', default: false },
       eval: { type: 'string', default: 'test' },
       help: { type: 'boolean', default: false },
     },
     strict: true,
+    allowPositionals: true,
   });
   if (values.help) throw new UsageHelp();
+  if (positionals.length > 0 && !values.merge) {
+    throw new ConfigError('arguments', `unexpected argument "${positionals[0]}"; only --merge takes folders without a flag (see --help)`);
+  }
+  if (values.merge) {
+    if (positionals.length === 0) throw new ConfigError('--merge', 'name the shard folders to merge, e.g. --merge out/shard-0 out/shard-1 --out out/sweep');
+    if (!values.out) throw new ConfigError('--merge', 'needs --out DIR for the merged sweep');
+    if (values.sweep || values.shard) throw new ConfigError('--merge', 'joins finished shard folders; run --sweep/--shard and --merge as separate commands');
+  }
+  let shard: Shard | undefined;
+  if (values.shard !== undefined) {
+    if (!values.sweep) throw new ConfigError('--shard', 'splits a sweep: use it with --sweep FILE.json');
+    try {
+      shard = parseShard(values.shard);
+    } catch (e) {
+      throw new ConfigError('--shard', (e as Error).message);
+    }
+  }
   let config = configFromPreset(values.preset!);
   if (values.config) {
     let patch: ConfigPatch;
@@ -81,6 +107,8 @@ export async function parseCli(argv: string[]): Promise<CliOptions> {
     ...(values.out ? { outDir: values.out } : {}),
     backend: values.backend,
     ...(values.sweep ? { sweep: values.sweep } : {}),
+    ...(shard ? { shard } : {}),
+    ...(values.merge ? { merge: positionals } : {}),
     noCache: values['no-cache']!,
     evalSplit: values.eval,
   };

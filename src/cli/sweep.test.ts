@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { applyPatch, ConfigError, configFromPreset } from '../engine/config';
 import type { RunResults } from '../engine/events';
-import { readSweepFile, sweepFromNode } from './sweep';
+import { mergeSweepFolders, readSweepFile, sweepFromNode } from './sweep';
 
 /** Seconds on the CPU backend: one layer, eight wide, a couple of MLM steps, one epoch per stage. */
 const TINY = applyPatch(configFromPreset('quick'), {
@@ -100,6 +100,37 @@ describe('--sweep from Node', () => {
     const summary = JSON.parse(readFileSync(join(outDir, 'summary.json'), 'utf8')) as { cells: { name: string; labelMode: string; budget: number }[]; rows: unknown[] };
     expect(summary.cells.map((c) => [c.name, c.labelMode, c.budget])).toEqual(cells.map((c) => [c.name, c.labelMode, 0.3]));
     expect(summary.rows).toHaveLength(cells.length * methods.length);
+  });
+
+  it('--shard 0/2 and 1/2 on two "machines" (own caches), then --merge: the one-machine sweep, figure for figure', async () => {
+    // Runs after the test above, whose `out` is the same sweep on one machine.
+    const spec = await readSweepFile(writeSweep('sweep.json', { triggers: ['mn', 'cf'], labelModes: ['clean', 'dirty'] }));
+    const shardDirs = [0, 1].map((index) => join(tmp, `shard-${index}`));
+    for (const [index, outDir] of shardDirs.entries()) {
+      await sweepFromNode(TINY, spec, { outDir, backend: 'cpu', dataDir, cacheDir: join(tmp, `cache-${index}`), verbose: false, shard: { index, count: 2 } });
+    }
+    expect(existsSync(join(shardDirs[0]!, 'mn-clean-label', 'results.json'))).toBe(true);
+    expect(existsSync(join(shardDirs[0]!, 'mn-dirty-label'))).toBe(false);
+    expect(existsSync(join(shardDirs[1]!, 'mn-dirty-label', 'results.json'))).toBe(true);
+
+    const merged = join(tmp, 'merged');
+    // Order of the folders does not matter: the summary follows the sweep's cell order.
+    await mergeSweepFolders([shardDirs[1]!, shardDirs[0]!], merged);
+    const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
+    // The CPU backend is deterministic and each shard trains from the same seed, so a shard's freshly
+    // trained student and teacher equal the one machine's cached ones: the summaries match exactly.
+    expect(read(merged, 'summary.csv')).toBe(read(join(tmp, 'out'), 'summary.csv'));
+    expect(JSON.parse(read(merged, 'summary.json'))).toEqual(JSON.parse(read(join(tmp, 'out'), 'summary.json')));
+    for (const cell of ['mn-clean-label', 'mn-dirty-label', 'cf-clean-label', 'cf-dirty-label']) expect(existsSync(join(merged, cell, 'events.jsonl'))).toBe(true);
+    expect(JSON.parse(read(merged, 'sweep.json')).shard).toEqual({ index: 0, count: 1 });
+
+    // Merging what is not one whole sweep names the problem.
+    await expect(mergeSweepFolders([shardDirs[0]!], join(tmp, 'm1'))).rejects.toThrow(/2 of 4 cells are missing \("mn-dirty-label", "cf-dirty-label"\); run --shard 1\/2/);
+    await expect(mergeSweepFolders([shardDirs[0]!, shardDirs[0]!], join(tmp, 'm2'))).rejects.toThrow(/the cell "mn-clean-label" is in both/);
+    const otherSweep = join(tmp, 'other');
+    await sweepFromNode(applyPatch(TINY, { seed: 7 }), { triggers: [{ kind: 'badnet', trigger: 'mn' }] }, { outDir: otherSweep, backend: 'cpu', dataDir, verbose: false, shard: { index: 1, count: 2 } });
+    await expect(mergeSweepFolders([shardDirs[0]!, otherSweep], join(tmp, 'm3'))).rejects.toThrow(/ran a different sweep than/);
+    expect(existsSync(join(tmp, 'm1'))).toBe(false);
   });
 
   it('rejects a budget the budget kind does not allow, naming the cell and the field, before anything runs', async () => {

@@ -10,11 +10,27 @@
  * the eligible samples, or a count). `budgets` and `labelModes` are optional: absent, each cell keeps the
  * base config's one value. Cell names are the trigger's, plus `-budget-<value>` / `-clean-label` /
  * `-dirty-label` when that axis has more than one value (see `sweepCells`).
+ *
+ * Across machines: `--shard i/N` runs only the cells k ≡ i (mod N) into its own `--out`, and
+ * `--merge DIR... --out DIR` joins the shard folders into the one-machine layout (see README).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { ATTACK_KINDS, ConfigError, LABEL_MODES, type ExperimentConfig, type LabelMode } from '../engine/config';
-import { parseTriggerList, runSweep, SweepError, sweepCells, sweepRows, type SweepCell, type SweepSpec, type SweepTrigger } from '../engine/sweep';
+import type { RunResults } from '../engine/events';
+import {
+  parseTriggerList,
+  runSweep,
+  shardCells,
+  SweepError,
+  sweepCells,
+  sweepRows,
+  type Shard,
+  type SweepCell,
+  type SweepSpec,
+  type SweepTrigger,
+} from '../engine/sweep';
 import { runFromNode } from './run-experiment';
 
 const SWEEP_KEYS = ['triggers', 'budgets', 'labelModes'];
@@ -74,17 +90,38 @@ export function planSweep(base: ExperimentConfig, spec: SweepSpec): SweepCell[] 
   }
 }
 
-/** Runs every cell into `<outDir>/<cell>/`, then writes `summary.json` and `summary.csv` and prints the table. */
+/**
+ * What a sweep folder holds, written beside the cells as `sweep.json`: the base config and the sweep
+ * file it ran (so `--merge` can tell shards of one sweep from folders of another) and the cells it ran.
+ */
+interface SweepManifest {
+  format: 1;
+  base: ExperimentConfig;
+  spec: SweepSpec;
+  shard: Shard;
+  ran: string[];
+}
+
+const MANIFEST = 'sweep.json';
+
+/**
+ * Runs every cell (or, with `shard`, only that shard's cells) into `<outDir>/<cell>/`, then writes
+ * `sweep.json`, `summary.json` and `summary.csv` and prints the table. A shard's summary covers its own
+ * cells; `mergeSweepFolders` builds the whole sweep's.
+ */
 export async function sweepFromNode(
   base: ExperimentConfig,
   spec: SweepSpec,
-  opts: { outDir: string; backend: string; dataDir?: string; cacheDir?: string; verbose?: boolean },
+  opts: { outDir: string; backend: string; dataDir?: string; cacheDir?: string; verbose?: boolean; shard?: Shard },
 ): Promise<void> {
   // Every cell is checked before the first one trains, so a bad budget fails in a second, not an hour.
-  const cells = planSweep(base, spec);
+  const all = planSweep(base, spec);
+  const shard = opts.shard ?? { index: 0, count: 1 };
+  const cells = shardCells(all, shard);
+  const part = shard.count > 1 ? ` (shard ${shard.index}/${shard.count}: cell ${all.indexOf(cells[0]!) + 1} of every ${shard.count})` : '';
   const done = await runSweep(cells, async (cell, i) => {
     const { kind, budget, budgetKind, labelMode } = cell.config.attack;
-    console.log(`\n━━ sweep ${i + 1}/${cells.length}: cell "${cell.name}" (${kind}, budget ${budget} as ${budgetKind}, ${labelMode}-label)`);
+    console.log(`\n━━ sweep ${i + 1}/${cells.length}${part}: cell "${cell.name}" (${kind}, budget ${budget} as ${budgetKind}, ${labelMode}-label)`);
     return runFromNode({
       config: cell.config,
       outDir: join(opts.outDir, cell.name),
@@ -94,15 +131,86 @@ export async function sweepFromNode(
       ...(opts.verbose !== undefined ? { verbose: opts.verbose } : {}),
     });
   });
+  const manifest: SweepManifest = { format: 1, base, spec, shard, ran: cells.map((c) => c.name) };
+  // A shard beyond the number of cells runs nothing but still says so, so that merging accepts it.
+  await mkdir(opts.outDir, { recursive: true });
+  await writeFile(join(opts.outDir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeSummary(opts.outDir, cells, done);
+}
+
+/**
+ * `--merge DIR...`: the shard folders of one sweep → one sweep folder in `outDir`, laid out as if one
+ * machine had run it (every cell's folder copied, `sweep.json`, the summary over all cells in sweep
+ * order). Refuses folders of different sweeps, a cell run twice and a cell no shard ran, naming them.
+ */
+export async function mergeSweepFolders(dirs: readonly string[], outDir: string): Promise<void> {
+  if (dirs.length === 0) throw new ConfigError('--merge', 'name the shard folders to merge, e.g. --merge out/shard-0 out/shard-1 --out out/sweep');
+  const manifests = await Promise.all(dirs.map(readManifest));
+  const first = manifests[0]!;
+  for (const [i, m] of manifests.entries()) {
+    if (!isDeepStrictEqual(m.base, first.base) || !isDeepStrictEqual(m.spec, first.spec)) {
+      throw new ConfigError('--merge', `${dirs[i]} ran a different sweep than ${dirs[0]} (its base config or sweep file differs); merge only shards of one sweep`);
+    }
+  }
+  const cells = planSweep(first.base, first.spec);
+  const ranIn = new Map<string, string>();
+  for (const [i, m] of manifests.entries()) {
+    for (const name of m.ran) {
+      const other = ranIn.get(name);
+      if (other !== undefined) throw new ConfigError('--merge', `the cell "${name}" is in both ${other} and ${dirs[i]}; merge each shard once`);
+      ranIn.set(name, dirs[i]!);
+    }
+  }
+  const missing = cells.map((c, k) => [c.name, k] as const).filter(([name]) => !ranIn.has(name));
+  if (missing.length > 0) {
+    const count = first.shard.count;
+    const shards = [...new Set(missing.map(([, k]) => k % count))].map((i) => `${i}/${count}`);
+    throw new ConfigError('--merge', `${missing.length} of ${cells.length} cells are missing (${missing.map(([n]) => `"${n}"`).join(', ')}); run --shard ${shards.join(', ')} and merge its folder too`);
+  }
+  await mkdir(outDir, { recursive: true });
+  const done: { name: string; results: RunResults }[] = [];
+  for (const cell of cells) {
+    const from = join(ranIn.get(cell.name)!, cell.name);
+    await cp(from, join(outDir, cell.name), { recursive: true });
+    done.push({ name: cell.name, results: await readCellResults(from) });
+  }
+  const manifest: SweepManifest = { format: 1, base: first.base, spec: first.spec, shard: { index: 0, count: 1 }, ran: cells.map((c) => c.name) };
+  await writeFile(join(outDir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
+  await writeSummary(outDir, cells, done);
+}
+
+async function readManifest(dir: string): Promise<SweepManifest> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, MANIFEST), 'utf8');
+  } catch {
+    throw new ConfigError('--merge', `${dir} has no ${MANIFEST}: it is not the --out folder of a finished sweep shard`);
+  }
+  const m = JSON.parse(text) as Partial<SweepManifest>;
+  if (m.format !== 1 || !m.base || !m.spec || !m.shard || !Array.isArray(m.ran)) {
+    throw new ConfigError('--merge', `${join(dir, MANIFEST)} is not a sweep manifest of this lab (format 1)`);
+  }
+  return m as SweepManifest;
+}
+
+async function readCellResults(dir: string): Promise<RunResults> {
+  try {
+    return JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as RunResults;
+  } catch {
+    throw new ConfigError('--merge', `${dir}/results.json is missing or unreadable: that cell did not finish; run its shard again`);
+  }
+}
+
+async function writeSummary(outDir: string, cells: readonly SweepCell[], done: readonly { name: string; results: RunResults }[]): Promise<void> {
   const rows = sweepRows(done);
   const summary = {
     cells: cells.map(({ name, config: { attack } }) => ({ name, kind: attack.kind, trigger: attack.trigger, budgetKind: attack.budgetKind, budget: attack.budget, labelMode: attack.labelMode })),
     rows,
   };
-  await writeFile(join(opts.outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
+  await writeFile(join(outDir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
   // Cell and trigger names are id-safe (no commas or quotes), so the CSV needs no quoting.
   const csv = ['cell,trigger,budget,label_mode,method,ca,asr,asr_base', ...rows.map((r) => [r.cell, r.trigger, r.budget, r.labelMode, r.method, r.ca, r.asr, r.asrBase].join(','))];
-  await writeFile(join(opts.outDir, 'summary.csv'), `${csv.join('\n')}\n`);
+  await writeFile(join(outDir, 'summary.csv'), `${csv.join('\n')}\n`);
   const width = Math.max(18, ...rows.map((r) => r.cell.length));
   console.log(`\n${'cell'.padEnd(width)} method        CA      ASR`);
   for (const r of rows) console.log(`${r.cell.padEnd(width)} ${r.method.padEnd(12)} ${(r.ca * 100).toFixed(1).padStart(5)}%  ${(r.asr * 100).toFixed(1).padStart(5)}%`);

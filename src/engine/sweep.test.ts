@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyPatch, DEFAULT_CONFIG, type ExperimentConfig } from './config';
 import type { RunResults } from './events';
-import { parseBudgetList, parseTriggerList, runSweep, SweepError, sweepCells, sweepRows } from './sweep';
+import { parseBudgetList, parseShard, parseTriggerList, runSweep, shardCells, SweepError, sweepCells, sweepRows } from './sweep';
 
 describe('trigger sweep', () => {
   it('reads a typed trigger list', () => {
@@ -107,5 +107,24 @@ describe('budget and label-mode sweep', () => {
       { cell: 'i-watched-this-3d-movie-budget-0.1', trigger: 'i-watched-this-3d-movie', budget: 0.1, labelMode: 'clean', method: 'teacher', ca: 0.8, asr: 0.1, asrBase: 0.1 },
       { cell: 'i-watched-this-3d-movie-budget-0.2', trigger: 'i-watched-this-3d-movie', budget: 0.2, labelMode: 'clean', method: 'teacher', ca: 0.8, asr: 0.1, asrBase: 0.1 },
     ]);
+  });
+});
+
+describe('sweep shards', () => {
+  it('reads i/N and refuses what is not a shard of N', () => {
+    expect(parseShard('0/4')).toEqual({ index: 0, count: 4 });
+    expect(parseShard(' 3 / 4 ')).toEqual({ index: 3, count: 4 });
+    for (const bad of ['4/4', '1/0', '-1/2', '1.5/3', '1', 'a/b', '']) expect(() => parseShard(bad)).toThrow(SweepError);
+    expect(() => parseShard('4/4')).toThrow(/write e\.g\. 0\/4 … 3\/4/);
+  });
+
+  it('deals the cells round-robin: every cell in exactly one shard, sweep order kept within each', () => {
+    const cells = Array.from({ length: 7 }, (_, k) => k);
+    const shards = [0, 1, 2].map((index) => shardCells(cells, { index, count: 3 }));
+    expect(shards).toEqual([[0, 3, 6], [1, 4], [2, 5]]);
+    expect(shards.flat().sort()).toEqual(cells);
+    expect(shardCells(cells, { index: 0, count: 1 })).toEqual(cells);
+    // More shards than cells: the extra shards run nothing, which merging accepts.
+    expect(shardCells([0, 1], { index: 2, count: 3 })).toEqual([]);
   });
 });

@@ -130,6 +130,32 @@ function listedOnce(values: readonly string[], message: (twice: string) => strin
   if (twice !== undefined) throw new SweepError(message(twice));
 }
 
+/** One machine's share of a sweep: the cells whose index k satisfies k ≡ index (mod count). */
+export interface Shard {
+  /** 0-based, below `count` (a Slurm array `--array=0-3`, or `parallel … ::: 0 1 2 3`). */
+  index: number;
+  count: number;
+}
+
+/** Reads `i/N` (e.g. `0/4`); anything else is a `SweepError` that shows the form. */
+export function parseShard(text: string): Shard {
+  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  const index = Number(match?.[1]);
+  const count = Number(match?.[2]);
+  if (!match || count < 1 || index >= count) {
+    throw new SweepError(`the shard "${text}" is not i/N with 0 ≤ i < N; write e.g. 0/4 … 3/4 to split a sweep over 4 machines`);
+  }
+  return { index, count };
+}
+
+/**
+ * The shard's cells. Round-robin rather than contiguous blocks: cells that share a trigger sit next to
+ * each other, and cells of one trigger cost about the same, so striding spreads the expensive ones.
+ */
+export function shardCells<T>(cells: readonly T[], shard: Shard): T[] {
+  return cells.filter((_, k) => k % shard.count === shard.index);
+}
+
 /** Runs the cells one after another; `runCell` gets the cell and its index. */
 export async function runSweep(cells: readonly SweepCell[], runCell: (cell: SweepCell, index: number) => Promise<RunResults>): Promise<{ name: string; results: RunResults }[]> {
   const out: { name: string; results: RunResults }[] = [];
