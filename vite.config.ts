@@ -1,25 +1,26 @@
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
+import { ISOLATION_HEADERS } from './src/isolation-headers.ts';
 
 export default defineConfig({
   // Relative asset paths: the built lab works from any folder (a course site, GitHub Pages, a USB stick).
   base: './',
   plugins: [
     react(),
-    // Offline: a Workbox service worker precaches the built lab — the app, the worker, the WASM
-    // binaries, the bundled corpus and the shipped checkpoints — so after one visit the lab opens and trains with no network.
-    // Online-only data (Hugging Face) is fetched live, never cached.
+    // The lab's own service worker (workers/service-worker.ts): Workbox precaching for offline use, and
+    // the COOP/COEP headers on every file it serves, so WASM gets threads on any static host.
     VitePWA({
+      strategies: 'injectManifest',
+      srcDir: 'workers',
+      filename: 'service-worker.ts',
       injectRegister: 'script-defer',
       registerType: 'autoUpdate',
       manifest: false,
-      workbox: {
+      injectManifest: {
         globPatterns: ['**/*.{html,js,css,svg,png,wasm,json,bin}'],
         // The bundled corpus (~1.8 MB) and tfjs' chunks exceed Workbox's 2 MiB default.
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
-        navigateFallback: 'index.html',
-        cleanupOutdatedCaches: true,
       },
     }),
   ],
@@ -29,7 +30,15 @@ export default defineConfig({
     target: 'es2022',
     // tfjs and its backends are large by nature; they load in the worker, not on first paint.
     chunkSizeWarningLimit: 4096,
+    // Terser with `typeofs` off, as tfjs' wasm README asks: its threaded WASM starts every pthread worker
+    // from the *source text* of the Emscripten factory (Function.prototype.toString into a Blob), where
+    // `_scriptDir` is not declared; the factory survives that only while `typeof _scriptDir !==
+    // "undefined"` stays a typeof test. Both the default minifier and Terser's defaults rewrite it into
+    // a bare reference ("e is not defined" in every pthread, and the backend never starts).
+    minify: 'terser',
+    terserOptions: { compress: { typeofs: false } },
   },
-  server: { host: '127.0.0.1' },
-  preview: { host: '127.0.0.1' },
+  // Cross-origin isolated from the first load on the lab's own servers (threaded WASM needs it).
+  server: { host: '127.0.0.1', headers: { ...ISOLATION_HEADERS } },
+  preview: { host: '127.0.0.1', headers: { ...ISOLATION_HEADERS } },
 });

@@ -11,6 +11,7 @@ import { CHROMIUM_PATH, launchBrowser, runTests, serverUrl, startServer } from '
 import './lab.e2e';
 import './offline.e2e';
 import './a11y.e2e';
+import './threads.e2e';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 

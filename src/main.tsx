@@ -8,12 +8,17 @@ import { createLabActions } from './store/lab-actions';
 import { LabClient } from './store/lab-client';
 import { createLabStore } from './store/lab-store';
 import { engineOverrides, syncUrlWithStore } from './store/url-sync';
+import { reloadOnceForIsolation } from './isolation';
 import { App } from './ui/App';
 import { LabProvider } from './ui/lab-context';
 import './ui/styles.css';
 
 const store = createLabStore();
 syncUrlWithStore(store);
+reloadOnceForIsolation(() => {
+  const s = store.getState();
+  return s.run.status === 'idle' && s.sweep.status === 'idle' && s.upload === null;
+});
 
 const worker = new Worker(new URL('../workers/lab.worker.ts', import.meta.url), { type: 'module' });
 const client = new LabClient(worker, (batch) => store.getState().applyEvents(batch, performance.now()));

@@ -10,7 +10,8 @@ import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { Probe } from './choose-backend';
 import { chooseKernelSet, type AdapterFacts } from './webgpu/adapter';
-import type { BackendName } from './protocol';
+import type { BackendName, EngineOverrides } from './protocol';
+import { wasmThreadPlan, withLogicalCores } from './wasm-threads';
 
 /** A lost GPU device reports here (reason and message from WebGPU). */
 export type DeviceLostListener = (message: string) => void;
@@ -18,12 +19,15 @@ export type DeviceLostListener = (message: string) => void;
 /** How long a backend may take to compile its first kernels before it counts as broken. */
 const PROBE_TIMEOUT_MS = 60_000;
 
-/** `kernels`: the `?kernels=` override (`tfjs` or `lab`), else chosen by the adapter. */
-export function browserProbe(onDeviceLost: DeviceLostListener, kernels?: string): Probe {
+/**
+ * `overrides.kernels`: `?kernels=` (`tfjs` or `lab`), else chosen by the adapter; `overrides.threads`:
+ * `?threads=`, WASM threads, else one per logical core.
+ */
+export function browserProbe(onDeviceLost: DeviceLostListener, overrides: EngineOverrides = {}): Probe {
   return async (name: BackendName) => {
     switch (name) {
       case 'webgpu':
-        return probeWebGpu(onDeviceLost, kernels);
+        return probeWebGpu(onDeviceLost, overrides.kernels);
       case 'webgl':
         if (typeof OffscreenCanvas === 'undefined') throw new Error('no OffscreenCanvas in workers, so no WebGL here');
         await import('@tensorflow/tfjs-backend-webgl');
@@ -35,7 +39,17 @@ export function browserProbe(onDeviceLost: DeviceLostListener, kernels?: string)
           'tfjs-backend-wasm-simd.wasm': wasmSimd,
           'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
         });
-        return start('wasm');
+        const plan = wasmThreadPlan({
+          isolated: globalThis.crossOriginIsolated === true,
+          threadsSupported: await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT') === true,
+          simdSupported: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') === true,
+          cores: navigator.hardwareConcurrency || 1,
+          requested: overrides.threads,
+        });
+        if (plan.threads > 0) wasm.setThreadsCount(plan.threads);
+        // tfjs caps its pool at half the logical cores (see `withLogicalCores`); it reads the count once, as the module starts.
+        await withLogicalCores(navigator, plan.threads > 0 ? 2 * plan.threads : undefined, () => start('wasm'));
+        return plan.describe(wasm.getThreadsCount());
       }
       case 'cpu':
         await import('@tensorflow/tfjs-backend-cpu');

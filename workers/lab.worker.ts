@@ -14,7 +14,7 @@ import { fetchShipped } from './shipped';
 
 const handler = new LabHandler({
   post: (message: WorkerMessage, transfer?: Transferable[]) => self.postMessage(message, transfer ?? []),
-  chooseBackend: (overrides, onDeviceLost) => chooseBackend(browserProbe(onDeviceLost, overrides.kernels), overrides.backend),
+  chooseBackend: (overrides, onDeviceLost) => chooseBackend(browserProbe(onDeviceLost, overrides), overrides.backend),
   loadDataset,
   runExperiment,
   shipped: (baseUrl) => fetchShipped(baseUrl),

@@ -30,11 +30,13 @@ export interface BackendReport {
   note?: string;
 }
 
-/** Query-string overrides of the engine's own choices (`?backend=`, `?kernels=`). */
+/** Query-string overrides of the engine's own choices (`?backend=`, `?kernels=`, `?threads=`). */
 export interface EngineOverrides {
   backend?: string;
   /** `tfjs`: tfjs' WebGPU kernels everywhere; `lab`: the lab's barrier-free kernels everywhere. */
   kernels?: string;
+  /** WASM threads (a whole number ≥ 1); by default one per logical core. For benchmarks. */
+  threads?: string;
 }
 
 /** How a run ended, as the reply to its `run` request. */

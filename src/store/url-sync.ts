@@ -34,5 +34,6 @@ export function engineOverrides(win: Window = window): EngineOverrides {
   const query = new URLSearchParams(win.location.search);
   const backend = query.get('backend');
   const kernels = query.get('kernels');
-  return { ...(backend ? { backend } : {}), ...(kernels ? { kernels } : {}) };
+  const threads = query.get('threads');
+  return { ...(backend ? { backend } : {}), ...(kernels ? { kernels } : {}), ...(threads ? { threads } : {}) };
 }
