@@ -6,6 +6,7 @@
  * `bias` and `LayerNorm.weight`).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerHostAdamW } from './adamw-host-kernels';
 
 export interface AdamWOptions {
   weightDecay: number;
@@ -19,9 +20,9 @@ export type Grads = tf.NamedTensorMap | tf.Tensor[];
 
 /**
  * One AdamW update as a kernel: inputs {p, m, v, g, scale}, outputs [p', m', v']. A backend may
- * register it to save launches (the browser worker does on WebGPU devices that run shaders on the
- * CPU, where the ~14 elementwise ops per variable below cost a dispatch each); elsewhere the
- * composite `adamwUpdate` runs.
+ * register it to save launches: the engine does for CPU and WASM (`adamw-host-kernels.ts`, one JS loop
+ * over host memory), the browser worker on WebGPU devices that run shaders on the CPU, where the ~14
+ * elementwise ops per variable below cost a dispatch each; elsewhere the composite `adamwUpdate` runs.
  */
 export const ADAMW_KERNEL = 'W2SAdamW';
 
@@ -67,6 +68,7 @@ export class AdamW {
     this.beta2 = opts.beta2 ?? 0.999;
     this.eps = opts.eps ?? 1e-8;
     this.weightDecay = opts.weightDecay;
+    registerHostAdamW();
     vars.forEach((v, i) => this.index.set(v.name, i));
     // tidy: tf.variable copies its initial value, which would otherwise leak.
     this.m = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));
