@@ -12,6 +12,7 @@ import type { EncoderSize, LoraConfig, LoraTarget } from '../config';
 import { LORA_TARGETS } from '../config';
 import type { Rng } from '../rng';
 import { dropout, Linear, newVariable, normalValues } from './linear';
+import { layerNorm } from './layer-norm-op';
 import { gatherRows, linear, matMul } from './matmul';
 
 /** Token id of padding: attention never looks at it. */
@@ -41,13 +42,9 @@ export class LayerNorm {
     this.beta = newVariable(() => tf.zeros([dim]));
   }
 
-  /** x: [N, d] → [N, d], normalised over the last axis. */
+  /** x: [N, d] → [N, d], normalised over the last axis (one op with a closed-form backward). */
   apply(x: tf.Tensor2D): tf.Tensor2D {
-    const mean = tf.mean(x, -1, true); // [N, 1]
-    const centred = tf.sub(x, mean); // [N, d]
-    const variance = tf.mean(tf.square(centred), -1, true); // [N, 1]
-    const normed = tf.mul(centred, tf.rsqrt(tf.add(variance, this.eps))); // [N, d]
-    return tf.add(tf.mul(normed, this.gamma), this.beta);
+    return layerNorm(x, this.gamma as tf.Tensor1D, this.beta as tf.Tensor1D, this.eps);
   }
 
   variables(): tf.Variable[] {
