@@ -92,6 +92,12 @@ describe('LabHandler', () => {
     expect(posted[0]).toEqual({ type: 'reply', id: 1, request: 'init', ok: true, value: { backend: 'cpu', skipped: [{ backend: 'webgpu', reason: 'no adapter' }] } });
   });
 
+  it('hands every query-string override to the backend choice (?backend=, ?kernels=, ?threads=), and only those', async () => {
+    const { handler, deps } = setup();
+    await handler.handle({ type: 'init', id: 1, baseUrl: 'http://lab.test/', backend: 'wasm', kernels: 'tfjs', threads: '1' });
+    expect(vi.mocked(deps.chooseBackend).mock.calls[0]?.[0]).toEqual({ backend: 'wasm', kernels: 'tfjs', threads: '1' });
+  });
+
   it('runs: stamps every event with the runId, replies with the results, then predicts', async () => {
     const { handler, deps, eventsOf, runReply, posted } = setup();
     await handler.handle(init);

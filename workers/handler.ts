@@ -97,8 +97,9 @@ export class LabHandler {
 
   private async init(request: Extract<UiRequest, { type: 'init' }>): Promise<void> {
     this.baseUrl = request.baseUrl;
-    const { backend, kernels } = request;
-    const overrides = { ...(backend ? { backend } : {}), ...(kernels ? { kernels } : {}) };
+    // Everything but the request's own fields is an engine override (`?backend=`, `?kernels=`, `?threads=`).
+    const { type: _type, id: _id, baseUrl: _baseUrl, ...given } = request;
+    const overrides: EngineOverrides = Object.fromEntries(Object.entries(given).filter(([, v]) => typeof v === 'string' && v !== ''));
     this.backend ??= this.deps.chooseBackend(overrides, (reason) => this.deviceLost(reason));
     const report = await this.backend;
     this.deps.post({ type: 'reply', id: request.id, request: 'init', ok: true, value: report });
