@@ -56,8 +56,8 @@ function ensureKernel(name: string): void {
   ready.add(key);
 }
 
-/** [batch, m, n] → [batch, n, m]. */
-const t3 = (x: tf.Tensor): tf.Tensor3D => tf.transpose(x, [0, 2, 1]) as tf.Tensor3D;
+/** [m, n] → [n, m], or [batch, m, n] → [batch, n, m]. */
+const swapLast = (x: tf.Tensor): tf.Tensor => tf.transpose(x, x.rank === 2 ? [1, 0] : [0, 2, 1]);
 
 /**
  * Backends whose matmul shaders read a transposed operand in place (a change of stride), where an
@@ -66,7 +66,10 @@ const t3 = (x: tf.Tensor): tf.Tensor3D => tf.transpose(x, [0, 2, 1]) as tf.Tenso
  */
 const READS_TRANSPOSED_IN_PLACE = new Set(['webgpu']);
 
-/** Gradients of a·b: dA = g·bᵀ, dB = aᵀ·g (each computed only if needed), transposing as the backend prefers. */
+/**
+ * Gradients of a·b (rank 2, or rank 3 with a batch): dA = g·bᵀ, dB = aᵀ·g (each computed only if
+ * needed), transposing as the backend prefers.
+ */
 function productGrads(saved: tf.Tensor[], dy: tf.Tensor | tf.Tensor[]) {
   const [a, b] = saved as [tf.Tensor3D, tf.Tensor3D];
   const g = dy as tf.Tensor3D;
@@ -77,8 +80,8 @@ function productGrads(saved: tf.Tensor[], dy: tf.Tensor | tf.Tensor[]) {
     };
   }
   return {
-    a: () => tf.matMul(g, t3(b)), // [batch, m, n] · [batch, n, k] → [batch, m, k]
-    b: () => tf.matMul(t3(a), g), // [batch, k, m] · [batch, m, n] → [batch, k, n]
+    a: () => tf.matMul(g, swapLast(b) as tf.Tensor3D), // [batch, m, n] · [batch, n, k] → [batch, m, k]
+    b: () => tf.matMul(swapLast(a) as tf.Tensor3D, g), // [batch, k, m] · [batch, m, n] → [batch, k, n]
   };
 }
 
@@ -123,14 +126,10 @@ export function matMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D;
 export function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   ensureKernel(MATMUL);
   if (a.rank === 2 && b.rank === 2) {
-    const [m] = a.shape;
-    const [, n] = b.shape;
-    const out = tf.engine().runKernel(
-      MATMUL,
-      { a: tf.expandDims(a, 0), b: tf.expandDims(b, 0) },
-      { transposeA: false, transposeB: false },
-    ) as tf.Tensor3D; // [1, m, n]
-    return tf.reshape(out, [m!, n!]);
+    if (a.shape[1] !== b.shape[0]) throw new Error(`matMul: inner sizes differ, [${a.shape}] vs [${b.shape}]`);
+    // Every backend's BatchMatMul takes rank-2 operands as a batch of one itself: no expandDims and
+    // reshape around it (three kernels forward, three more backward, per product).
+    return tf.engine().runKernel(MATMUL, { a, b }, { transposeA: false, transposeB: false }) as tf.Tensor2D;
   }
   assertRank(a, 3, 'matMul a');
   assertRank(b, 3, 'matMul b');
