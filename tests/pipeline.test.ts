@@ -127,6 +127,24 @@ describe('runExperiment (tiny SST-2 slice)', () => {
     for (const ep of results.stages['defense:lora']!.epochs) expect(ep.terms).toBeUndefined();
   });
 
+  it('gives the same numbers twice for the same config, seed and backend: every stage, every epoch, every term', async () => {
+    const config = applyPatch(tiny(), {
+      taskModel: { enabled: true, epochs: 1, lr: 3e-3 },
+      poison: { method: 'lora', epochs: 1, lr: 3e-3 },
+      defense: { methods: ['lora', 'w2sdefense'] },
+    });
+    // Everything a run reports except its timings (no cache: both runs train every stage).
+    const figures = async () => {
+      const { results, predictor } = await runExperiment(config, dataset, { backend: 'wasm', emit: () => {} });
+      predictor.dispose();
+      const stages = Object.entries(results.stages).map(([name, r]) => [name, r!.epochs, r!.final]);
+      return { stages, location: results.backdoorLocation };
+    };
+    const [first, second] = [await figures(), await figures()];
+    expect(first.stages.map(([name]) => name)).toEqual(['pretrain', 'task', 'poison', 'teacher', 'defense:lora', 'defense:w2sdefense']);
+    expect(second).toEqual(first);
+  });
+
   it('pins the trigger rows through full-FT poisoning when asked', async () => {
     const config = applyPatch(tiny(), { poison: { method: 'full', pinTriggerRows: true, epochs: 2 }, defense: { methods: ['lora'] } });
     const { results, predictor } = await runExperiment(config, dataset, { backend: 'wasm', emit: () => {} });
