@@ -12,6 +12,7 @@ import type { EncoderSize, LoraConfig, LoraTarget } from '../config';
 import { LORA_TARGETS } from '../config';
 import type { Rng } from '../rng';
 import { dropout, Linear, newVariable, normalValues } from './linear';
+import { gelu } from './gelu-op';
 import { layerNorm } from './layer-norm-op';
 import { gatherRows, linear, matMul } from './matmul';
 
@@ -66,12 +67,6 @@ export interface Block {
   ln2: LayerNorm;
   ff1: Linear;
   ff2: Linear;
-}
-
-/** GELU, exact (erf) form as in BERT: x: any shape → same shape. */
-export function gelu<T extends tf.Tensor>(x: T): T {
-  const half = tf.mul(x, 0.5);
-  return tf.add(half, tf.mul(half, tf.erf(tf.mul(x, Math.SQRT1_2))));
 }
 
 export class Encoder {
