@@ -1,5 +1,6 @@
 /**
- * `npm run bench:threads [-- --runs 3 --threads 1,2]`: the browser's WASM path with 1 thread against N,
+ * `npm run bench:threads [-- --runs 3 --threads 1,2 --extra 'models.student.dModel=128&…']`: the browser's
+ * WASM path with 1 thread against N,
  * on the built lab (`vite build` first) in Chromium. Each run opens the lab with `?backend=wasm&threads=T`
  * on a small quick-preset run (no cache: every stage trains) and reads each stage's samples/s from the
  * results; the table gives the median over the runs per stage and the ratio to the first thread count.
@@ -20,7 +21,7 @@ const median = (xs: number[]) => {
 };
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, threads: { type: 'string', default: '1,2' } } });
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, threads: { type: 'string', default: '1,2' }, extra: { type: 'string', default: '' } } });
   const runs = Number(values.runs);
   const counts = values.threads!.split(',').map(Number);
   const server = await startServer(process.cwd());
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
       for (const threads of r % 2 ? [...counts].reverse() : counts) {
         const context = await browser.newContext();
         const page = await context.newPage();
-        await openLab(page, serverUrl(server), { hash: `${BENCH_RUN}&seed=${r + 1}`, backend: 'wasm', query: `threads=${threads}` });
+        await openLab(page, serverUrl(server), { hash: `${BENCH_RUN}&seed=${r + 1}${values.extra ? `&${values.extra}` : ''}`, backend: 'wasm', query: `threads=${threads}` });
         await backendName(page);
         const note = (await page.locator(byTestId('backend-note')).textContent()) ?? '';
         if (r === 0) notes.push(`threads=${threads}: ${note}`);

@@ -18,12 +18,16 @@ async function threadNote(page: import('playwright-core').Page): Promise<{ note:
   return { note, cores: await page.evaluate(() => navigator.hardwareConcurrency) };
 }
 
-test('threads: WASM runs threaded on the lab\'s own server: isolated from the first load, one thread per core', 180_000, async ({ page, baseUrl, note }) => {
-  await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
+test('threads: WASM runs threaded on the lab\'s own server: isolated from the first load, a thread per core but one, ?threads= obeyed', 180_000, async ({ page, baseUrl, note }) => {
+  await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm', query: 'threads=2' });
   expect(await page.evaluate(() => crossOriginIsolated), 'vite preview sends COOP/COEP, so the first load is isolated');
+  const asked = await threadNote(page);
+  note(asked.note);
+  expect(asked.note.includes('WASM, 2 threads (threaded SIMD binary'), `?threads=2 gives 2 threads: "${asked.note}"`);
+  await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
   const { note: badge, cores } = await threadNote(page);
   note(badge);
-  const threads = Math.min(cores, 8);
+  const threads = Math.min(Math.max(1, cores - 1), 8);
   expect(badge.includes(`WASM, ${threads} thread${threads === 1 ? '' : 's'} (threaded SIMD binary`), `the badge names ${threads} threads: "${badge}"`);
   const end = await runToEnd(page, 150_000);
   expect(end === 'done', `the threaded run ends "${end}" (${await errorText(page)})`);

@@ -4,23 +4,25 @@ import { MAX_WASM_THREADS, wasmThreadPlan, withLogicalCores, type WasmPlatform }
 const ISOLATED: WasmPlatform = { isolated: true, threadsSupported: true, simdSupported: true, cores: 2 };
 
 describe('WASM thread plan', () => {
-  it('gives one thread per logical core on an isolated page, and says so', () => {
-    const plan = wasmThreadPlan(ISOLATED);
-    expect(plan.threads).toBe(2);
-    expect(plan.describe(2)).toBe('WASM, 2 threads (threaded SIMD binary, 2 logical cores)');
+  it('gives one thread per logical core but one on an isolated page (at least 1, at most the pool), and says so', () => {
+    expect(wasmThreadPlan(ISOLATED).threads).toBe(1);
+    expect(wasmThreadPlan({ ...ISOLATED, cores: 4 }).threads).toBe(3);
+    expect(wasmThreadPlan({ ...ISOLATED, cores: 1 }).threads).toBe(1);
     expect(wasmThreadPlan({ ...ISOLATED, cores: 64 }).threads).toBe(MAX_WASM_THREADS);
+    expect(wasmThreadPlan({ ...ISOLATED, cores: 4 }).describe(3)).toBe('WASM, 3 threads (threaded SIMD binary, 4 logical cores)');
   });
 
   it('takes ?threads= when it is a whole number ≥ 1, capped at the preallocated pool', () => {
-    expect(wasmThreadPlan({ ...ISOLATED, requested: '1' }).threads).toBe(1);
-    expect(wasmThreadPlan({ ...ISOLATED, requested: '1' }).describe(1)).toMatch(/^WASM, 1 thread \(/);
+    expect(wasmThreadPlan({ ...ISOLATED, requested: '2' }).threads).toBe(2);
+    expect(wasmThreadPlan({ ...ISOLATED, requested: '2' }).describe(2)).toBe('WASM, 2 threads (threaded SIMD binary, 2 logical cores)');
+    expect(wasmThreadPlan({ ...ISOLATED, cores: 4, requested: '1' }).describe(1)).toMatch(/^WASM, 1 thread \(/);
     const many = wasmThreadPlan({ ...ISOLATED, requested: '32' });
     expect(many.threads).toBe(MAX_WASM_THREADS);
     expect(many.describe(8)).toMatch(/capped at 8/);
     for (const bad of ['0', '-2', '1.5', 'lots']) {
       const plan = wasmThreadPlan({ ...ISOLATED, requested: bad });
-      expect(plan.threads).toBe(2);
-      expect(plan.describe(2)).toContain(`?threads=${bad} ignored`);
+      expect(plan.threads).toBe(1);
+      expect(plan.describe(1)).toContain(`?threads=${bad} ignored`);
     }
   });
 

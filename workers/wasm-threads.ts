@@ -27,12 +27,22 @@ export interface WasmThreadPlan {
 /** tfjs' threaded binary preallocates 8 pthreads; more than that would spawn workers mid-step. */
 export const MAX_WASM_THREADS = 8;
 
+/**
+ * One thread per logical core but one, which the page, the browser and its GPU process need. Measured
+ * (`npm run bench:threads`, 2-core machine, Chromium): 2 threads gave 0.61–0.79× the samples/s of 1 on
+ * the quick preset's shapes and 0.89–1.27× at the paper presets' — XNNPACK's pool spins and syncs per
+ * op, which small matrices and a busy second core do not repay. So a 2-core laptop runs 1 thread.
+ */
+export function defaultThreads(cores: number): number {
+  return Math.min(Math.max(1, cores - 1), MAX_WASM_THREADS);
+}
+
 export function wasmThreadPlan(p: WasmPlatform): WasmThreadPlan {
   const threaded = p.threadsSupported && p.simdSupported;
   const why = singleThreadReason(p);
   const requested = p.requested === undefined ? undefined : Number(p.requested);
   const valid = requested !== undefined && Number.isInteger(requested) && requested >= 1;
-  const threads = !threaded ? 0 : valid ? Math.min(requested, MAX_WASM_THREADS) : Math.min(Math.max(1, p.cores), MAX_WASM_THREADS);
+  const threads = !threaded ? 0 : valid ? Math.min(requested, MAX_WASM_THREADS) : defaultThreads(p.cores);
   const ignored = requested !== undefined && !valid ? ` (?threads=${p.requested} ignored: give a whole number ≥ 1)` : '';
   return {
     threads,
