@@ -28,7 +28,8 @@ export function syncUrlWithStore(store: LabStore, win: Window = window): () => v
 /**
  * Engine overrides from the query string: `?backend=wasm` forces a backend (for teachers on odd
  * machines, and for tests); `?kernels=tfjs|lab` forces which WebGPU kernels run (for benchmarks, and
- * as an escape hatch should the lab's kernels misbehave on some device).
+ * as an escape hatch should the lab's kernels misbehave on some device); `?threads=N` sets the WASM
+ * threads (for benchmarks; see workers/wasm-threads.ts).
  */
 export function engineOverrides(win: Window = window): EngineOverrides {
   const query = new URLSearchParams(win.location.search);
