@@ -7,6 +7,7 @@
  * A measurement, never a test: run it on a quiet machine (other jobs share the cores).
  */
 import { parseArgs } from 'node:util';
+import { median } from '../src/cli/bench-steps';
 import { launchBrowser, serverUrl, startServer } from './harness';
 import { backendName, byTestId, labResults, openLab, runToEnd } from './lab-page';
 
@@ -14,11 +15,6 @@ import { backendName, byTestId, labResults, openLab, runToEnd } from './lab-page
 const BENCH_RUN =
   'preset=quick&data.maxTrain=256&data.maxTest=64&pretrain.studentSteps=16&pretrain.teacherSteps=8' +
   '&taskModel.epochs=1&poison.epochs=1&teacher.epochs=1&defense.epochs=1&defense.methods=lora,w2sdefense';
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, threads: { type: 'string', default: '1,2' }, extra: { type: 'string', default: '' } } });

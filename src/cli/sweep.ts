@@ -131,11 +131,8 @@ export async function sweepFromNode(
       ...(opts.verbose !== undefined ? { verbose: opts.verbose } : {}),
     });
   });
-  const manifest: SweepManifest = { format: 1, base, spec, shard, ran: cells.map((c) => c.name) };
   // A shard beyond the number of cells runs nothing but still says so, so that merging accepts it.
-  await mkdir(opts.outDir, { recursive: true });
-  await writeFile(join(opts.outDir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
-  await writeSummary(opts.outDir, cells, done);
+  await writeSweepFolder(opts.outDir, { format: 1, base, spec, shard, ran: cells.map((c) => c.name) }, cells, done);
 }
 
 /**
@@ -167,7 +164,6 @@ export async function mergeSweepFolders(dirs: readonly string[], outDir: string)
     const shards = [...new Set(missing.map(([, k]) => k % count))].map((i) => `${i}/${count}`);
     throw new ConfigError('--merge', `${missing.length} of ${cells.length} cells are missing (${missing.map(([n]) => `"${n}"`).join(', ')}); run --shard ${shards.join(', ')} and merge its folder too`);
   }
-  await mkdir(outDir, { recursive: true });
   const done: { name: string; results: RunResults }[] = [];
   for (const cell of cells) {
     const from = join(ranIn.get(cell.name)!, cell.name);
@@ -175,6 +171,12 @@ export async function mergeSweepFolders(dirs: readonly string[], outDir: string)
     done.push({ name: cell.name, results: await readCellResults(from) });
   }
   const manifest: SweepManifest = { format: 1, base: first.base, spec: first.spec, shard: { index: 0, count: 1 }, ran: cells.map((c) => c.name) };
+  await writeSweepFolder(outDir, manifest, cells, done);
+}
+
+/** `sweep.json` and the summary of the cells in `done`, into `outDir` (made if missing). */
+async function writeSweepFolder(outDir: string, manifest: SweepManifest, cells: readonly SweepCell[], done: readonly { name: string; results: RunResults }[]): Promise<void> {
+  await mkdir(outDir, { recursive: true });
   await writeFile(join(outDir, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`);
   await writeSummary(outDir, cells, done);
 }
