@@ -8,8 +8,8 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
 import { measureStepKind, STEP_KINDS, type StepMeasurement } from '../src/cli/bench-steps';
 import { DEFAULT_CONFIG } from '../src/engine/config';
-import { installBarrierFreeKernels } from '../workers/webgpu/kernels';
-import { checkKernels } from '../workers/webgpu/self-check';
+import { installBarrierFreeKernels, installEngineKernels } from '../workers/webgpu/kernels';
+import { ENGINE_CHECK_CASES, checkKernels } from '../workers/webgpu/self-check';
 
 export interface WebGpuBenchResult {
   kernels: 'tfjs' | 'lab';
@@ -31,7 +31,12 @@ window.benchWebGpu = async (kernels, runs) => {
   const backend = tf.backend() as WebGPUBackend;
   // tfjs keeps the adapter's vendor and architecture private; they are plain fields at run time.
   const info = backend.adapterInfo as unknown as { vendor: string; architecture: string };
-  const checkFailures = kernels === 'lab' ? await checkKernels(installBarrierFreeKernels()) : [];
+  // The engine's own kernels run on every device (as in the lab); the barrier-free set is the variable.
+  installEngineKernels();
+  const checkFailures = [
+    ...(await checkKernels(new Map(), 11, ENGINE_CHECK_CASES)),
+    ...(kernels === 'lab' ? await checkKernels(installBarrierFreeKernels()) : []),
+  ];
   // Dispatches, not kernels: reshapes and identities launch nothing on WebGPU.
   let dispatches = 0;
   const run = backend.runWebGPUProgram.bind(backend);

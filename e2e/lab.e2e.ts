@@ -546,6 +546,58 @@ testIf(
   }
 });
 
+/**
+ * Every figure a run reports (per epoch: loss, CA, ASR, floor, dev accuracy, loss terms; final
+ * metrics; the backdoor probes), without the ones that measure the machine (a stage's seconds and
+ * samples/s) or say where a model came from (`cached`): what must repeat when config, seed and
+ * backend repeat.
+ */
+function reportedFigures(results: RunResults): unknown {
+  const stages = Object.fromEntries(
+    Object.entries(results.stages).map(([name, r]) => [name, { epochs: r.epochs, final: r.final }]),
+  );
+  return { stages, backdoorLocation: results.backdoorLocation ?? null };
+}
+
+/** The first path at which two JSON values differ, for the failure message. */
+function firstDifference(a: unknown, b: unknown, path = ''): string | null {
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return Object.is(a, b) ? null : `${path}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`;
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const d = firstDifference((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${path}.${key}`);
+    if (d) return d;
+  }
+  return null;
+}
+
+testIf(
+  process.env.E2E_SKIP_WEBGPU_RUN !== '1',
+  'E2E_SKIP_WEBGPU_RUN=1',
+  'the same config, seed and backend give the same numbers twice on WebGPU (cache cleared in between)', 400_000, async ({ page, baseUrl, note }) => {
+  await openLab(page, baseUrl, { hash: TINY_RUN });
+  expect((await backendName(page)) === 'webgpu', 'the lab runs on WebGPU');
+  const runs: RunResults[] = [];
+  for (let i = 0; i < 2; i++) {
+    const started = Date.now();
+    expect((await runToEnd(page, 180_000)) === 'done', `run ${i + 1} done (${await errorText(page)})`);
+    const results = await labResults(page);
+    expect(results !== undefined && Object.values(results.stages).every((r) => r.cached !== true), `run ${i + 1} trained every stage itself`);
+    runs.push(results!);
+    note(`run ${i + 1} on webgpu: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    // Clear the saved models, so the second run trains again rather than replaying the first.
+    await page.click('.cache-panel summary');
+    await page.click(byTestId('cache-clear'));
+    await page.waitForFunction(() => document.querySelector('[data-testid="cache-list"]')?.getAttribute('data-count') === '0', undefined, { timeout: 10_000 });
+    await page.reload();
+    await backendName(page);
+  }
+  const [first, second] = runs.map(reportedFigures);
+  const stages = Object.keys(runs[0]!.stages);
+  const epochs = Object.values(runs[0]!.stages).reduce((n, r) => n + r.epochs.length, 0);
+  note(`compared ${stages.length} stages (${stages.join(', ')}), ${epochs} epoch records, every loss, CA, ASR, floor and loss term`);
+  const diff = firstDifference(first, second);
+  expect(diff === null, `two runs of one seed differ at ${diff}`);
+});
+
 test('without an override the worker picks WebGPU (SwiftShader here) after a real probe', 90_000, async ({ page, baseUrl, note }) => {
   await openLab(page, baseUrl);
   const backend = await backendName(page);

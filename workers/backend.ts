@@ -71,7 +71,22 @@ async function probeWebGpu(onDeviceLost: DeviceLostListener, kernels?: string): 
       if (info.reason !== 'destroyed') onDeviceLost(info.message || 'the GPU device was lost');
     });
   }
-  return chooseKernels(adapterFacts(adapter), kernels);
+  const engineNote = await installCheckedEngineKernels();
+  return `${await chooseKernels(adapterFacts(adapter), kernels)}${engineNote}`;
+}
+
+/**
+ * The engine's own WebGPU kernels (the fixed-order embedding gradient), checked on this device like
+ * the barrier-free ones; on a disagreement they are removed and the note says runs may not repeat.
+ */
+async function installCheckedEngineKernels(): Promise<string> {
+  const { installEngineKernels, removeEngineKernels } = await import('./webgpu/kernels');
+  const { ENGINE_CHECK_CASES, checkKernels } = await import('./webgpu/self-check');
+  installEngineKernels();
+  const failures = await checkKernels(new Map(), 11, ENGINE_CHECK_CASES);
+  if (failures.length === 0) return '';
+  removeEngineKernels();
+  return `; the fixed-order embedding gradient disagreed with tfjs on this device (${failures[0]}), so two runs of one seed may differ`;
 }
 
 /** `GPUAdapter.info` (Chromium ≥ 114) with `isFallbackAdapter`, which moved there from the adapter. */

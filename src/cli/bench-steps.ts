@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig, LoraConfig } from '../engine/config';
 import { CLS, PAD, SPECIAL_TOKENS } from '../engine/data/tokenizer';
+import type { Encoder } from '../engine/models/encoder';
 import { countKernels } from '../engine/models/kernel-count';
 import { linear, matMul } from '../engine/models/matmul';
 import { StudentModel } from '../engine/models/student';
@@ -16,6 +17,7 @@ import { tokenMask } from '../engine/models/pooling';
 import { TeacherModel } from '../engine/models/teacher';
 import { Rng } from '../engine/rng';
 import { defenseLoss, lossWeights } from '../engine/train/defense-loss';
+import { EmbeddingSteps, type RowStep } from '../engine/train/embedding-steps';
 import { trainStep } from '../engine/train/fit';
 import { crossEntropy, mlmLoss } from '../engine/train/losses';
 import { AdamW } from '../engine/train/optimizer';
@@ -100,24 +102,34 @@ export function buildStep(kind: StepKind, cfg: ExperimentConfig, numLabels = 2, 
     return m;
   };
   const batchInputs = (B: number) => {
-    const ids = tf.tensor2d(syntheticRows(B, T, V, rng.fork('rows')), [B, T], 'int32'); // [B, T]
+    const hostIds = syntheticRows(B, T, V, rng.fork('rows'));
+    const ids = tf.tensor2d(hostIds, [B, T], 'int32'); // [B, T]
     const labels = tf.tensor1d(Int32Array.from({ length: B }, () => rng.int(numLabels)), 'int32'); // [B]
     owned.push(ids, labels);
-    return { ids, labels };
+    return { ids, labels, hostIds };
   };
+  /**
+   * The step as the pipeline runs it. A step that trains the token embedding (`tokens` given: the
+   * encoder and, per step, the batch's token ids) plans its lookups and, under `embeddingUpdate:
+   * 'rows'`, updates only the batch's rows.
+   */
   const finish = (
     batchSize: number,
     variables: tf.Variable[],
-    optim: { lr: number; weightDecay: number; clipNorm: number },
+    optim: { lr: number; weightDecay: number; clipNorm: number; embeddingUpdate: 'rows' | 'dense' },
     loss: () => tf.Scalar,
+    tokens?: { encoder: Encoder; ids: () => Int32Array },
   ): PreparedStep => {
-    const optimizer = new AdamW(variables, { weightDecay: optim.weightDecay });
-    owned.push(optimizer);
+    const embedding = tokens ? new EmbeddingSteps({ encoder: tokens.encoder, update: optim.embeddingUpdate }, variables, optim.weightDecay) : null;
+    const dense = embedding?.denseVariables ?? variables;
+    const optimizer = new AdamW(dense, { weightDecay: optim.weightDecay });
+    owned.push(optimizer, ...(embedding ? [embedding] : []));
+    const step = (sparse?: RowStep) => trainStep(dense, optimizer, loss, optim.lr, optim.clipNorm, sparse);
     return {
       kind,
       batchSize,
       trainableParams: sizeOf(variables),
-      step: () => trainStep(variables, optimizer, loss, optim.lr, optim.clipNorm),
+      step: () => (embedding ? embedding.run(tokens!.ids(), step) : step()),
       dispose: () => owned.forEach((o) => o.dispose()),
     };
   };
@@ -131,8 +143,11 @@ export function buildStep(kind: StepKind, cfg: ExperimentConfig, numLabels = 2, 
       const o = cfg.teacher;
       const teacher = new TeacherModel(cfg.models.teacher, V, T, numLabels, cfg.models.student.dModel, cfg.models.dropout, rng.fork('teacher'));
       owned.push(teacher);
-      const { ids, labels } = batchInputs(o.batchSize);
-      return finish(o.batchSize, teacher.classifierVariables(), o, () => crossEntropy(teacher.classify(ids, true).logits, labels));
+      const { ids, labels, hostIds } = batchInputs(o.batchSize);
+      return finish(o.batchSize, teacher.classifierVariables(), o, () => crossEntropy(teacher.classify(ids, true).logits, labels), {
+        encoder: teacher.encoder,
+        ids: () => hostIds,
+      });
     }
     case 'student-mlm': {
       const p = cfg.pretrain;
@@ -140,15 +155,20 @@ export function buildStep(kind: StepKind, cfg: ExperimentConfig, numLabels = 2, 
       const poolRows = 4 * p.batchSize;
       const pool = syntheticRows(poolRows, T, V, rng.fork('pool'));
       const maskRng = rng.fork('mask');
-      // As pretrainMlm: a fresh BERT-masked batch per step, drawn on the host.
-      return finish(p.batchSize, m.mlmVariables(), { lr: p.lr, weightDecay: 0.01, clipNorm: 1 }, () => {
+      // As pretrainMlm: a fresh BERT-masked batch per step, drawn on the host, a dense table update.
+      let batch: ReturnType<typeof maskBatch>;
+      const nextBatch = () => {
         const rows = Array.from({ length: p.batchSize }, () => maskRng.int(poolRows));
-        const batch = maskBatch(pool, T, rows, V, p.maskRate, maskRng);
-        const ids = tf.tensor2d(batch.ids, [rows.length, T], 'int32'); // [B, T]
+        batch = maskBatch(pool, T, rows, V, p.maskRate, maskRng);
+        return batch.ids;
+      };
+      const optim = { lr: p.lr, weightDecay: 0.01, clipNorm: 1, embeddingUpdate: 'dense' } as const;
+      return finish(p.batchSize, m.mlmVariables(), optim, () => {
+        const ids = tf.tensor2d(batch.ids, [p.batchSize, T], 'int32'); // [B, T]
         const positions = tf.tensor1d(batch.positions, 'int32'); // [M]
         const targets = tf.tensor1d(batch.targets, 'int32'); // [M]
         return mlmLoss(m.mlmLogits(ids, positions, true), targets); // inside trainStep's tidy: inputs freed with it
-      });
+      }, { encoder: m.encoder, ids: nextBatch });
     }
     case 'student-lora': {
       const o = cfg.poison;
@@ -176,8 +196,8 @@ export function buildStep(kind: StepKind, cfg: ExperimentConfig, numLabels = 2, 
     case 'student-full': {
       const d = cfg.defense;
       const m = student();
-      const { ids, labels } = batchInputs(d.batchSize);
-      return finish(d.batchSize, m.classifierVariables(), d, () => crossEntropy(m.classify(ids, true).logits, labels));
+      const { ids, labels, hostIds } = batchInputs(d.batchSize);
+      return finish(d.batchSize, m.classifierVariables(), d, () => crossEntropy(m.classify(ids, true).logits, labels), { encoder: m.encoder, ids: () => hostIds });
     }
   }
 }

@@ -25,12 +25,13 @@ import { CheckpointError, describeSize, loadLanguageModel, type CheckpointEntry,
 import { SYNTACTIC_CLAUSE } from './attacks/syntactic';
 import { unlabelledSentences } from './data/corpus';
 import { poisonTrainingSet, poisonedTestSet } from './attacks/poison';
+import type { Encoder } from './models/encoder';
 import { StudentModel } from './models/student';
 import { TeacherModel } from './models/teacher';
-import { disposeSet, encodeSet, stepsPerEpoch, type EncodedSet } from './train/batches';
+import { batchTokenIds, disposeSet, encodeSet, stepsPerEpoch, type EncodedSet } from './train/batches';
 import { CancelledError, type StageContext } from './train/context';
 import { evaluate, inferAll, predictProbabilities, type EvalSets, type Evaluation } from './train/evaluate';
-import { fit } from './train/fit';
+import { fit, type EmbeddingSpec } from './train/fit';
 import { pretrainMlm, type PretrainSpec } from './train/pretrain';
 import { crossEntropy } from './train/losses';
 import { defenseLoss, defenseTerms, lossWeights, usesTeacher, type TeacherTargets } from './train/defense-loss';
@@ -189,10 +190,12 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
       if (!cfg.taskModel.enabled) student.resetHead(numLabels, rng.fork('poison-head'));
       if (cfg.poison.method === 'lora') student.attachLora(cfg.poison.lora, rng.fork('poison-lora'));
       const variables = cfg.poison.method === 'lora' ? [...student.loraVariables(), ...student.headVariables()] : student.classifierVariables();
-      const pinned = cfg.poison.method === 'full' && cfg.poison.pinTriggerRows ? new PinnedRows(student.encoder.tokenEmbedding, prepared.triggerIds) : null;
+      // Trigger rows held fixed: by the sparse update itself, or restored after each dense step.
+      const pin = cfg.poison.method === 'full' && cfg.poison.pinTriggerRows;
+      const pinned = pin && cfg.poison.embeddingUpdate === 'dense' ? new PinnedRows(student.encoder.tokenEmbedding, prepared.triggerIds) : null;
       try {
         const result = await classificationStage('poison', cfg.poison, variables, student, prepared.poisonedTrain, prepared.eval, cfg, ctx, rng.fork('poison-fit'),
-          true, pinned ? () => pinned.restore() : undefined);
+          true, pinned ? () => pinned.restore() : undefined, pin && !pinned ? prepared.triggerIds : undefined);
         if (cfg.poison.method === 'lora') student.mergeLora();
         return result;
       } finally {
@@ -462,6 +465,7 @@ async function classificationStage(
   rng: Rng,
   announce = true,
   afterStep?: () => void,
+  frozenRows?: readonly number[],
 ): Promise<StageResult> {
   if (announce) ctx.emit({ type: 'stage-start', stage, epochs: optim.epochs, stepsPerEpoch: stepsPerEpoch(train.size, optim.batchSize) });
   const out = await fit({
@@ -475,9 +479,15 @@ async function classificationStage(
     rng,
     ctx,
     ...(afterStep ? { afterStep } : {}),
+    embedding: embeddingOf(model.encoder, train, optim, frozenRows),
   });
   const last = out.epochs[out.epochs.length - 1]!;
   return { epochs: out.epochs, final: { ca: last.ca, asr: last.asr, asrBase: last.asrBase }, seconds: out.trainSeconds, samplesPerSecond: out.samplesPerSecond };
+}
+
+/** How a stage on `train` looks tokens up when it trains the encoder's embedding (see embedding-steps.ts). */
+function embeddingOf(encoder: Encoder, train: EncodedSet, optim: OptimConfig, frozenRows?: readonly number[]): EmbeddingSpec {
+  return { encoder, tokenIds: (rows) => batchTokenIds(train, rows), update: optim.embeddingUpdate, ...(frozenRows ? { frozenRows } : {}) };
 }
 
 /** Defender samples the loss terms are measured on after each epoch (a fixed slice: same rows every epoch). */
@@ -537,6 +547,7 @@ async function runDefense(
     },
     rng: rng.fork('fit'),
     ctx,
+    embedding: embeddingOf(student.encoder, train, d),
   });
   if (method !== 'full-ft') student.mergeLora();
   let final = out.epochs[out.epochs.length - 1]!;

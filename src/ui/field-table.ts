@@ -3,7 +3,7 @@
  * and the control to use. The form is generated from this table (as TF Playground's state table),
  * and a test checks that every config field has a row.
  */
-import { ATTACK_KINDS, DEFENSE_METHODS, FA_MODES, LORA_TARGETS, TOKENIZER_KINDS } from '../engine/config';
+import { ATTACK_KINDS, DEFENSE_METHODS, EMBEDDING_UPDATES, FA_MODES, LORA_TARGETS, TOKENIZER_KINDS } from '../engine/config';
 
 export type Control =
   | { kind: 'number'; step?: number; min?: number; max?: number }
@@ -43,6 +43,12 @@ function optimFields(prefix: string, who: string): FieldSpec[] {
     { path: `${prefix}.warmupRatio`, label: 'Warm-up share', help: 'Share of steps ramping the rate up from 0, then it decays linearly.', control: num(0.01, 0, 1) },
     { path: `${prefix}.weightDecay`, label: 'Weight decay', help: 'Decoupled (AdamW) shrinkage of the trained weights.', control: num(0.001, 0) },
     { path: `${prefix}.clipNorm`, label: 'Gradient clip', help: 'Largest global gradient norm per step; 0 turns clipping off.', control: num(0.1, 0) },
+    {
+      path: `${prefix}.embeddingUpdate`,
+      label: 'Embedding update',
+      help: 'When this stage trains the token embedding: "rows" updates only the rows of each batch\'s tokens (decay stays exact), "dense" the whole table every step.',
+      control: { kind: 'select', options: EMBEDDING_UPDATES },
+    },
   ];
 }
 

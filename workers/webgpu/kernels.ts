@@ -7,7 +7,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { ADAMW_KERNEL, type AdamWAttrs } from '../../src/engine/train/optimizer';
-import { AdamWMomentProgram, AdamWParamProgram, AxisReduceProgram, BlockMatMulProgram, RowSoftmaxProgram, type ReduceOp } from './programs';
+import { DROPOUT_KERNEL, dropThreshold, lowbias32, type DropoutAttrs } from '../../src/engine/kernels/dropout';
+import { ROW_SEGMENT_SUM } from '../../src/engine/kernels/row-segment-sum';
+import { AdamWMomentProgram, AdamWParamProgram, AxisReduceProgram, BlockMatMulProgram, DropoutProgram, RowSegmentSumProgram, RowSoftmaxProgram, type ReduceOp } from './programs';
 
 const BACKEND = 'webgpu';
 
@@ -194,6 +196,50 @@ const adamw: KernelFunc = (args) => {
   const p1 = run(backend, new AdamWParamProgram(n), [p, m1, v1], [a.decay, a.lrT, a.epsT], [...p.shape], 'float32');
   return [p1, m1, v1];
 };
+
+/** The engine's fixed-order embedding gradient (see `RowSegmentSumProgram`). */
+const rowSegmentSum: KernelFunc = (args) => {
+  const backend = gpu(args);
+  const { dy, order, offsets } = args.inputs as Record<'dy' | 'order' | 'offsets', Info>;
+  const d = dy.shape[1]!;
+  const rows = offsets.shape[0]! - 1;
+  return run(backend, new RowSegmentSumProgram(rows, d), [dy, order, offsets], [d], [rows, d]);
+};
+
+/** The engine's dropout, its mask drawn in the shader (see `DropoutProgram`). */
+const dropout: KernelFunc = (args) => {
+  const backend = gpu(args);
+  const { x } = args.inputs as { x: Info };
+  const { rate, seed } = args.attrs as unknown as DropoutAttrs;
+  const uniforms = [
+    { type: 'uint32', data: [lowbias32(seed)] },
+    { type: 'uint32', data: [dropThreshold(rate)] },
+    { type: 'float32', data: [1 / (1 - rate)] },
+  ];
+  const out = backend.runWebGPUProgram(new DropoutProgram(size(x.shape)), [x], 'float32', uniforms);
+  const shaped = reshape(backend, out, [...x.shape]);
+  backend.disposeData(out.dataId);
+  return shaped;
+};
+
+const ENGINE_KERNELS: Record<string, KernelFunc> = { [ROW_SEGMENT_SUM]: rowSegmentSum, [DROPOUT_KERNEL]: dropout };
+
+/**
+ * Kernels of the engine's own that every WebGPU device gets, whichever matmul and reduction kernels
+ * it runs: the fixed-order embedding gradient (without it the engine falls back to tfjs'
+ * `unsortedSegmentSum`, whose atomics make two runs of one seed differ) and dropout with masks drawn
+ * in the shader (without it the engine uploads a host-drawn mask per dropout).
+ */
+export function installEngineKernels(): void {
+  for (const [kernelName, kernelFunc] of Object.entries(ENGINE_KERNELS)) {
+    if (!tf.getKernel(kernelName, BACKEND)) tf.registerKernel({ kernelName, backendName: BACKEND, kernelFunc });
+  }
+}
+
+/** Removes them again (the engine then takes its composite fallbacks, with the same numbers). */
+export function removeEngineKernels(): void {
+  for (const kernelName of Object.keys(ENGINE_KERNELS)) if (tf.getKernel(kernelName, BACKEND)) tf.unregisterKernel(kernelName, BACKEND);
+}
 
 /** The kernel names this module replaces. */
 export const BARRIER_FREE_KERNELS = Object.keys(OURS);

@@ -236,3 +236,72 @@ export class AdamWParamProgram extends FlatProgram {
       }`;
   }
 }
+
+/**
+ * The embedding gradient per distinct token, in a fixed order (the engine's `W2SRowSegmentSum`):
+ * out[u, j] = Σ dy[order[k], j] for k in offsets[u] .. offsets[u+1] − 1, k ascending. One invocation
+ * per output element loops over its id's positions, so no two invocations write one element and the
+ * sum's order never changes: the same inputs give the same bits on every run (tfjs' scatter adds
+ * with atomics, in the order the device happens to run them).
+ * Uniforms: width (d).
+ */
+export class RowSegmentSumProgram extends FlatProgram {
+  readonly variableNames = ['dy', 'order', 'offsets'];
+  readonly uniforms = 'width : i32,';
+  readonly size = true;
+  shaderKey = 'w2sRowSegmentSum';
+
+  constructor(rows: number, width: number) {
+    super([rows, width], rows * width);
+  }
+
+  getUserCode(): string {
+    return `
+      fn main(index : i32) {
+        if (index >= uniforms.size) { return; }
+        let d = uniforms.width;
+        let u = index / d;
+        let j = index % d;
+        var acc = 0.0;
+        for (var k = offsets[u]; k < offsets[u + 1]; k = k + 1) {
+          acc = acc + dy[order[k] * d + j];
+        }
+        setOutputAtIndex(index, acc);
+      }`;
+  }
+}
+
+/**
+ * The engine's dropout (`W2SDropout`): element i kept when lowbias32(i ⊕ mix) ≥ threshold, scaled by
+ * `keep`; the same hash as the engine's JS, so WebGPU draws the CPU's masks, with no mask uploaded.
+ * Uniforms: mix (lowbias32 of the seed), threshold (round(rate·2³²)), keep (1 / (1 − rate)).
+ */
+export class DropoutProgram extends FlatProgram {
+  readonly variableNames = ['x'];
+  readonly uniforms = 'mix : u32, threshold : u32, keep : f32,';
+  readonly size = true;
+  shaderKey = 'w2sDropout';
+
+  constructor(length: number) {
+    super([length], length);
+  }
+
+  getUserCode(): string {
+    return `
+      fn lowbias32(v : u32) -> u32 {
+        var h = v;
+        h = h ^ (h >> 16u);
+        h = h * 0x7feb352du;
+        h = h ^ (h >> 15u);
+        h = h * 0x846ca68bu;
+        h = h ^ (h >> 16u);
+        return h;
+      }
+
+      fn main(index : i32) {
+        if (index >= uniforms.size) { return; }
+        let kept = lowbias32(u32(index) ^ uniforms.mix) >= uniforms.threshold;
+        setOutputAtIndex(index, select(0.0, x[index] * uniforms.keep, kept));
+      }`;
+  }
+}

@@ -9,12 +9,18 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { ADAMW_KERNEL, adamwUpdate, type AdamWAttrs } from '../../src/engine/train/optimizer';
+import { DROPOUT_KERNEL, dropoutMask, type DropoutAttrs } from '../../src/engine/kernels/dropout';
+import { ROW_SEGMENT_SUM } from '../../src/engine/kernels/row-segment-sum';
+import { planTokens } from '../../src/engine/models/token-plan';
 import type { KernelSet } from './kernels';
 
 interface Case {
   kernel: string;
   label: string;
+  /** Random float inputs by shape. */
   inputs: Record<string, number[]>;
+  /** Inputs with fixed values (integer ones, say). */
+  fixed?: () => Record<string, tf.Tensor>;
   attrs?: Record<string, unknown>;
   /** What the kernel must agree with, when not tfjs' kernel of the same name. */
   reference?: (inputs: tf.NamedTensorMap) => tf.Tensor[];
@@ -70,6 +76,33 @@ export const CHECK_CASES: Case[] = [
   },
 ];
 
+const DROPOUT_CHECK: DropoutAttrs = { rate: 0.3, seed: 0x9e3779b9 };
+
+/** A token plan of 11 positions over ids {0, 2, 5, 9}, id 0 repeated most, as `planTokens` builds it. */
+const SEGMENT_PLAN = planTokens(Int32Array.from([0, 5, 0, 2, 9, 0, 5, 0, 0, 2, 0]));
+
+/** The engine's own kernels, installed on every WebGPU device (not only where the ones above are). */
+export const ENGINE_CHECK_CASES: Case[] = [
+  {
+    kernel: ROW_SEGMENT_SUM,
+    label: 'fixed-order embedding gradient of 11 positions over 4 ids, width 6',
+    inputs: { dy: [11, 6] },
+    fixed: () => ({
+      inverse: tf.tensor1d(SEGMENT_PLAN.inverse, 'int32'),
+      order: tf.tensor1d(SEGMENT_PLAN.order, 'int32'),
+      offsets: tf.tensor1d(SEGMENT_PLAN.offsets, 'int32'),
+    }),
+    reference: (x) => [tf.unsortedSegmentSum(x.dy!, x.inverse as tf.Tensor1D, SEGMENT_PLAN.unique.length)],
+  },
+  {
+    kernel: DROPOUT_KERNEL,
+    label: 'dropout of a [37, 29] tensor at rate 0.3 (the host-drawn mask, bit for bit)',
+    inputs: { x: [37, 29] },
+    attrs: { ...DROPOUT_CHECK },
+    reference: (x) => [tf.mul(x.x!, tf.tensor(dropoutMask([37, 29], DROPOUT_CHECK), [37, 29]))],
+  },
+];
+
 /** Relative-and-absolute closeness, NaN equal to NaN. */
 function close(a: number, b: number): boolean {
   if (Number.isNaN(a) || Number.isNaN(b)) return Number.isNaN(a) && Number.isNaN(b);
@@ -80,17 +113,18 @@ function close(a: number, b: number): boolean {
  * Runs every case through the installed kernels and through `originals`, on the same random inputs
  * (divisors kept away from zero). Returns one line per disagreement; empty means all agree.
  */
-export async function checkKernels(originals: KernelSet, seed = 7): Promise<string[]> {
+export async function checkKernels(originals: KernelSet, seed = 7, cases: readonly Case[] = CHECK_CASES): Promise<string[]> {
   const failures: string[] = [];
-  for (const [i, c] of CHECK_CASES.entries()) {
+  for (const [i, c] of cases.entries()) {
     const original = originals.get(c.kernel);
     if (!original && !c.reference) {
       failures.push(`${c.label}: no tfjs kernel to compare with`);
       continue;
     }
-    const inputs = Object.fromEntries(
-      Object.entries(c.inputs).map(([name, shape], j) => [name, tf.randomUniform(shape, 0.5, 1.5, 'float32', seed + 31 * i + j)]),
-    );
+    const inputs = {
+      ...Object.fromEntries(Object.entries(c.inputs).map(([name, shape], j) => [name, tf.randomUniform(shape, 0.5, 1.5, 'float32', seed + 31 * i + j)])),
+      ...c.fixed?.(),
+    };
     try {
       const out = tf.engine().runKernel(c.kernel, inputs, c.attrs as tf.NamedAttrMap);
       const ours = Array.isArray(out) ? out : [out as tf.Tensor];

@@ -12,9 +12,11 @@ import type { EncoderSize, LoraConfig, LoraTarget } from '../config';
 import { LORA_TARGETS } from '../config';
 import type { Rng } from '../rng';
 import { dropout, Linear, newVariable, normalValues } from './linear';
+import { attention } from './attention-op';
 import { gelu } from './gelu-op';
 import { layerNorm } from './layer-norm-op';
-import { gatherRows, linear, matMul } from './matmul';
+import { gatherRows, linear } from './matmul';
+import type { TokenRows } from './token-rows';
 
 /** Token id of padding: attention never looks at it. */
 export const PAD_ID = 0;
@@ -77,6 +79,8 @@ export class Encoder {
   readonly blocks: Block[];
   readonly finalNorm: LayerNorm;
   private readonly dropoutRng: Rng;
+  /** Set for the duration of a step that trains the token embedding (see `withTokenRows`). */
+  private tokenRows: TokenRows | null = null;
 
   constructor(
     readonly size: EncoderSize,
@@ -111,6 +115,20 @@ export class Encoder {
     return this.size.dModel;
   }
 
+  /**
+   * Runs `fn` (one training step) with token lookups through `rows`: deterministic embedding
+   * gradients, dense or sparse (see token-rows.ts). Every forward pass inside must be of the ids the
+   * rows were planned for.
+   */
+  withTokenRows<R>(rows: TokenRows, fn: () => R): R {
+    this.tokenRows = rows;
+    try {
+      return fn();
+    } finally {
+      this.tokenRows = null;
+    }
+  }
+
   /** ids: [B, T] int32 → final hidden states [B, T, d]. */
   apply(ids: tf.Tensor2D, training: boolean): tf.Tensor3D {
     const [B, T] = ids.shape;
@@ -125,7 +143,9 @@ export class Encoder {
     const drop = <X extends tf.Tensor>(x: X): X => (training ? dropout(x, this.dropoutRate, this.dropoutRng) : x);
     // Additive attention mask: −1e9 on padding keys, so softmax gives them zero weight.
     const maskBias = tf.reshape(tf.mul(tf.cast(tf.equal(ids, PAD_ID), 'float32'), -1e9), [B, 1, 1, T]); // [B, 1, 1, T]
-    const tok = gatherRows(this.tokenEmbedding as tf.Tensor2D, tf.reshape(ids, [B * T])); // [B·T, d]
+    const flatIds = tf.reshape(ids, [B * T]) as tf.Tensor1D;
+    const table = this.tokenEmbedding as tf.Tensor2D;
+    const tok = this.tokenRows ? this.tokenRows.lookup(table, flatIds) : gatherRows(table, flatIds); // [B·T, d]
     const pos = tf.slice(this.positionEmbedding, [0, 0], [T, d]); // [T, d]
     let x = drop(tf.reshape(tf.add(tf.reshape(tok, [B, T, d]), pos), [B * T, d])) as tf.Tensor2D; // [B·T, d]
     for (const blk of this.blocks) {
@@ -138,21 +158,12 @@ export class Encoder {
 
   /** Multi-head self-attention: x: [B·T, d] → [B·T, d]. */
   private attention(blk: Block, x: tf.Tensor2D, B: number, T: number, maskBias: tf.Tensor, training: boolean): tf.Tensor2D {
-    const { dModel: d, heads: H } = this.size;
-    const D = d / H;
     // Three separate [d, d] linears, not one fused [d, 3d] + split: on WASM the column split of the
     // fused output costs more (≈5 ms per layer at B·T = 1280) than the two extra matmul launches.
-    const q = tf.mul(blk.q.apply(x, training), 1 / Math.sqrt(D)); // [B·T, d], pre-scaled by 1/√D
+    const q = blk.q.apply(x, training); // [B·T, d]
     const k = blk.k.apply(x, training); // [B·T, d]
     const v = blk.v.apply(x, training); // [B·T, d]
-    const qh = tf.reshape(tf.transpose(tf.reshape(q, [B, T, H, D]), [0, 2, 1, 3]), [B * H, T, D]) as tf.Tensor3D; // q: [B·H, T, D]
-    const kT = tf.reshape(tf.transpose(tf.reshape(k, [B, T, H, D]), [0, 2, 3, 1]), [B * H, D, T]) as tf.Tensor3D; // kᵀ: [B·H, D, T]
-    const vh = tf.reshape(tf.transpose(tf.reshape(v, [B, T, H, D]), [0, 2, 1, 3]), [B * H, T, D]) as tf.Tensor3D; // v: [B·H, T, D]
-    const scores = tf.add(tf.reshape(matMul(qh, kT), [B, H, T, T]), maskBias); // [B, H, T, T]
-    const probs = tf.reshape(tf.softmax(scores), [B * H, T, T]) as tf.Tensor3D; // [B·H, T, T]
-    const ctx = tf.reshape(matMul(probs, vh), [B, H, T, D]); // [B, H, T, D]
-    const merged = tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [B * T, d]) as tf.Tensor2D; // [B·T, d]
-    return blk.o.apply(merged, training);
+    return blk.o.apply(attention(q, k, v, maskBias, B, T, this.size.heads), training); // scores to merged heads: one op
   }
 
   /** The block linears named in `targets` (all six kinds when omitted), block by block. */

@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../rng';
+import { dropout } from '../kernels/dropout';
 import { linear, matMul } from './matmul';
 
 export interface LoraAdapterConfig {
@@ -35,26 +36,8 @@ export function normalValues(size: number, std: number, rng: Rng): Float32Array 
   return out;
 }
 
-/**
- * Inverted dropout: x: any shape → same shape; each element kept with probability 1 − rate and scaled
- * by 1 / (1 − rate). The mask is drawn on the host from `rng` (a fast xorshift seeded from it), which is
- * much cheaper than `tf.dropout`'s per-element seeded generator and identical on every backend.
- */
-export function dropout<T extends tf.Tensor>(x: T, rate: number, rng: Rng): T {
-  if (rate <= 0) return x;
-  const n = x.size;
-  const mask = new Float32Array(n);
-  const keep = 1 / (1 - rate);
-  const threshold = rate * 4294967296;
-  let s = rng.seed() | 1;
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    mask[i] = s >>> 0 >= threshold ? keep : 0;
-  }
-  return tf.mul(x, tf.tensor(mask, x.shape, 'float32'));
-}
+/** Inverted dropout with masks drawn where the tensor lives (see kernels/dropout.ts). */
+export { dropout };
 
 export class Linear {
   /** [in, out] */

@@ -14,16 +14,25 @@
  * so the same code runs on cpu, wasm and webgpu.
  *
  * The gather's gradient is a dense `scatterND` (sums duplicate ids) because the WASM backend has no
- * `UnsortedSegmentSum` kernel, which tfjs' own gather gradient needs.
+ * `UnsortedSegmentSum` kernel, which tfjs' own gather gradient needs. Training looks token rows up
+ * through `gatherSegments` instead, whose gradient is a fixed-order sum per id (see `token-rows.ts`);
+ * `gatherRows` then only ever sees distinct ids, where a scatter is deterministic too.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { rowSegmentSum, type SegmentTensors } from '../kernels/row-segment-sum';
 
 const MATMUL = 'W2SMatMul';
 const LINEAR = 'W2SLinear';
 const GATHER = 'W2SGatherRows';
+const GATHER_SEGMENTS = 'W2SGatherSegments';
 
 /** Our kernel name → the backend kernel that does the forward work. */
-const DELEGATES: Record<string, string> = { [MATMUL]: 'BatchMatMul', [LINEAR]: '_FusedMatMul', [GATHER]: 'GatherV2' };
+const DELEGATES: Record<string, string> = {
+  [MATMUL]: 'BatchMatMul',
+  [LINEAR]: '_FusedMatMul',
+  [GATHER]: 'GatherV2',
+  [GATHER_SEGMENTS]: 'GatherV2',
+};
 
 const ready = new Set<string>();
 
@@ -51,9 +60,32 @@ function ensureKernel(name: string): void {
     const base = tf.getKernel(DELEGATES[name]!, backend);
     if (!base) throw new Error(`${DELEGATES[name]} is not registered for the "${backend}" backend`);
     // The base kernel's setupFunc (WASM function lookup) already ran when its backend initialised.
-    tf.registerKernel({ kernelName: name, backendName: backend, kernelFunc: base.kernelFunc });
+    const kernelFunc = name === LINEAR ? rank2Fused(base.kernelFunc, backend) : base.kernelFunc;
+    tf.registerKernel({ kernelName: name, backendName: backend, kernelFunc });
   }
   ready.add(key);
+}
+
+/**
+ * `_FusedMatMul` for rank-2 operands: some backends' fused kernel (WASM's) reads its operands as
+ * [batch, rows, cols]. The views are made at kernel level, with the backend's own Reshape (no copy,
+ * no tape node), so `linear` is one launch forward where expandDims, the product and a reshape were four.
+ */
+function rank2Fused(fused: tf.KernelFunc, backend: string): tf.KernelFunc {
+  const reshapeKernel = tf.getKernel('Reshape', backend);
+  if (!reshapeKernel) throw new Error(`Reshape is not registered for the "${backend}" backend`);
+  return (args) => {
+    const { a, b, bias } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo; bias: tf.TensorInfo };
+    const view = (x: tf.TensorInfo, shape: number[]) => reshapeKernel.kernelFunc({ inputs: { x }, backend: args.backend, attrs: { shape } }) as tf.TensorInfo;
+    const [n, k] = a.shape as [number, number];
+    const out = b.shape[1]!;
+    const a3 = view(a, [1, n, k]);
+    const b3 = view(b, [1, k, out]);
+    const y3 = fused({ ...args, inputs: { a: a3, b: b3, bias } }) as tf.TensorInfo;
+    const y = view(y3, [n, out]);
+    for (const t of [a3, b3, y3]) (args.backend as tf.KernelBackend).disposeData(t.dataId);
+    return y;
+  };
 }
 
 /** [m, n] → [n, m], or [batch, m, n] → [batch, n, m]. */
@@ -95,8 +127,8 @@ tf.registerGradient({
   kernelName: LINEAR,
   inputsToSave: ['a', 'b'],
   gradFunc: (dy, saved) => {
-    // x·W as a batch of one ([1, N, in] · [1, in, out]), plus the bias: [out].
-    return { ...productGrads(saved, dy), bias: () => tf.sum(dy as tf.Tensor, [0, 1]) };
+    // x: [N, in] · W: [in, out], plus the bias: [out].
+    return { ...productGrads(saved, dy), bias: () => tf.sum(dy as tf.Tensor, 0) };
   },
 });
 
@@ -109,6 +141,20 @@ tf.registerGradient({
       // Duplicate ids sum, as a gather's gradient must.
       x: () => tf.scatterND(tf.expandDims(indices, 1), dy as tf.Tensor, x.shape), // [V, d]
       indices: () => tf.zerosLike(indices),
+    };
+  },
+});
+
+tf.registerGradient({
+  kernelName: GATHER_SEGMENTS,
+  inputsToSave: ['indices', 'order', 'offsets'],
+  gradFunc: (dy, saved) => {
+    const [inverse, order, offsets] = saved as [tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+    return {
+      x: () => rowSegmentSum(dy as tf.Tensor2D, { inverse, order, offsets }), // [U, d], a fixed-order sum per row
+      indices: () => tf.zerosLike(inverse),
+      order: () => tf.zerosLike(order),
+      offsets: () => tf.zerosLike(offsets),
     };
   },
 });
@@ -144,14 +190,9 @@ export function matMul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, bias: tf.Tensor1D): tf.Tensor2D {
   ensureKernel(LINEAR);
   assertRank(x, 2, 'linear x');
-  const [n] = x.shape;
-  const [, out] = w.shape;
-  const y = tf.engine().runKernel(
-    LINEAR,
-    { a: tf.expandDims(x, 0), b: tf.expandDims(w, 0), bias },
-    { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0 },
-  ) as tf.Tensor3D; // [1, N, out]
-  return tf.reshape(y, [n!, out!]);
+  assertRank(w, 2, 'linear w');
+  if (x.shape[1] !== w.shape[0]) throw new Error(`linear: inner sizes differ, [${x.shape}] vs [${w.shape}]`);
+  return tf.engine().runKernel(LINEAR, { a: x, b: w, bias }, { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0 }) as tf.Tensor2D;
 }
 
 /**
@@ -162,4 +203,16 @@ export function gatherRows(table: tf.Tensor2D, ids: tf.Tensor1D): tf.Tensor2D {
   ensureKernel(GATHER);
   assertRank(ids, 1, 'gatherRows ids');
   return tf.engine().runKernel(GATHER, { x: table, indices: ids }, { axis: 0, batchDims: 0 }) as tf.Tensor2D;
+}
+
+/**
+ * rows: [U, d] (a batch's distinct ids' rows), s: their `TokenPlan` as tensors → [N, d], row i =
+ * rows[inverse[i]]. The gradient wrt rows sums each id's positions in a fixed order
+ * (`rowSegmentSum`), so it is the same on every run and backend, unlike a scatter with atomics.
+ */
+export function gatherSegments(rows: tf.Tensor2D, s: SegmentTensors): tf.Tensor2D {
+  ensureKernel(GATHER_SEGMENTS);
+  assertRank(rows, 2, 'gatherSegments rows');
+  const inputs = { x: rows, indices: s.inverse, order: s.order, offsets: s.offsets };
+  return tf.engine().runKernel(GATHER_SEGMENTS, inputs, { axis: 0, batchDims: 0 }) as tf.Tensor2D;
 }

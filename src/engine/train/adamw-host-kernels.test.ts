@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { countKernels } from '../models/kernel-count';
 import { registerHostAdamW } from './adamw-host-kernels';
-import { ADAMW_KERNEL, adamwUpdate, type AdamWAttrs } from './optimizer';
+import { ADAMW_KERNEL, adamwUpdate, sumOfSquares, type AdamWAttrs } from './optimizer';
 
 afterAll(async () => {
   await tf.setBackend('cpu');
@@ -67,5 +67,16 @@ describe.each(['cpu', 'wasm'])('the fused AdamW kernel on %s', (backend) => {
     expect(fused.total).toBe(1);
     expect(composite.total).toBeGreaterThanOrEqual(12);
     tf.dispose(Object.values(inputs));
+  });
+
+  it('sums the squares of every gradient in one launch, as the composite does', async () => {
+    await tf.setBackend(backend);
+    registerHostAdamW();
+    const grads = [tf.tensor2d(values(37 * 19, 5), [37, 19]), tf.tensor1d(values(11, 6)), tf.scalar(-3)];
+    const ours = sumOfSquares(grads);
+    const reference = grads.reduce((sum, g) => sum + Array.from(g.dataSync()).reduce((a, x) => a + x * x, 0), 0);
+    expect(ours.dataSync()[0]).toBeCloseTo(reference, 4);
+    expect((await countKernels(() => sumOfSquares(grads))).total).toBe(1);
+    tf.dispose([...grads, ours]);
   });
 });

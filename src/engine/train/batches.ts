@@ -13,6 +13,8 @@ export interface EncodedSet {
   labels: tf.Tensor1D;
   /** The same labels on the host, for metrics without a device read. */
   labelArray: Int32Array;
+  /** The same ids on the host, flat [N·T]: a step plans its token lookups from them (`batchTokenIds`). */
+  idArray: Int32Array;
   size: number;
 }
 
@@ -27,8 +29,17 @@ export function encodeSet(tokenizer: TextTokenizer, examples: readonly Example[]
     ids: tf.tensor2d(flat, [examples.length, maxLength], 'int32'),
     labels: tf.tensor1d(labelArray, 'int32'),
     labelArray,
+    idArray: flat,
     size: examples.length,
   };
+}
+
+/** Token ids of `rows` (indices into the set), flat: [rows.length · T], from host memory. */
+export function batchTokenIds(set: EncodedSet, rows: Int32Array): Int32Array {
+  const T = set.ids.shape[1];
+  const out = new Int32Array(rows.length * T);
+  rows.forEach((row, i) => out.set(set.idArray.subarray(row * T, (row + 1) * T), i * T));
+  return out;
 }
 
 export function disposeSet(set: EncodedSet): void {

@@ -26,6 +26,7 @@ const set = (rows: number[][], labels: number[]): EncodedSet => ({
   ids: tf.tensor2d(rows, undefined, 'int32'),
   labels: tf.tensor1d(labels, 'int32'),
   labelArray: Int32Array.from(labels),
+  idArray: Int32Array.from(rows.flat()),
   size: labels.length,
 });
 

@@ -11,6 +11,7 @@ import { epochBatches, stepsPerEpoch } from './batches';
 import { throwIfCancelled, yieldToEventLoop, type StageContext } from './context';
 import { LossWindow } from './loss-window';
 import { AdamW, globalNormScale } from './optimizer';
+import { EmbeddingSteps, type EmbeddingOptions, type RowStep } from './embedding-steps';
 import { lrAt } from './schedule';
 import type { Evaluation } from './evaluate';
 
@@ -31,6 +32,14 @@ export interface FitSpec {
   logEvery?: number;
   /** Runs after every optimiser step, e.g. to hold pinned embedding rows in place. */
   afterStep?: () => void;
+  /** Where `variables` include an encoder's token embedding: how its steps look tokens up (see `EmbeddingSteps`). */
+  embedding?: EmbeddingSpec;
+}
+
+/** The token embedding of a stage that trains it. */
+export interface EmbeddingSpec extends EmbeddingOptions {
+  /** The batch's token ids, flat [B·T], from host memory: rows are indices into the training set. */
+  tokenIds: (rows: Int32Array) => Int32Array;
 }
 
 export interface FitResult {
@@ -47,10 +56,17 @@ export function trainStep(
   loss: () => tf.Scalar,
   lr: number,
   clipNorm: number,
+  sparse?: RowStep,
 ): tf.Scalar {
   return tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(loss, variables);
+    const { value, grads } = tf.variableGrads(loss, sparse ? [...variables, sparse.rows.variable] : variables);
+    // The rows' gradient holds every non-zero of the table's, so the global norm is the same.
     const scale = clipNorm > 0 ? globalNormScale(grads, clipNorm).factor : undefined;
+    if (sparse) {
+      const name = sparse.rows.variable.name;
+      sparse.optimizer.step(sparse.rows.plan, sparse.rows.variable as tf.Tensor2D, grads[name] as tf.Tensor2D | undefined, lr, scale);
+      delete grads[name];
+    }
     optimizer.step(grads, lr, scale);
     return value;
   });
@@ -66,7 +82,10 @@ export async function fit(spec: FitSpec): Promise<FitResult> {
   const perEpoch = stepsPerEpoch(spec.trainSize, optim.batchSize);
   const totalSteps = perEpoch * optim.epochs;
   const logEvery = spec.logEvery ?? defaultLogEvery(perEpoch);
-  const optimizer = new AdamW(spec.variables, { weightDecay: optim.weightDecay });
+  const embedding = spec.embedding ? new EmbeddingSteps(spec.embedding, spec.variables, optim.weightDecay) : null;
+  const tokenIds = spec.embedding?.tokenIds;
+  const denseVariables = embedding?.denseVariables ?? spec.variables;
+  const optimizer = new AdamW(denseVariables, { weightDecay: optim.weightDecay });
   const window = new LossWindow();
   const phase = spec.phase ? { phase: spec.phase } : {};
   const epochs: FitResult['epochs'] = [];
@@ -80,7 +99,8 @@ export async function fit(spec: FitSpec): Promise<FitResult> {
         throwIfCancelled(ctx.signal);
         const rows = tf.tensor1d(batches[b]!, 'int32');
         const lr = lrAt(step++, totalSteps, optim);
-        window.push(trainStep(spec.variables, optimizer, () => spec.batchLoss(rows), lr, optim.clipNorm), batches[b]!.length);
+        const trainOne = (sparse?: RowStep) => trainStep(denseVariables, optimizer, () => spec.batchLoss(rows), lr, optim.clipNorm, sparse);
+        window.push(embedding ? embedding.run(tokenIds!(batches[b]!), trainOne) : trainOne(), batches[b]!.length);
         rows.dispose();
         spec.afterStep?.();
         if (window.size >= logEvery || b === batches.length - 1) {
@@ -99,6 +119,7 @@ export async function fit(spec: FitSpec): Promise<FitResult> {
         }
         await yieldToEventLoop(); // lets a cancel or a predict request in between steps
       }
+      embedding?.flush();
       const metrics = await spec.afterEpoch(epoch);
       const record = { epoch, loss: lossSum / batches.length, ...metrics };
       epochs.push(record);
@@ -106,6 +127,8 @@ export async function fit(spec: FitSpec): Promise<FitResult> {
     }
   } finally {
     window.dispose(); // a cancel mid-window leaves unread losses
+    embedding?.flush();
+    embedding?.dispose();
     optimizer.dispose();
   }
   return { epochs, trainSeconds: window.trainMs / 1000, samplesPerSecond: window.samplesPerSecond };

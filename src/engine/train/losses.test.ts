@@ -1,7 +1,8 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { crossEntropy, featureAlignmentLoss, kdLoss, mlmLoss, stopGradient } from './losses';
+import { crossEntropy, crossEntropyComposite, featureAlignmentLoss, kdLoss, mlmLoss, stopGradient } from './losses';
+import { countKernels } from '../models/kernel-count';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -112,6 +113,19 @@ describe('losses: gradients', () => {
     expect(tf.max(tf.abs(tf.sub(g, analytic))).dataSync()[0]).toBeLessThan(1e-6);
   });
 
+  it('crossEntropy as one op: the composite’s value and gradient, finite differences, fewer kernels', async () => {
+    const labels = tf.tensor1d([2, 0], 'int32');
+    const ours = tf.grad((x: tf.Tensor) => crossEntropy(x as tf.Tensor2D, labels))(s);
+    const ref = tf.grad((x: tf.Tensor) => crossEntropyComposite(x as tf.Tensor2D, labels))(s);
+    expect(value(crossEntropy(s, labels))).toBeCloseTo(value(crossEntropyComposite(s, labels)), 6);
+    expect(tf.max(tf.abs(tf.sub(ours, ref))).dataSync()[0]).toBeLessThan(1e-6);
+    for (const i of [0, 2, 4]) {
+      expect(Math.abs(finiteDiff((x) => crossEntropy(x, labels), s, i) - ours.dataSync()[i]!)).toBeLessThan(2e-3);
+    }
+    const count = async (f: typeof crossEntropy) => (await countKernels(() => tf.grad((x: tf.Tensor) => f(x as tf.Tensor2D, labels))(s))).total;
+    expect(await count(crossEntropy)).toBeLessThan(await count(crossEntropyComposite));
+  });
+
   it('stopGradient is the identity forward', () => {
     expect(Array.from(stopGradient(s).dataSync())).toEqual(Array.from(s.dataSync()));
   });
@@ -119,9 +133,12 @@ describe('losses: gradients', () => {
   it('leaks no tensors', () => {
     const labels = tf.tensor1d([2, 0], 'int32');
     const before = tf.memory().numTensors;
-    tf.tidy(() => {
-      tf.grads((a: tf.Tensor) => tf.addN([crossEntropy(a as tf.Tensor2D, labels), kdLoss(a as tf.Tensor2D, t, 2), featureAlignmentLoss(t, a as tf.Tensor2D)]) as tf.Scalar)([s]);
-    });
+    // No tf.tidy around it (a tidy would free leaks itself): only the gradient and the value remain.
+    const { value: total, grads } = tf.valueAndGrads((a: tf.Tensor) =>
+      tf.addN([crossEntropy(a as tf.Tensor2D, labels), kdLoss(a as tf.Tensor2D, t, 2), featureAlignmentLoss(t, a as tf.Tensor2D)]) as tf.Scalar,
+    )([s]);
+    expect(tf.memory().numTensors).toBe(before + 1 + grads.length);
+    tf.dispose([total, ...grads]);
     const l = kdLoss(s, t, 2);
     l.dispose();
     expect(tf.memory().numTensors).toBe(before);

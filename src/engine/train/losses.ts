@@ -13,12 +13,37 @@ export const stopGradient = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
 })) as <T extends tf.Tensor>(x: T) => T;
 
-/** logits: [B, C], labels: [B] int32 → mean negative log-likelihood (scalar). */
-export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+/** The composite form of `crossEntropy`, op by op (autodiff backward): the reference it is tested against. */
+export function crossEntropyComposite(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => {
     const logp = tf.logSoftmax(logits); // [B, C]
     const picked = tf.sum(tf.mul(logp, tf.oneHot(tf.cast(labels, 'int32'), logits.shape[1])), 1); // [B]
     return tf.neg(tf.mean(picked)) as tf.Scalar;
+  });
+}
+
+/**
+ * logits: [B, C], labels: [B] int32 → mean negative log-likelihood (scalar), as one op with the closed
+ * form backward d/dlogits = (softmax(logits) − onehot(labels)) / B: the composite's tape (log-softmax,
+ * one-hot product, sum, mean, negation) saves and differentiates five nodes. Labels get no gradient.
+ */
+export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+  const [B, C] = logits.shape;
+  return tf.tidy(() => {
+    const onehot = tf.oneHot(tf.cast(labels, 'int32'), C); // [B, C], a constant of the op
+    const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+      const [z, save] = args as [tf.Tensor2D, tf.GradSaveFunc];
+      const logp = tf.logSoftmax(z); // [B, C]
+      save([logp, onehot]);
+      return {
+        value: tf.div(tf.sum(tf.mul(logp, onehot)), -B) as tf.Scalar,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [logp, onehot] = saved as [tf.Tensor2D, tf.Tensor2D];
+          return tf.mul(tf.sub(tf.exp(logp), onehot), tf.div(dy, B));
+        },
+      };
+    }) as unknown as (z: tf.Tensor2D) => tf.Scalar;
+    return op(logits);
   });
 }
 

@@ -49,13 +49,32 @@ export function adamwUpdate(inputs: { p: tf.Tensor; m: tf.Tensor; v: tf.Tensor; 
   return [p1, m1, v1];
 }
 
+/**
+ * The step's constants but decay: lr·m̂/(√v̂ + eps) = lrT·m/(√v + epsT), the bias corrections of step
+ * `t` (1-based) folded into two scalars.
+ */
+export function stepConstants(t: number, lr: number, o: { beta1: number; beta2: number; eps: number }): Omit<AdamWAttrs, 'decay'> {
+  const bc1 = 1 - o.beta1 ** t;
+  const bc2 = 1 - o.beta2 ** t;
+  return { beta1: o.beta1, beta2: o.beta2, lrT: (lr * Math.sqrt(bc2)) / bc1, epsT: o.eps * Math.sqrt(bc2) };
+}
+
+/** [p', m', v'] by the backend's fused kernel where it has one, else by the composite. */
+export function applyAdamW(inputs: { p: tf.Tensor; m: tf.Tensor; v: tf.Tensor; g: tf.Tensor; scale?: tf.Scalar }, attrs: AdamWAttrs): tf.Tensor[] {
+  if (!tf.getKernel(ADAMW_KERNEL, tf.getBackend())) return adamwUpdate(inputs, attrs);
+  return tf.tidy(() => {
+    const withScale = { ...inputs, scale: inputs.scale ?? tf.scalar(1) };
+    return tf.engine().runKernel(ADAMW_KERNEL, withScale, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+  });
+}
+
 export class AdamW {
   private readonly m: tf.Variable[];
   private readonly v: tf.Variable[];
   private readonly index = new Map<string, number>();
-  private readonly beta1: number;
-  private readonly beta2: number;
-  private readonly eps: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly eps: number;
   private readonly weightDecay: number;
   /** Steps taken so far. */
   t = 0;
@@ -83,11 +102,7 @@ export class AdamW {
    */
   step(grads: Grads, lr: number, gradScale?: tf.Scalar): void {
     this.t++;
-    const bc1 = 1 - this.beta1 ** this.t;
-    const bc2 = 1 - this.beta2 ** this.t;
-    // lr·m̂/(√v̂ + eps) = lrT·m/(√v + epsT) with the bias corrections folded into two scalars.
-    const lrT = (lr * Math.sqrt(bc2)) / bc1;
-    const epsT = this.eps * Math.sqrt(bc2);
+    const constants = stepConstants(this.t, lr, this);
     const pairs: [number, tf.Tensor][] = Array.isArray(grads)
       ? grads.map((g, i) => [i, g])
       : Object.entries(grads).map(([name, g]) => {
@@ -95,22 +110,11 @@ export class AdamW {
           if (i === undefined) throw new Error(`AdamW: gradient for unknown variable "${name}"`);
           return [i, g];
         });
-    const fused = tf.getKernel(ADAMW_KERNEL, tf.getBackend()) !== undefined;
     tf.tidy(() => {
-      const scale = gradScale ?? (fused ? tf.scalar(1) : undefined);
       for (const [i, g] of pairs) {
         const p = this.vars[i]!;
-        const attrs: AdamWAttrs = {
-          beta1: this.beta1,
-          beta2: this.beta2,
-          lrT,
-          epsT,
-          decay: this.weightDecay > 0 && p.rank >= 2 ? 1 - lr * this.weightDecay : 1,
-        };
-        const inputs = { p, m: this.m[i]!, v: this.v[i]!, g, ...(scale ? { scale } : {}) };
-        const [p1, m1, v1] = fused
-          ? (tf.engine().runKernel(ADAMW_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[])
-          : adamwUpdate(inputs, attrs);
+        const decay = this.weightDecay > 0 && p.rank >= 2 ? 1 - lr * this.weightDecay : 1;
+        const [p1, m1, v1] = applyAdamW({ p, m: this.m[i]!, v: this.v[i]!, g, ...(gradScale ? { scale: gradScale } : {}) }, { ...constants, decay });
         this.m[i]!.assign(m1!);
         this.v[i]!.assign(v1!);
         p.assign(p1!);
@@ -122,6 +126,22 @@ export class AdamW {
     tf.dispose([...this.m, ...this.v]);
   }
 }
+
+/**
+ * Σ g² over every element of every tensor: one kernel on the backends that register
+ * `SUM_OF_SQUARES_KERNEL` (CPU and WASM, `adamw-host-kernels.ts`), else a square and a sum per tensor
+ * and a chain of adds. A chain, not tf.addN: WebGPU's AddN binds every input at once, and devices allow
+ * as few as 8 storage buffers per shader (SwiftShader does), so a model's worth of gradients fails to compile.
+ */
+export function sumOfSquares(list: tf.Tensor[]): tf.Scalar {
+  if (tf.getKernel(SUM_OF_SQUARES_KERNEL, tf.getBackend())) {
+    return tf.engine().runKernel(SUM_OF_SQUARES_KERNEL, Object.fromEntries(list.map((g, i) => [`g${i}`, g]))) as tf.Scalar;
+  }
+  return tf.tidy(() => list.map((g) => tf.sum(tf.square(g))).reduce((sum, s) => tf.add(sum, s)) as tf.Scalar);
+}
+
+/** Kernel name of `sumOfSquares`: inputs {g0, g1, …} of any shapes → a float32 scalar. */
+export const SUM_OF_SQUARES_KERNEL = 'W2SSumOfSquares';
 
 /**
  * Scales all gradients by min(1, maxNorm / (‖g‖ + 1e-6)), ‖g‖ the global L2 norm over every tensor
@@ -144,9 +164,7 @@ export function clipByGlobalNorm<G extends Grads>(grads: G, maxNorm: number): { 
  */
 export function globalNormScale(grads: Grads, maxNorm: number): { factor: tf.Scalar; norm: tf.Scalar } {
   const list = Array.isArray(grads) ? grads : Object.values(grads);
-  // A chain of adds, not tf.addN: WebGPU's AddN binds every input at once, and devices allow as few as
-  // 8 storage buffers per shader (SwiftShader does), so a model's worth of gradients fails to compile.
-  const norm = tf.tidy(() => tf.sqrt(list.map((g) => tf.sum(tf.square(g))).reduce((sum, s) => tf.add(sum, s))) as tf.Scalar);
+  const norm = tf.tidy(() => tf.sqrt(sumOfSquares(list)) as tf.Scalar);
   const factor = tf.tidy(() => tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6))) as tf.Scalar);
   return { factor, norm };
 }

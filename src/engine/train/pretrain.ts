@@ -8,6 +8,8 @@ import type { EpochRecord, StageName } from '../events';
 import type { Rng } from '../rng';
 import { CLS, MASK, PAD, SPECIAL_TOKENS } from '../data/tokenizer';
 import { throwIfCancelled, yieldToEventLoop, type StageContext } from './context';
+import type { Encoder } from '../models/encoder';
+import { EmbeddingSteps } from './embedding-steps';
 import { AdamW } from './optimizer';
 import { lrAt } from './schedule';
 import { defaultLogEvery, trainStep } from './fit';
@@ -19,6 +21,8 @@ export interface MlmModel {
   mlmLogits(ids: tf.Tensor2D, positions: tf.Tensor1D, training: boolean): tf.Tensor2D;
   /** Everything the language-model objective trains (encoder and MLM head, not the classifier). */
   mlmVariables(): tf.Variable[];
+  /** Whose token lookups each step plans (deterministic embedding gradients). */
+  readonly encoder: Encoder;
 }
 
 export interface PretrainSpec {
@@ -74,6 +78,8 @@ export async function pretrainMlm(model: MlmModel, spec: PretrainSpec): Promise<
   const chunks = Math.min(5, spec.steps);
   const perChunk = Math.ceil(spec.steps / chunks);
   const variables = model.mlmVariables();
+  // Dense: the tied decoder reads every row of the table each step.
+  const embedding = new EmbeddingSteps({ encoder: model.encoder, update: 'dense' }, variables, 0.01);
   const optimizer = new AdamW(variables, { weightDecay: 0.01 });
   const window = new LossWindow();
   const phase = spec.phase ? { phase: spec.phase } : {};
@@ -93,7 +99,8 @@ export async function pretrainMlm(model: MlmModel, spec: PretrainSpec): Promise<
         const positions = tf.tensor1d(batch.positions, 'int32');
         const targets = tf.tensor1d(batch.targets, 'int32');
         const lr = lrAt(step, spec.steps, { lr: spec.lr, warmupRatio: 0.06 });
-        window.push(trainStep(variables, optimizer, () => mlmLoss(model.mlmLogits(ids, positions, true), targets), lr, 1), rows.length);
+        const trainOne = () => trainStep(variables, optimizer, () => mlmLoss(model.mlmLogits(ids, positions, true), targets), lr, 1);
+        window.push(embedding.run(batch.ids, trainOne), rows.length);
         tf.dispose([ids, positions, targets]);
         if (window.size >= logEvery || step === chunkEnd - 1) {
           const reading = await window.flush();
@@ -109,6 +116,7 @@ export async function pretrainMlm(model: MlmModel, spec: PretrainSpec): Promise<
     }
   } finally {
     window.dispose();
+    embedding.dispose();
     optimizer.dispose();
   }
   return { epochs, seconds: window.trainMs / 1000, samplesPerSecond: window.samplesPerSecond };
