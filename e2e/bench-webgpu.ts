@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { launchBrowser } from './harness';
 import type { WebGpuBenchResult } from './bench-webgpu-page';
+import { BASELINE_COMMIT, WEBGPU_BASELINE } from '../src/cli/bench-baseline';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -57,11 +58,16 @@ async function main(): Promise<void> {
   const [lab, tfjs] = results as [WebGpuBenchResult, WebGpuBenchResult];
   console.log(`\nWebGPU on ${lab.adapter}, quick preset shapes, median of ${runs} steps`);
   console.log(lab.checkFailures.length === 0 ? 'lab kernels agree with tfjs on every self-check case' : `lab kernels DISAGREE: ${lab.checkFailures.join('; ')}`);
-  console.log('| step | tfjs ms | lab ms | speed-up | samples/s (lab) | dispatches tfjs → lab |');
-  console.log('|---|---|---|---|---|---|');
+  console.log(`before = the lab's kernels at commit ${BASELINE_COMMIT}, as recorded then`);
+  console.log('| step | tfjs ms | lab ms before → after | speed-up over tfjs | samples/s (lab) | dispatches tfjs → lab | lab dispatches before → after |');
+  console.log('|---|---|---|---|---|---|---|');
   lab.steps.forEach((l, i) => {
     const t = tfjs.steps[i]!;
-    console.log(`| ${l.label} | ${t.medianMs.toFixed(0)} | ${l.medianMs.toFixed(0)} | ${(t.medianMs / l.medianMs).toFixed(1)}× | ${l.samplesPerSecond.toFixed(0)} | ${t.dispatchesPerStep} → ${l.dispatchesPerStep} |`);
+    const before = WEBGPU_BASELINE[l.kind];
+    console.log(
+      `| ${l.label} | ${t.medianMs.toFixed(0)} | ${before.msPerStep} → ${l.medianMs.toFixed(0)} | ${(t.medianMs / l.medianMs).toFixed(1)}× | ${l.samplesPerSecond.toFixed(0)} | ` +
+        `${t.dispatchesPerStep} → ${l.dispatchesPerStep} | ${before.dispatchesPerStep} → ${l.dispatchesPerStep} |`,
+    );
   });
   mkdirSync(join(root, 'out'), { recursive: true });
   writeFileSync(join(root, 'out', 'bench-webgpu.json'), JSON.stringify({ runs, results }, null, 2));

@@ -532,10 +532,10 @@ testIf(
   const lora = results.stages['defense:lora']?.final;
   expect(poisoned && defended && lora, 'poisoned, LoRA and W2SDefense results exist');
   note(`story: poisoned ASR ${percent(poisoned.asr)} (floor ${percent(poisoned.asrBase)}) → LoRA ${percent(lora.asr)}, W2SDefense ${percent(defended.asr)} (floor ${percent(defended.asrBase)})`);
-  // The backdoor is learned: the trigger lifts the ASR well above its floor. ASR − floor was 59 to 78
-  // points over the quick preset's 10 WASM seeds from the shipped checkpoints (docs/RESULTS.md; 25 to 63
-  // with the older in-run pretraining) and in every WebGPU run here; 15 leaves room for WebGPU's
-  // run-to-run rounding. Which defense wins is measured in benchmarks, never here.
+  // The backdoor is learned: the trigger lifts the ASR well above its floor. ASR − floor was 56 to 78
+  // points over the quick preset's 10 WASM seeds with this engine (docs/RESULTS-numerics-v2.md; 58 to 71
+  // with `embeddingUpdate: 'dense'`, 59 to 78 before issue 9) and in every WebGPU run here; 15 leaves
+  // room for the backend's rounding. Which defense wins is measured in benchmarks, never here.
   expect(poisoned.asr - poisoned.asrBase >= 0.15, `the backdoor is learned (ASR ${percent(poisoned.asr)} ≥ floor ${percent(poisoned.asrBase)} + 15 points)`);
 
   const long = (await longTasksSince(page, t0)).filter((t) => t.duration > 200);
@@ -608,6 +608,9 @@ test('without an override the worker picks WebGPU (SwiftShader here) after a rea
   const kernels = (await page.locator(byTestId('backend-note')).textContent()) ?? '';
   note(kernels);
   expect(/barrier-free kernels .*runs shaders on the CPU.*matched tfjs' kernels on all \d+ checks/.test(kernels), `the kernel note reports the checked lab kernels: "${kernels}"`);
+  // The engine's single ops (hand-written backwards) are checked against their composites on the device too.
+  expect(/the engine's \d+ single ops matched their composites, gradients included/.test(kernels), `the note reports the checked ops: "${kernels}"`);
+  expect(!/disagreed/.test(kernels), `nothing disagreed on this device: "${kernels}"`);
 });
 
 test('?kernels=tfjs keeps tfjs’ own WebGPU kernels and says so', 90_000, async ({ page, baseUrl }) => {

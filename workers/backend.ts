@@ -72,7 +72,19 @@ async function probeWebGpu(onDeviceLost: DeviceLostListener, kernels?: string): 
     });
   }
   const engineNote = await installCheckedEngineKernels();
-  return `${await chooseKernels(adapterFacts(adapter), kernels)}${engineNote}`;
+  const kernelNote = await chooseKernels(adapterFacts(adapter), kernels);
+  return `${kernelNote}${engineNote}${await checkedOpsNote()}`;
+}
+
+/**
+ * The engine's single ops (LayerNorm, GELU, attention, cross-entropy, the planned token lookup)
+ * against their composites on this device, backward included, with the kernels now installed.
+ */
+async function checkedOpsNote(): Promise<string> {
+  const { OP_CASES, checkOps } = await import('./webgpu/op-check');
+  const failures = await checkOps();
+  if (failures.length === 0) return `; the engine's ${OP_CASES.length} single ops matched their composites, gradients included`;
+  return `; WARNING: the engine's single ops disagreed with their composites on this device (${failures.slice(0, 2).join('; ')})`;
 }
 
 /**
@@ -84,7 +96,7 @@ async function installCheckedEngineKernels(): Promise<string> {
   const { ENGINE_CHECK_CASES, checkKernels } = await import('./webgpu/self-check');
   installEngineKernels();
   const failures = await checkKernels(new Map(), 11, ENGINE_CHECK_CASES);
-  if (failures.length === 0) return '';
+  if (failures.length === 0) return `; the engine's ${ENGINE_CHECK_CASES.length} own kernels (fixed-order embedding gradient, seeded dropout) matched their references`;
   removeEngineKernels();
   return `; the fixed-order embedding gradient disagreed with tfjs on this device (${failures[0]}), so two runs of one seed may differ`;
 }

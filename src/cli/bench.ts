@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { configFromPreset } from '../engine/config';
 import { initNodeBackend, type NodeBackend } from './backend';
+import { BASELINE_COMMIT, REFERENCE_BASELINE, WASM_BASELINE, WASM_BASELINE_PRESET } from './bench-baseline';
 import {
   PYTORCH_CPU_REFERENCE,
   STEP_KINDS,
@@ -66,16 +67,22 @@ async function main(): Promise<void> {
     steps.push(m);
     console.log(`  measured ${m.label}: ${ms(m.medianMs)} ms/step`);
   }
-  console.log(`\nOne training step (forward + backward + clipped AdamW update), backend ${backend}:`);
+  // Times compare with the baseline only where it was measured: the same backend and preset.
+  const timedBaseline = backend === 'wasm' && values.preset === WASM_BASELINE_PRESET;
+  console.log(`\nOne training step (forward + backward + clipped AdamW update), backend ${backend}; before = commit ${BASELINE_COMMIT}:`);
   console.table(
-    steps.map((m) => ({
-      stage: m.label,
-      batch: m.batchSize,
-      'trained params': m.trainableParams,
-      'ms/step': Number(ms(m.medianMs)),
-      'samples/s': Number(m.samplesPerSecond.toFixed(1)),
-      'kernels/step': m.kernels ?? '-',
-    })),
+    steps.map((m) => {
+      const before = WASM_BASELINE[m.kind];
+      return {
+        stage: m.label,
+        batch: m.batchSize,
+        'trained params': m.trainableParams,
+        ...(timedBaseline ? { 'ms/step before → after': `${ms(before.msPerStep)} → ${ms(m.medianMs)}`, '× faster': Number((before.msPerStep / m.medianMs).toFixed(2)) } : { 'ms/step': Number(ms(m.medianMs)) }),
+        'samples/s': Number(m.samplesPerSecond.toFixed(1)),
+        'kernels/step before → after': `${before.kernelsPerStep} → ${m.kernels ?? '-'}`,
+        'kernels after/before': m.kernels === null ? '-' : Number((m.kernels / before.kernelsPerStep).toFixed(2)),
+      };
+    }),
   );
   console.log('most frequent kernels per step:');
   for (const m of steps) console.log(`  ${m.label.padEnd(38)} ${m.topKernels.map(([k, n]) => `${k}×${n}`).join(', ')}`);
@@ -113,9 +120,16 @@ async function main(): Promise<void> {
       `first tfjs wasm prototype ${ref.tfjsPrototypeSecondsPerStep.naive} s naive, ${ref.tfjsPrototypeSecondsPerStep.explicitTransposes} s with explicit transposes`,
   );
   console.log(`  (ours: ${threads}; load average now ${loadavg()[0]!.toFixed(1)})`);
+  const refRow = (step: string, torch: number, oursMs: number, before: number) => ({
+    step,
+    'PyTorch CPU s': torch,
+    [`before (${BASELINE_COMMIT}) s`]: backend === 'wasm' ? before : '-',
+    [`ours (${backend}) s`]: Number((oursMs / 1000).toFixed(3)),
+    '÷ PyTorch': Number((oursMs / 1000 / torch).toFixed(2)),
+  });
   console.table([
-    { step: 'full fine-tune', 'PyTorch CPU s': ref.secondsPerStep.full, [`ours (${backend}) s`]: Number((refFull.medianMs / 1000).toFixed(3)), '÷ PyTorch': Number((refFull.medianMs / 1000 / ref.secondsPerStep.full).toFixed(2)) },
-    { step: 'LoRA only', 'PyTorch CPU s': ref.secondsPerStep.lora, [`ours (${backend}) s`]: Number((refLora.medianMs / 1000).toFixed(3)), '÷ PyTorch': Number((refLora.medianMs / 1000 / ref.secondsPerStep.lora).toFixed(2)) },
+    refRow('full fine-tune', ref.secondsPerStep.full, refFull.medianMs, REFERENCE_BASELINE.full),
+    refRow('LoRA only', ref.secondsPerStep.lora, refLora.medianMs, REFERENCE_BASELINE.lora),
   ]);
 
   if (values.json) {
@@ -128,7 +142,8 @@ async function main(): Promise<void> {
       loadAverage: { start: Number(load), end: loadavg()[0] },
       steps,
       transposedMatmul: { shape: MATMUL_SHAPE, forward, backward },
-      reference: { ...ref, ours: { full: refFull, lora: refLora } },
+      reference: { ...ref, ours: { full: refFull, lora: refLora }, before: REFERENCE_BASELINE },
+      baseline: { commit: BASELINE_COMMIT, preset: WASM_BASELINE_PRESET, steps: WASM_BASELINE },
     };
     await mkdir(dirname(values.json), { recursive: true });
     await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);

@@ -8,7 +8,15 @@ export function hashString(text: string): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
-/** A key that changes whenever any of the given values does (key order inside objects matters). */
+/**
+ * The version of the engine's numerics: bump it whenever a change makes the same config train to
+ * different weights (an optimiser, a dropout generator, a summation order), so no cache, in
+ * IndexedDB or on disk, replays a model the current engine would not train. 2: sparse embedding rows,
+ * seeded device dropout, fixed-order embedding gradients.
+ */
+export const NUMERICS_VERSION = 2;
+
+/** A key that changes whenever any of the given values does (key order inside objects matters), or the numerics. */
 export function cacheKey(kind: string, ...parts: unknown[]): string {
-  return `${kind}-${hashString(JSON.stringify(parts))}`;
+  return `${kind}-${hashString(JSON.stringify([NUMERICS_VERSION, ...parts]))}`;
 }

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { ADAMW_KERNEL, type AdamWAttrs } from '../../src/engine/train/optimizer';
-import { DROPOUT_KERNEL, dropThreshold, lowbias32, type DropoutAttrs } from '../../src/engine/kernels/dropout';
+import { DROPOUT_KERNEL, dropThreshold, keepScale, lowbias32, type DropoutAttrs } from '../../src/engine/kernels/dropout';
 import { ROW_SEGMENT_SUM } from '../../src/engine/kernels/row-segment-sum';
 import { AdamWMomentProgram, AdamWParamProgram, AxisReduceProgram, BlockMatMulProgram, DropoutProgram, RowSegmentSumProgram, RowSoftmaxProgram, type ReduceOp } from './programs';
 
@@ -214,7 +214,7 @@ const dropout: KernelFunc = (args) => {
   const uniforms = [
     { type: 'uint32', data: [lowbias32(seed)] },
     { type: 'uint32', data: [dropThreshold(rate)] },
-    { type: 'float32', data: [1 / (1 - rate)] },
+    { type: 'float32', data: [keepScale(rate)] },
   ];
   const out = backend.runWebGPUProgram(new DropoutProgram(size(x.shape)), [x], 'float32', uniforms);
   const shaped = reshape(backend, out, [...x.shape]);

@@ -38,6 +38,14 @@ export function dropThreshold(rate: number): number {
   return Math.min(0xffffffff, Math.round(rate * 4294967296));
 }
 
+/**
+ * 1/(1 − rate) rounded to float32: x·keep is then one correctly rounded float32 product on every
+ * backend (JS's float64 product of two float32 values is exact before its rounding to float32).
+ */
+export function keepScale(rate: number): number {
+  return Math.fround(1 / (1 - rate));
+}
+
 /** The mask's multiplier of element i: 0 (dropped) or 1/(1 − rate). */
 function maskValue(i: number, mix: number, threshold: number, keep: number): number {
   return lowbias32(i ^ mix) >= threshold ? keep : 0;
@@ -46,11 +54,22 @@ function maskValue(i: number, mix: number, threshold: number, keep: number): num
 registerHostKernel(DROPOUT_KERNEL, (mem, inputs, attrs) => {
   const { rate, seed } = attrs as unknown as DropoutAttrs;
   const out = mem.output([...inputs.x!.shape]);
-  const [X, OUT] = [inputs.x!, out].map(mem.view);
-  const mix = lowbias32(seed);
-  const threshold = dropThreshold(rate);
-  const keep = 1 / (1 - rate);
-  for (let i = 0; i < X!.length; i++) OUT![i] = lowbias32(i ^ mix) >= threshold ? X![i]! * keep : 0;
+  const X = mem.view(inputs.x!) as Float32Array;
+  const OUT = mem.view(out) as Float32Array;
+  const mix = lowbias32(seed) | 0;
+  const keep = keepScale(rate);
+  // lowbias32 inlined, compared as signed integers (both sides offset by 2³¹): a third faster in V8
+  // than an unsigned compare of the function's result, and the same decision.
+  const threshold = (dropThreshold(rate) ^ 0x80000000) | 0;
+  for (let i = 0; i < X.length; i++) {
+    let h = i ^ mix;
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x7feb352d);
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x846ca68b);
+    h ^= h >>> 16;
+    OUT[i] = (h ^ 0x80000000) >= threshold ? X[i]! * keep : 0;
+  }
   return out;
 });
 
@@ -66,7 +85,7 @@ export function dropoutMask(shape: number[], a: DropoutAttrs): Float32Array {
   const n = shape.reduce((x, y) => x * y, 1);
   const mix = lowbias32(a.seed);
   const threshold = dropThreshold(a.rate);
-  const keep = 1 / (1 - a.rate);
+  const keep = keepScale(a.rate);
   return Float32Array.from({ length: n }, (_, i) => maskValue(i, mix, threshold, keep));
 }
 

@@ -82,7 +82,9 @@ export async function fit(spec: FitSpec): Promise<FitResult> {
   const perEpoch = stepsPerEpoch(spec.trainSize, optim.batchSize);
   const totalSteps = perEpoch * optim.epochs;
   const logEvery = spec.logEvery ?? defaultLogEvery(perEpoch);
-  const embedding = spec.embedding ? new EmbeddingSteps(spec.embedding, spec.variables, optim.weightDecay) : null;
+  // Only a stage that trains the table plans its lookups (LoRA stages keep the plain gather).
+  const trainsTable = spec.embedding !== undefined && spec.variables.includes(spec.embedding.encoder.tokenEmbedding);
+  const embedding = trainsTable ? new EmbeddingSteps(spec.embedding!, spec.variables, optim.weightDecay) : null;
   const tokenIds = spec.embedding?.tokenIds;
   const denseVariables = embedding?.denseVariables ?? spec.variables;
   const optimizer = new AdamW(denseVariables, { weightDecay: optim.weightDecay });
