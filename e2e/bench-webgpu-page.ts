@@ -16,7 +16,7 @@ export interface WebGpuBenchResult {
   adapter: string;
   /** Disagreements of the lab kernels with tfjs' on this device (empty: all agree; tfjs runs: not checked). */
   checkFailures: string[];
-  steps: (StepMeasurement & { dispatchesPerStep: number })[];
+  steps: (StepMeasurement & { dispatchesPerStep: number; dispatchesByProgram: [string, number][] })[];
 }
 
 declare global {
@@ -39,18 +39,25 @@ window.benchWebGpu = async (kernels, runs) => {
   ];
   // Dispatches, not kernels: reshapes and identities launch nothing on WebGPU.
   let dispatches = 0;
+  // By program (shader key without its shape suffixes), to see which ops a step's dispatches go to.
+  let byProgram = new Map<string, number>();
   const run = backend.runWebGPUProgram.bind(backend);
   backend.runWebGPUProgram = (...args: Parameters<WebGPUBackend['runWebGPUProgram']>) => {
     dispatches++;
+    const key = args[0].shaderKey.split('_')[0]!;
+    byProgram.set(key, (byProgram.get(key) ?? 0) + 1);
     return run(...args);
   };
   const steps: WebGpuBenchResult['steps'] = [];
   for (const kind of STEP_KINDS) {
     dispatches = 0;
+    byProgram = new Map();
     // No tf.profile pass: it times every kernel one by one, which takes minutes under SwiftShader.
     const m = await measureStepKind(kind, structuredClone(DEFAULT_CONFIG), runs, { countKernelLaunches: false });
     // measureStep ran 1 warm-up + `runs` timed steps.
-    steps.push({ ...m, dispatchesPerStep: Math.round(dispatches / (runs + 1)) });
+    const perStep = (n: number) => Math.round(n / (runs + 1));
+    const dispatchesByProgram = [...byProgram.entries()].map(([k, n]) => [k, perStep(n)] as [string, number]).sort((a, b) => b[1] - a[1]);
+    steps.push({ ...m, dispatchesPerStep: perStep(dispatches), dispatchesByProgram });
   }
   return { kernels, adapter: `${info.vendor} ${info.architecture}`.trim(), checkFailures, steps };
 };

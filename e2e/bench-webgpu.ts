@@ -69,6 +69,8 @@ async function main(): Promise<void> {
         `${t.dispatchesPerStep} → ${l.dispatchesPerStep} | ${before.dispatchesPerStep} → ${l.dispatchesPerStep} |`,
     );
   });
+  console.log('\nlab dispatches per step by program (most first):');
+  for (const l of lab.steps) console.log(`  ${l.label.padEnd(38)} ${l.dispatchesByProgram.slice(0, 10).map(([k, n]) => `${k}×${n}`).join(', ')}`);
   mkdirSync(join(root, 'out'), { recursive: true });
   writeFileSync(join(root, 'out', 'bench-webgpu.json'), JSON.stringify({ runs, results }, null, 2));
   console.log('\nwritten: out/bench-webgpu.json');

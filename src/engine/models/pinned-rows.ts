@@ -1,7 +1,9 @@
 /**
  * Pinned embedding rows: some rows of a table held at their current values while everything else
  * trains. Used to keep a trigger's own embedding row out of full-FT poisoning, so the backdoor has to be
- * written into shared weights (the regime of an LLM poisoned at a tiny learning rate).
+ * written into shared weights (the regime of an LLM poisoned at a tiny learning rate). Only for the
+ * dense embedding update (`embeddingUpdate: 'dense'`): the sparse one (`RowAdamW`) never touches
+ * frozen rows in the first place.
  *
  * Why restore after each step rather than mask the gradient: AdamW's decoupled weight decay moves a row
  * even when its gradient is zero, and its moments would still carry earlier updates. Writing the saved

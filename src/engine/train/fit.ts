@@ -83,10 +83,9 @@ export async function fit(spec: FitSpec): Promise<FitResult> {
   const totalSteps = perEpoch * optim.epochs;
   const logEvery = spec.logEvery ?? defaultLogEvery(perEpoch);
   // Only a stage that trains the table plans its lookups (LoRA stages keep the plain gather).
-  const trainsTable = spec.embedding !== undefined && spec.variables.includes(spec.embedding.encoder.tokenEmbedding);
-  const embedding = trainsTable ? new EmbeddingSteps(spec.embedding!, spec.variables, optim.weightDecay) : null;
-  const tokenIds = spec.embedding?.tokenIds;
-  const denseVariables = embedding?.denseVariables ?? spec.variables;
+  const e = spec.embedding;
+  const embedding = e && spec.variables.includes(e.encoder.tokenEmbedding) ? { tokenIds: e.tokenIds, steps: new EmbeddingSteps(e, spec.variables, optim.weightDecay) } : null;
+  const denseVariables = embedding?.steps.denseVariables ?? spec.variables;
   const optimizer = new AdamW(denseVariables, { weightDecay: optim.weightDecay });
   const window = new LossWindow();
   const phase = spec.phase ? { phase: spec.phase } : {};
@@ -102,7 +101,7 @@ export async function fit(spec: FitSpec): Promise<FitResult> {
         const rows = tf.tensor1d(batches[b]!, 'int32');
         const lr = lrAt(step++, totalSteps, optim);
         const trainOne = (sparse?: RowStep) => trainStep(denseVariables, optimizer, () => spec.batchLoss(rows), lr, optim.clipNorm, sparse);
-        window.push(embedding ? embedding.run(tokenIds!(batches[b]!), trainOne) : trainOne(), batches[b]!.length);
+        window.push(embedding ? embedding.steps.run(embedding.tokenIds(batches[b]!), trainOne) : trainOne(), batches[b]!.length);
         rows.dispose();
         spec.afterStep?.();
         if (window.size >= logEvery || b === batches.length - 1) {
@@ -121,7 +120,7 @@ export async function fit(spec: FitSpec): Promise<FitResult> {
         }
         await yieldToEventLoop(); // lets a cancel or a predict request in between steps
       }
-      embedding?.flush();
+      embedding?.steps.flush();
       const metrics = await spec.afterEpoch(epoch);
       const record = { epoch, loss: lossSum / batches.length, ...metrics };
       epochs.push(record);
@@ -129,8 +128,8 @@ export async function fit(spec: FitSpec): Promise<FitResult> {
     }
   } finally {
     window.dispose(); // a cancel mid-window leaves unread losses
-    embedding?.flush();
-    embedding?.dispose();
+    embedding?.steps.flush();
+    embedding?.steps.dispose();
     optimizer.dispose();
   }
   return { epochs, trainSeconds: window.trainMs / 1000, samplesPerSecond: window.samplesPerSecond };
