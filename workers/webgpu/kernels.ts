@@ -6,10 +6,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
-import { ADAMW_KERNEL, type AdamWAttrs } from '../../src/engine/train/optimizer';
+import { ADAMW_KERNEL, SUM_OF_SQUARES_KERNEL, type AdamWAttrs } from '../../src/engine/train/optimizer';
 import { DROPOUT_KERNEL, dropThreshold, keepScale, lowbias32, type DropoutAttrs } from '../../src/engine/kernels/dropout';
 import { ROW_SEGMENT_SUM } from '../../src/engine/kernels/row-segment-sum';
-import { AdamWMomentProgram, AdamWParamProgram, AxisReduceProgram, BlockMatMulProgram, DropoutProgram, RowSegmentSumProgram, RowSoftmaxProgram, type ReduceOp } from './programs';
+import { AdamWMomentProgram, AdamWParamProgram, AxisReduceProgram, BlockMatMulProgram, DropoutProgram, RowSegmentSumProgram, RowSoftmaxProgram, SumOfSquaresStepProgram, type ReduceOp } from './programs';
 
 const BACKEND = 'webgpu';
 
@@ -241,6 +241,21 @@ export function removeEngineKernels(): void {
   for (const kernelName of Object.keys(ENGINE_KERNELS)) if (tf.getKernel(kernelName, BACKEND)) tf.unregisterKernel(kernelName, BACKEND);
 }
 
+/** Σ g² over every gradient: one dispatch per gradient, each adding to the running total. */
+const sumOfSquares: KernelFunc = (args) => {
+  const backend = gpu(args);
+  const inputs = Object.values(args.inputs as Record<string, Info>);
+  let total = backend.makeTensorInfo([1], 'float32', new Float32Array([0]));
+  for (const g of inputs) {
+    const next = run(backend, new SumOfSquaresStepProgram(), [g, total], [size(g.shape)], [1]);
+    backend.disposeData(total.dataId);
+    total = next;
+  }
+  const scalar = reshape(backend, total, []);
+  backend.disposeData(total.dataId);
+  return scalar;
+};
+
 /** The kernel names this module replaces. */
 export const BARRIER_FREE_KERNELS = Object.keys(OURS);
 
@@ -249,7 +264,7 @@ export type KernelSet = Map<string, tf.KernelConfig>;
 
 /**
  * Replaces tfjs' webgpu kernels named in `BARRIER_FREE_KERNELS` with ours (which fall back to the
- * originals), adds the engine's fused AdamW kernel, and returns the originals, for `restoreKernels` and for comparisons. Must run before the
+ * originals), adds the engine's fused AdamW and sum-of-squares kernels, and returns the originals, for `restoreKernels` and for comparisons. Must run before the
  * engine's first op on webgpu: the engine's own kernels copy the delegate they wrap on first use.
  */
 export function installBarrierFreeKernels(): KernelSet {
@@ -262,12 +277,13 @@ export function installBarrierFreeKernels(): KernelSet {
     tf.registerKernel({ ...original, kernelFunc: make(original.kernelFunc) });
   }
   if (!tf.getKernel(ADAMW_KERNEL, BACKEND)) tf.registerKernel({ kernelName: ADAMW_KERNEL, backendName: BACKEND, kernelFunc: adamw });
+  if (!tf.getKernel(SUM_OF_SQUARES_KERNEL, BACKEND)) tf.registerKernel({ kernelName: SUM_OF_SQUARES_KERNEL, backendName: BACKEND, kernelFunc: sumOfSquares });
   return originals;
 }
 
 /** Puts tfjs' kernels back. */
 export function restoreKernels(originals: KernelSet): void {
-  if (tf.getKernel(ADAMW_KERNEL, BACKEND)) tf.unregisterKernel(ADAMW_KERNEL, BACKEND);
+  for (const name of [ADAMW_KERNEL, SUM_OF_SQUARES_KERNEL]) if (tf.getKernel(name, BACKEND)) tf.unregisterKernel(name, BACKEND);
   for (const [name, config] of originals) {
     tf.unregisterKernel(name, BACKEND);
     tf.registerKernel(config);

@@ -305,3 +305,30 @@ export class DropoutProgram extends FlatProgram {
       }`;
   }
 }
+
+/**
+ * One step of the gradients' sum of squares (the engine's `W2SSumOfSquares`): out = total[0] + Σ x²,
+ * a single invocation looping over x — one dispatch per gradient where a square, a sum and an add
+ * were three. (A single invocation suits the CPU-backed devices these kernels serve; a GPU would want
+ * a tree, which is why the lab installs them only there.)
+ * Uniforms: length (x's element count).
+ */
+export class SumOfSquaresStepProgram extends FlatProgram {
+  readonly variableNames = ['x', 'total'];
+  readonly uniforms = 'length : i32,';
+  shaderKey = 'w2sSumOfSquaresStep';
+
+  constructor() {
+    super([1], 1);
+  }
+
+  getUserCode(): string {
+    return `
+      fn main(index : i32) {
+        if (index >= 1) { return; }
+        var acc = 0.0;
+        for (var i = 0; i < uniforms.length; i = i + 1) { let v = x[i]; acc = acc + v * v; }
+        result[0] = total[0] + acc;
+      }`;
+  }
+}

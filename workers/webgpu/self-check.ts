@@ -8,7 +8,7 @@
  * fused AdamW update against the engine's composite one.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ADAMW_KERNEL, adamwUpdate, type AdamWAttrs } from '../../src/engine/train/optimizer';
+import { ADAMW_KERNEL, SUM_OF_SQUARES_KERNEL, adamwUpdate, type AdamWAttrs } from '../../src/engine/train/optimizer';
 import { DROPOUT_KERNEL, dropoutMask, type DropoutAttrs } from '../../src/engine/kernels/dropout';
 import { ROW_SEGMENT_SUM } from '../../src/engine/kernels/row-segment-sum';
 import { planTokens } from '../../src/engine/models/token-plan';
@@ -73,6 +73,12 @@ export const CHECK_CASES: Case[] = [
     inputs: { p: [7, 5], m: [7, 5], v: [7, 5], g: [7, 5], scale: [] },
     attrs: { ...ADAMW_ATTRS },
     reference: (x) => adamwUpdate({ p: x.p!, m: x.m!, v: x.v!, g: x.g!, scale: x.scale as tf.Scalar }, ADAMW_ATTRS),
+  },
+  {
+    kernel: SUM_OF_SQUARES_KERNEL,
+    label: 'sum of squares of three gradients ([7, 5], [9], [2, 3, 4])',
+    inputs: { g0: [7, 5], g1: [9], g2: [2, 3, 4] },
+    reference: (x) => [tf.addN([x.g0!, x.g1!, x.g2!].map((g) => tf.sum(tf.square(g))))],
   },
 ];
 
