@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   const [lab, tfjs] = results as [WebGpuBenchResult, WebGpuBenchResult];
   console.log(`\nWebGPU on ${lab.adapter}, quick preset shapes, median of ${runs} steps`);
   console.log(lab.checkFailures.length === 0 ? 'lab kernels agree with tfjs on every self-check case' : `lab kernels DISAGREE: ${lab.checkFailures.join('; ')}`);
-  console.log(`before = the lab's kernels at commit ${BASELINE_COMMIT}, as recorded then`);
+  console.log(`before = the lab's kernels at commit ${BASELINE_COMMIT}, measured the same way`);
   console.log('| step | tfjs ms | lab ms before → after | speed-up over tfjs | samples/s (lab) | dispatches tfjs → lab | lab dispatches before → after |');
   console.log('|---|---|---|---|---|---|---|');
   lab.steps.forEach((l, i) => {

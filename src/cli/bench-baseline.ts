@@ -1,8 +1,8 @@
 /**
  * What the benches print "before → after" against: the engine before the speed work of issue 9, at
  * commit cc9792c, measured on this 2-core machine with the same commands
- * (`npm run bench -- --runs 3` in a worktree of that commit, other core idle; `npm run bench:webgpu`
- * as recorded in the README then). Hard-coded because the old engine is not part of this one.
+ * (`npm run bench -- --runs 3` and `npm run bench:webgpu -- --runs 3` in a worktree of that commit,
+ * the other core idle). Hard-coded because the old engine is not part of this one.
  */
 import type { StepKind } from './bench-steps';
 
@@ -23,11 +23,14 @@ export const WASM_BASELINE_PRESET = 'paper-sst2-badnet';
 /** Seconds per step at the PyTorch reference shape (4×256, seq 64, batch 32), WASM, one thread. */
 export const REFERENCE_BASELINE = { full: 5.254, lora: 5.02 };
 
-/** WebGPU under SwiftShader in Debian's Chromium, the lab's kernels, quick preset shapes. */
+/**
+ * WebGPU under SwiftShader in Debian's Chromium, the lab's kernels, quick preset shapes: the lab
+ * variant of `npm run bench:webgpu -- --runs 3` in the worktree of that commit (median of 3 steps).
+ */
 export const WEBGPU_BASELINE: Record<StepKind, { msPerStep: number; dispatchesPerStep: number }> = {
-  'teacher-full': { msPerStep: 173, dispatchesPerStep: 363 },
-  'student-mlm': { msPerStep: 713, dispatchesPerStep: 574 },
-  'student-lora': { msPerStep: 412, dispatchesPerStep: 478 },
-  'student-w2sdefense': { msPerStep: 430, dispatchesPerStep: 627 },
-  'student-full': { msPerStep: 736, dispatchesPerStep: 587 },
+  'teacher-full': { msPerStep: 212, dispatchesPerStep: 363 },
+  'student-mlm': { msPerStep: 785, dispatchesPerStep: 574 },
+  'student-lora': { msPerStep: 649, dispatchesPerStep: 577 },
+  'student-w2sdefense': { msPerStep: 637, dispatchesPerStep: 637 },
+  'student-full': { msPerStep: 553, dispatchesPerStep: 587 },
 };
