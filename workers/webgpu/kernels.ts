@@ -33,9 +33,12 @@ function reshape(backend: WebGPUBackend, x: Info, shape: number[]): Info {
   return kernel.kernelFunc({ inputs: { x }, backend, attrs: { shape } }) as Info;
 }
 
-/** Runs `program` with `uniforms` (in the order it declares them, int32 unless said) and reshapes the result. */
-function run(backend: WebGPUBackend, program: WebGPUProgram, inputs: Info[], uniforms: number[], shape: number[], type: 'int32' | 'float32' = 'int32'): Info {
-  const data = uniforms.map((value) => ({ type, data: [value] }));
+/** A uniform of another type than the call's default (`run`'s `type`). */
+type TypedUniform = { type: 'int32' | 'uint32' | 'float32'; value: number };
+
+/** Runs `program` with `uniforms` (in the order it declares them, of `type` unless typed) and reshapes the result. */
+function run(backend: WebGPUBackend, program: WebGPUProgram, inputs: Info[], uniforms: (number | TypedUniform)[], shape: number[], type: 'int32' | 'float32' = 'int32'): Info {
+  const data = uniforms.map((u) => (typeof u === 'number' ? { type, data: [u] } : { type: u.type, data: [u.value] }));
   const out = backend.runWebGPUProgram(program, inputs, 'float32', data);
   const shaped = reshape(backend, out, shape);
   backend.disposeData(out.dataId);
@@ -211,15 +214,12 @@ const dropout: KernelFunc = (args) => {
   const backend = gpu(args);
   const { x } = args.inputs as { x: Info };
   const { rate, seed } = args.attrs as unknown as DropoutAttrs;
-  const uniforms = [
-    { type: 'uint32', data: [lowbias32(seed)] },
-    { type: 'uint32', data: [dropThreshold(rate)] },
-    { type: 'float32', data: [keepScale(rate)] },
+  const uniforms: TypedUniform[] = [
+    { type: 'uint32', value: lowbias32(seed) },
+    { type: 'uint32', value: dropThreshold(rate) },
+    { type: 'float32', value: keepScale(rate) },
   ];
-  const out = backend.runWebGPUProgram(new DropoutProgram(size(x.shape)), [x], 'float32', uniforms);
-  const shaped = reshape(backend, out, [...x.shape]);
-  backend.disposeData(out.dataId);
-  return shaped;
+  return run(backend, new DropoutProgram(size(x.shape)), [x], uniforms, [...x.shape]);
 };
 
 const ENGINE_KERNELS: Record<string, KernelFunc> = { [ROW_SEGMENT_SUM]: rowSegmentSum, [DROPOUT_KERNEL]: dropout };

@@ -11,19 +11,7 @@
  * Checked against the composite and by finite differences in attention-op.test.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
-
-/**
- * Backends whose matmul reads a transposed operand in place; elsewhere (CPU, WASM) a transposed matmul
- * is 10–40× slower than a plain one, so operands are transposed explicitly first (see matmul.ts).
- */
-const READS_TRANSPOSED_IN_PLACE = new Set(['webgpu']);
-
-/** a·b with either operand transposed, as the backend runs it fastest. Batched: [batch, ·, ·]. */
-function product(a: tf.Tensor3D, b: tf.Tensor3D, transposeA: boolean, transposeB: boolean): tf.Tensor3D {
-  if (READS_TRANSPOSED_IN_PLACE.has(tf.getBackend())) return tf.matMul(a, b, transposeA, transposeB);
-  const t = (x: tf.Tensor3D, yes: boolean) => (yes ? (tf.transpose(x, [0, 2, 1]) as tf.Tensor3D) : x);
-  return tf.matMul(t(a, transposeA), t(b, transposeB));
-}
+import { transposedProduct as product } from './matmul';
 
 /** [B·T, H·D] → [B·H, T, D] (one head per batch row), with `perm` choosing [T, D] or [D, T]. */
 function splitHeads(x: tf.Tensor, B: number, T: number, H: number, perm: number[] = [0, 2, 1, 3]): tf.Tensor3D {

@@ -99,21 +99,26 @@ const swapLast = (x: tf.Tensor): tf.Tensor => tf.transpose(x, x.rank === 2 ? [1,
 const READS_TRANSPOSED_IN_PLACE = new Set(['webgpu']);
 
 /**
+ * a·b with either operand transposed, as the backend runs it fastest: transpose flags where its
+ * shaders read a transposed operand in place, else an explicit transpose and a plain product (on
+ * WASM a transposed matmul is 10–40× slower than a plain one). Rank 2, or rank 3 with a batch.
+ */
+export function transposedProduct<T extends tf.Tensor2D | tf.Tensor3D>(a: T, b: T, transposeA: boolean, transposeB: boolean): T {
+  if (READS_TRANSPOSED_IN_PLACE.has(tf.getBackend())) return tf.matMul(a, b, transposeA, transposeB) as T;
+  const t = (x: T, yes: boolean) => (yes ? (swapLast(x) as T) : x);
+  return tf.matMul(t(a, transposeA), t(b, transposeB)) as T;
+}
+
+/**
  * Gradients of a·b (rank 2, or rank 3 with a batch): dA = g·bᵀ, dB = aᵀ·g (each computed only if
  * needed), transposing as the backend prefers.
  */
 function productGrads(saved: tf.Tensor[], dy: tf.Tensor | tf.Tensor[]) {
   const [a, b] = saved as [tf.Tensor3D, tf.Tensor3D];
   const g = dy as tf.Tensor3D;
-  if (READS_TRANSPOSED_IN_PLACE.has(tf.getBackend())) {
-    return {
-      a: () => tf.matMul(g, b, false, true), // [batch, m, n] · [batch, k, n]ᵀ → [batch, m, k]
-      b: () => tf.matMul(a, g, true, false), // [batch, m, k]ᵀ · [batch, m, n] → [batch, k, n]
-    };
-  }
   return {
-    a: () => tf.matMul(g, swapLast(b) as tf.Tensor3D), // [batch, m, n] · [batch, n, k] → [batch, m, k]
-    b: () => tf.matMul(swapLast(a) as tf.Tensor3D, g), // [batch, k, m] · [batch, m, n] → [batch, k, n]
+    a: () => transposedProduct(g, b, false, true), // [batch, m, n] · [batch, k, n]ᵀ → [batch, m, k]
+    b: () => transposedProduct(a, g, true, false), // [batch, m, k]ᵀ · [batch, m, n] → [batch, k, n]
   };
 }
 
