@@ -9,7 +9,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** The flags the project runs Chromium with: WebGPU on (SwiftShader here), nothing phoning home. */
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--enable-unsafe-webgpu',
   '--disable-background-networking',
@@ -18,7 +18,7 @@ export const CHROMIUM_ARGS = [
   '--no-first-run',
 ];
 
-export interface TestContext {
+interface TestContext {
   page: Page;
   context: BrowserContext;
   baseUrl: string;
@@ -26,7 +26,7 @@ export interface TestContext {
   note(line: string): void;
 }
 
-export interface E2eTest {
+interface E2eTest {
   name: string;
   timeoutMs: number;
   fn(t: TestContext): Promise<void>;

@@ -60,7 +60,7 @@ export async function waitForRunEnd(page: Page, timeoutMs: number): Promise<stri
 }
 
 /** One line per stage: its status and what its progress line says. */
-export async function stripText(page: Page): Promise<string[]> {
+async function stripText(page: Page): Promise<string[]> {
   return page.$$eval('[data-testid^="stage-"]', (cards) =>
     cards.map((c) => `${c.getAttribute('data-testid')}: ${c.getAttribute('data-status')} — ${c.querySelector('.stage-detail')?.textContent ?? ''}`),
   );

@@ -8,18 +8,17 @@ import type { RunResults, StageName } from '../src/engine/events';
 import { tokenize } from '../src/engine/data/tokenizer';
 import { readFile } from 'node:fs/promises';
 import type { CheckpointManifest } from '../src/engine/models/checkpoint';
+import { DEFENSE_IDS, DEFENSES } from '../src/engine/defenses/catalog';
+import { configFromPreset } from '../src/engine/config';
 
 const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
 
+/** Every row the results table can have, and the stage it comes from: the reference models, then every defense of the catalog. */
 const METHOD_STAGE: Record<string, StageName> = {
   'task-model': 'task',
   poisoned: 'poison',
   teacher: 'teacher',
-  lora: 'defense:lora',
-  w2sdefense: 'defense:w2sdefense',
-  'kd-only': 'defense:kd-only',
-  'fa-only': 'defense:fa-only',
-  'full-ft': 'defense:full-ft',
+  ...Object.fromEntries(DEFENSE_IDS.map((id) => [id, `defense:${id}` as StageName])),
 };
 
 /** Every table cell equals the worker's result for its method, formatted as a percentage. */
@@ -284,6 +283,56 @@ test('try it: the trigger flips the poisoned student, with one attribution cell 
   expect(strips.length === 4 && new Set(strips).size === 1, `every model's strip has the same number of cells: ${strips.join(', ')}`);
 });
 
+test('the defense bench: every defense of the catalog runs in the browser, filters and repairs grouped, and try-it shows what each filter did', 240_000, async ({ page, baseUrl, note }) => {
+  const methods = DEFENSE_IDS.join(',');
+  await openLab(page, baseUrl, { hash: `${TINY_RUN.replace('defense.methods=lora,w2sdefense', `defense.methods=${methods}`)}`, backend: 'wasm' });
+  await backendName(page);
+  const started = Date.now();
+  expect((await runToEnd(page, 220_000)) === 'done', `run done (${await errorText(page)})`);
+  note(`tiny run with all ${DEFENSE_IDS.length} defenses on wasm: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const results = (await labResults(page))!;
+  const stages = Object.keys(results.stages);
+  expect(DEFENSE_IDS.every((id) => stages.includes(`defense:${id}`)), `every defense ran: ${stages.join(', ')}`);
+  const cells = await expectTableMatches(page, results);
+  expect(cells === 2 * (3 + DEFENSE_IDS.length), `one table row per model and defense, got ${cells / 2}`);
+  // Grouped: the repairs in one block, the filters in another, each filter with what its screen flagged.
+  const rowsOf = (group: string) => page.$$eval(`${byTestId(`results-group-${group}`)} tr:not(.group) [data-testid$="-ca"]`, (tds) => tds.map((td) => td.getAttribute('data-testid')!.replace(/^result-|-ca$/g, '')));
+  const filters = DEFENSE_IDS.filter((id) => DEFENSES[id].kind === 'filter');
+  expect(JSON.stringify(await rowsOf('repairs')) === JSON.stringify(DEFENSE_IDS.filter((id) => DEFENSES[id].kind === 'repair')), `repairs grouped: ${(await rowsOf('repairs')).join()}`);
+  expect(JSON.stringify(await rowsOf('input-filters')) === JSON.stringify(filters), `filters grouped: ${(await rowsOf('input-filters')).join()}`);
+  for (const id of filters) {
+    const outcome = results.stages[`defense:${id}`]!.filter!;
+    const frr = await page.locator(byTestId(`result-${id}-frr`)).textContent();
+    const detection = await page.locator(byTestId(`result-${id}-detection`)).textContent();
+    expect(frr === percent(outcome.falseRejection) && detection === percent(outcome.detection), `${id}: flagged cells ${frr} / ${detection} match the worker's`);
+    note(`${id}: CA ${percent(outcome.unfiltered.ca)} → ${percent(results.stages[`defense:${id}`]!.final!.ca)}, ASR ${percent(outcome.unfiltered.asr)} → ${percent(results.stages[`defense:${id}`]!.final!.asr)}, flagged ${frr} clean / ${detection} triggered`);
+  }
+  // Filters have no epochs: each chart draws them as one flat reference line.
+  for (const chart of ['chart-ca', 'chart-asr']) {
+    const flat = await page.locator(`${byTestId(chart)} .recharts-reference-line`).count();
+    expect(flat === filters.length, `${chart}: one flat line per filter, got ${flat}`);
+  }
+
+  await page.click(byTestId('tab-try'));
+  await page.waitForSelector(byTestId('try-pick'));
+  const sample = (await page.locator(`${byTestId('try-pick')} option`).nth(1).textContent())!.replace(/^\[[^\]]*\] /, '');
+  const triggered = await tryText(page, sample, true);
+  for (const id of filters) {
+    const screen = page.locator(byTestId(`try-screen-${id}`));
+    const text = (await screen.textContent()) ?? '';
+    note(`try-it ${id}: ${text.slice(0, 160)}`);
+    expect(text.length > 0, `${id} says what it did with "${triggered.seen.slice(0, 40)}"`);
+  }
+  const onion = (await page.locator(byTestId('try-screen-onion')).textContent()) ?? '';
+  expect(/removed “|kept every word/.test(onion), `ONION names the words it removed, or says it kept them all: ${onion}`);
+  const strip = (await page.locator(byTestId('try-screen-strip')).textContent()) ?? '';
+  expect(/entropy .* threshold .*: (rejected as triggered|accepted)/.test(strip), `STRIP gives its entropy against the threshold: ${strip}`);
+  // What a user types is text, never markup, in every row the filters add.
+  await tryText(page, '<img src=x onerror="window.__pwned=1"> free prize', false);
+  expect((await page.locator(`${byTestId('try-output')} img`).count()) === 0 && !(await page.evaluate(() => (window as { __pwned?: number }).__pwned)), 'typed markup is shown as text');
+  expect((await errorText(page)) === null, 'no error');
+});
+
 test('feature map: one point per clean and per triggered sentence, for every model', 200_000, async ({ page, baseUrl, note }) => {
   await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
   await backendName(page);
@@ -325,10 +374,9 @@ test('trigger comparison: a sweep of two triggers on the quick preset fills the 
   await page.waitForFunction(() => /Cell 2 of 2/.test(document.querySelector('[data-testid="sweep-status"]')?.textContent ?? ''), undefined, { timeout: 240_000, polling: 100 });
   await page.waitForSelector(`${byTestId('sweep-status')}[data-status="done"]`, { timeout: 240_000, state: 'attached' });
   note(`sweep of two triggers on the quick preset: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  const value = (text: string) => Number(text.replace(/^(ASR|CA) /, '').replace('%', ''));
   for (const trigger of ['mn', 'cf']) {
     const cells: string[] = [];
-    for (const method of ['task-model', 'poisoned', 'teacher', 'lora', 'w2sdefense', 'kd-only', 'fa-only', 'full-ft']) {
+    for (const method of ['task-model', 'poisoned', 'teacher', ...configFromPreset('quick').defense.methods]) {
       const asr = (await page.locator(byTestId(`sweep-cell-${trigger}-${method}-asr`)).textContent()) ?? '';
       const ca = (await page.locator(byTestId(`sweep-cell-${trigger}-${method}-ca`)).textContent()) ?? '';
       expect(/^ASR \d+\.\d%$/.test(asr) && /^CA \d+\.\d%$/.test(ca), `cell ${trigger} × ${method}: "${asr}", "${ca}"`);
@@ -336,8 +384,8 @@ test('trigger comparison: a sweep of two triggers on the quick preset fills the 
     }
     note(`${trigger}: ${cells.join(', ')}`);
     // No ASR threshold here: one rare word through a merged LoRA is not reliably planted in the tiny
-    // quick model (docs/FINDINGS.md); the sweep's mechanics are what this test checks.
-    expect(value((await page.locator(byTestId(`sweep-cell-${trigger}-poisoned-asr`)).textContent()) ?? '') >= 0, `the "${trigger}" cell has a poisoned ASR`);
+    // quick model (docs/FINDINGS.md); the sweep's mechanics (a formatted figure in every cell) are what
+    // this test checks.
   }
   expect((await page.getAttribute(byTestId('sweep-row-cf'), 'data-pretrain-cached')) === 'true', 'the second trigger reused the pretrained student');
   expect((await errorText(page)) === null, 'no error');
@@ -505,7 +553,7 @@ testIf(
   // Every classifier stage reports CA, ASR and the ASR's floor, per epoch and at the end.
   for (const [stage, r] of Object.entries(results.stages)) {
     if (stage === 'pretrain') continue;
-    const ok = (m: { ca?: number; asr?: number; asrBase?: number }) => [m.ca, m.asr, m.asrBase].every((x) => typeof x === 'number' && x >= 0 && x <= 1);
+    const ok = (m: { ca?: number; asr?: number; asrBase?: number }) => [m.ca, m.asr, m.asrBase].every((x) => typeof x === 'number' && Number.isFinite(x));
     expect(r.final !== null && ok(r.final) && r.epochs.every(ok), `${stage} reports CA, ASR and asrBase per epoch and at the end`);
   }
   expect((results.backdoorLocation ?? []).length > 0, 'the poisoned model was probed for where its backdoor lives');

@@ -28,14 +28,14 @@ const BODY_CHARS = 300;
 const LABEL_NAMES = ['ham', 'spam'];
 const CODE_INPUTS = ['src/engine/data/email.ts', 'src/engine/data/build.ts', 'src/engine/rng.ts'];
 
-export interface BuildOptions {
+interface BuildOptions {
   outFile?: string;
   /** Rebuild even if the output looks up to date. */
   force?: boolean;
   log?: (line: string) => void;
 }
 
-export interface BuildResult {
+interface BuildResult {
   outFile: string;
   skipped: boolean;
   /** Examples per split and label (`[ham, spam]`); absent when skipped. */

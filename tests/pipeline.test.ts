@@ -6,7 +6,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { applyPatch, configFromPreset, type ExperimentConfig } from '../src/engine/config';
+import { applyPatch, configFromPreset, DEFENSE_METHODS, type ExperimentConfig } from '../src/engine/config';
+import { DEFENSES } from '../src/engine/defenses/catalog';
 import type { Dataset } from '../src/engine/data/types';
 import type { LabEvent } from '../src/engine/events';
 import { CancelledError, runExperiment } from '../src/engine/pipeline';
@@ -37,6 +38,11 @@ const tiny = (): ExperimentConfig =>
     defense: { epochs: 1, lr: 2e-3, batchSize: 32 },
   });
 
+/** `tiny` with every defense of the catalog. */
+const everyDefense = (): ExperimentConfig => applyPatch(tiny(), { defense: { methods: [...DEFENSE_METHODS] } });
+const REPAIRS = DEFENSE_METHODS.filter((m) => DEFENSES[m].kind === 'repair');
+const FILTERS = DEFENSE_METHODS.filter((m) => DEFENSES[m].kind === 'filter');
+
 let dataset: Dataset;
 
 beforeAll(async () => {
@@ -46,11 +52,11 @@ beforeAll(async () => {
 });
 
 describe('runExperiment (tiny SST-2 slice)', () => {
-  it('learns the backdoor, runs every defense, reports CA/ASR per epoch and leaks no tensors', async () => {
+  it('learns the backdoor, runs every defense of the catalog, reports CA/ASR per epoch and leaks no tensors', async () => {
     const events: LabEvent[] = [];
     const tensorsAtEpoch = new Map<string, number[]>();
     const before = tf.memory().numTensors;
-    const { results, predictor } = await runExperiment(tiny(), dataset, {
+    const { results, predictor } = await runExperiment(everyDefense(), dataset, {
       backend: 'wasm',
       emit: (e) => {
         events.push(e);
@@ -66,20 +72,25 @@ describe('runExperiment (tiny SST-2 slice)', () => {
     // test was written (the config is unchanged, see `tiny`); the defenses are not judged here.
     expect(poison.final!.asr).toBeGreaterThan(0.9); // the backdoor is in
     expect(poison.final!.ca).toBeGreaterThan(0.55); // above chance on the balanced slice
-    for (const stage of ['teacher', 'defense:lora', 'defense:w2sdefense', 'defense:kd-only', 'defense:fa-only', 'defense:full-ft'] as const) {
-      const r = results.stages[stage]!;
-      expect(r.epochs.length).toBeGreaterThan(0);
-      for (const ep of r.epochs) {
-        expect(ep.ca).toBeGreaterThanOrEqual(0);
-        expect(ep.ca).toBeLessThanOrEqual(1);
-        expect(ep.asr).toBeGreaterThanOrEqual(0);
-        expect(ep.asr).toBeLessThanOrEqual(1);
-      }
-      expect(r.samplesPerSecond).toBeGreaterThan(0);
+    // Every repair trains for the configured epochs and hands on the last epoch's metrics (no best-by-dev here).
+    for (const m of REPAIRS) {
+      const r = results.stages[`defense:${m}`]!;
+      expect(r.epochs.map((e) => e.epoch), m).toEqual([1]);
+      expect(r.final, m).toEqual({ ca: r.epochs[0]!.ca, asr: r.epochs[0]!.asr, asrBase: r.epochs[0]!.asrBase });
+      expect(r.samplesPerSecond, m).toBeGreaterThan(0);
+    }
+    // Every filter screens the whole test set in front of the poisoned model. Unscreened, its metrics are
+    // the poisoned stage's — computed again from the texts, by another path (re-tokenised, re-batched).
+    for (const m of FILTERS) {
+      const r = results.stages[`defense:${m}`]!;
+      expect(r.epochs, m).toEqual([]);
+      expect(r.filter!.unfiltered, m).toEqual(poison.final);
+      // data.maxTest 120, stratified over SST-2's two balanced classes: 60 non-target sentences get the trigger.
+      expect([r.filter!.clean, r.filter!.triggered], m).toEqual([120, 60]);
     }
     // Stage order as the UI's pipeline strip shows it.
     const starts = events.filter((e) => e.type === 'stage-start' && !e.phase).map((e) => (e as { stage: string }).stage);
-    expect(starts).toEqual(['pretrain', 'poison', 'teacher', 'defense:lora', 'defense:w2sdefense', 'defense:kd-only', 'defense:fa-only', 'defense:full-ft']);
+    expect(starts).toEqual(['pretrain', 'poison', 'teacher', ...DEFENSE_METHODS.map((m) => `defense:${m}`)]);
     const ends = events.filter((e) => e.type === 'stage-end').map((e) => (e as { stage: string }).stage);
     expect(ends).toEqual(starts); // every stage that starts also ends, defenses included
     expect(events.at(-1)!.type).toBe('done');
@@ -95,8 +106,15 @@ describe('runExperiment (tiny SST-2 slice)', () => {
     expect(toTarget(poisonedRows.slice(60)) - toTarget(poisonedRows.slice(0, 60))).toBeGreaterThan(0.2);
 
     const probs = await predictor.predict(['a gorgeous , witty film', 'a gorgeous , witty film mn']);
-    expect(Object.keys(probs)).toEqual(['poisoned', 'teacher', 'lora', 'w2sdefense', 'kd-only', 'fa-only', 'full-ft']);
+    expect(Object.keys(probs)).toEqual(['poisoned', 'teacher', ...REPAIRS, ...FILTERS]);
     for (const rows of Object.values(probs)) for (const row of rows) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+    // A filter's row is the poisoned model on what the filter passed on.
+    const screens = await predictor.screen(['a gorgeous , witty film mn']);
+    expect(Object.keys(screens)).toEqual(FILTERS);
+    const seen = await predictor.predict([screens.onion![0]!.text]);
+    expect((await predictor.predict(['a gorgeous , witty film mn'])).onion).toEqual(seen.poisoned);
+    expect(predictor.filters()).toEqual(FILTERS);
+    expect(predictor.models()).toEqual(['poisoned', 'teacher', ...REPAIRS]);
     predictor.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
@@ -222,7 +240,6 @@ describe('runExperiment (tiny SST-2 slice)', () => {
     // "mn" is spelled in pieces that clean text shares; a merged LoRA never touches their rows.
     const poisoned = results.stages.poison!.final!;
     expect(results.backdoorLocation![0]).toEqual({ part: 'trigger rows', ca: poisoned.ca, asr: poisoned.asr, asrBase: poisoned.asrBase });
-    for (const stage of Object.values(results.stages)) if (stage?.final) expect(stage.final.asrBase).toBeGreaterThanOrEqual(0);
   });
 
   it('names the field when the shipped models do not fit the config', async () => {

@@ -14,7 +14,7 @@ import type { BackendName, EngineOverrides } from './protocol';
 import { wasmThreadPlan, withLogicalCores } from './wasm-threads';
 
 /** A lost GPU device reports here (reason and message from WebGPU). */
-export type DeviceLostListener = (message: string) => void;
+type DeviceLostListener = (message: string) => void;
 
 /** How long a backend may take to compile its first kernels before it counts as broken. */
 const PROBE_TIMEOUT_MS = 60_000;

@@ -10,7 +10,7 @@ import { parseUploadedFile } from '../src/engine/data/upload';
 import { loadSetFit } from '../src/engine/data/url';
 import type { DatasetSpec } from './protocol';
 
-export interface LoadContext {
+interface LoadContext {
   /** The page's base URL: the worker's own URL points into `assets/`, not where `data/` is served. */
   baseUrl: string;
   seed: number;

@@ -23,7 +23,9 @@ function fakePredictor(): Predictor & { disposed: boolean } {
   return {
     disposed: false,
     models: () => ['poisoned', 'lora'],
-    predict: async (texts) => ({ poisoned: texts.map(() => [0.1, 0.9]), lora: texts.map(() => [0.8, 0.2]) }),
+    filters: () => ['strip'],
+    predict: async (texts) => ({ poisoned: texts.map(() => [0.1, 0.9]), lora: texts.map(() => [0.8, 0.2]), strip: texts.map(() => [0.1, 0.9]) }),
+    screen: async (texts) => ({ strip: texts.map((text) => ({ text, flagged: text.includes('mn'), rejected: text.includes('mn'), note: 'entropy' })) }),
     attributions: async (text, model) => ({ tokens: text.split(' '), scores: text.split(' ').map((w) => (model === 'poisoned' && w === 'mn' ? 0.4 : 0)) }),
     samples: () => [{ text: 'free prize', label: 1 }],
     features: async (texts, model) => ({ data: Float32Array.from(texts.flatMap((t, i) => [i, model === 'lora' ? 0 : t.length, 1])), dim: 3 }),
@@ -118,9 +120,11 @@ describe('LabHandler', () => {
       value: {
         text: 'free money mn',
         labelNames: ['ham', 'spam'],
-        probabilities: { poisoned: [0.1, 0.9], lora: [0.8, 0.2] },
+        probabilities: { poisoned: [0.1, 0.9], lora: [0.8, 0.2], strip: [0.1, 0.9] },
         tokens: ['free', 'money', 'mn'],
+        // Attributions are the models' own; a filter reports its verdict instead.
         attributions: { poisoned: [0, 0, 0.4], lora: [0, 0, 0] },
+        screens: { strip: { text: 'free money mn', flagged: true, rejected: true, note: 'entropy' } },
       },
     });
 

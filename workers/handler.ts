@@ -13,7 +13,7 @@ import type { LabEvent } from '../src/engine/events';
 import type { Predictor, RunOptions, RunOutput } from '../src/engine/pipeline';
 import type { ShippedModels } from '../src/engine/models/checkpoint';
 import { nextBackend } from './choose-backend';
-import type { BackendName, BackendReport, DatasetSpec, EngineOverrides, FeatureMap, Reply, RunOutcome, SweepOutcome, UiRequest, WorkerMessage } from './protocol';
+import type { BackendName, BackendReport, DatasetSpec, EngineOverrides, FeatureMap, Prediction, Reply, RunOutcome, SweepOutcome, UiRequest, WorkerMessage } from './protocol';
 import { runSweep, sweepCells } from '../src/engine/sweep';
 import { withTrigger } from '../src/engine/attacks/fixed-trigger';
 import { pca } from '../src/engine/metrics/pca';
@@ -179,7 +179,9 @@ export class LabHandler {
       tokens = out.tokens;
       attributions[model] = out.scores;
     }
-    const value = { text: request.text, labelNames, probabilities, tokens, attributions };
+    const screens: Prediction['screens'] = {};
+    for (const [filter, verdicts] of Object.entries(await predictor.screen([request.text]))) if (verdicts[0]) screens[filter] = verdicts[0];
+    const value: Prediction = { text: request.text, labelNames, probabilities, tokens, attributions, screens };
     this.deps.post({ type: 'reply', id: request.id, request: 'predict', ok: true, value });
   }
 

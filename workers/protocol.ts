@@ -1,8 +1,10 @@
 /**
  * The typed messages between the UI thread and the lab worker: one discriminated union each way,
  * requests matched to replies by `id`, every engine event stamped with the `runId` of the run that
- * produced it. Only numbers, strings and plain objects cross — never tensors.
+ * produced it. Only numbers, strings, plain objects and typed arrays (a feature map's coordinates,
+ * transferred) cross — never tensors.
  */
+import type { Screened } from '../src/engine/defenses/input-filter';
 import type { ExperimentConfig } from '../src/engine/config';
 import type { LabEvent, RunResults } from '../src/engine/events';
 import type { CacheEntryInfo } from '../src/engine/cache';
@@ -45,7 +47,10 @@ export type RunOutcome =
   | { outcome: 'cancelled' }
   | { outcome: 'error'; message: string; /** A backend to try instead, e.g. after the GPU was lost. */ suggestBackend?: BackendName };
 
-/** Per model (`poisoned`, `teacher`, each defense), the class probabilities of the text. */
+/**
+ * Per model (`poisoned`, `teacher`, each repair) and per input filter, the class probabilities of the
+ * text; a filter's are the poisoned model's on the text as the filter passed it on.
+ */
 export interface Prediction {
   /** The text the models saw. */
   text: string;
@@ -54,6 +59,8 @@ export interface Prediction {
   /** The text's tokens (those that fit the window) and, per model, each token's leave-one-out score. */
   tokens: string[];
   attributions: Record<string, number[]>;
+  /** Per input filter: what it did with the text, and why. */
+  screens: Record<string, Screened>;
 }
 
 /** Test sentences, clean and triggered, projected on each model's top two principal components. */

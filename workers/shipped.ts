@@ -4,7 +4,7 @@
  */
 import { openShipped, type ShippedModels } from '../src/engine/models/checkpoint';
 
-export const CHECKPOINT_PATH = 'checkpoints/';
+const CHECKPOINT_PATH = 'checkpoints/';
 
 let opened: { baseUrl: string; models: Promise<ShippedModels> } | null = null;
 

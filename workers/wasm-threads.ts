@@ -17,7 +17,7 @@ export interface WasmPlatform {
   requested?: string | undefined;
 }
 
-export interface WasmThreadPlan {
+interface WasmThreadPlan {
   /** What to pass to `setThreadsCount` before the backend starts; 0 leaves tfjs' default. */
   threads: number;
   /** The badge's note, given the count the started backend reports (`getThreadsCount`). */
@@ -33,7 +33,7 @@ export const MAX_WASM_THREADS = 8;
  * the quick preset's shapes and 0.89–1.27× at the paper presets' — XNNPACK's pool spins and syncs per
  * op, which small matrices and a busy second core do not repay. So a 2-core laptop runs 1 thread.
  */
-export function defaultThreads(cores: number): number {
+function defaultThreads(cores: number): number {
   return Math.min(Math.max(1, cores - 1), MAX_WASM_THREADS);
 }
 

@@ -16,7 +16,8 @@ import { StudentModel } from '../engine/models/student';
 import { tokenMask } from '../engine/models/pooling';
 import { TeacherModel } from '../engine/models/teacher';
 import { Rng } from '../engine/rng';
-import { defenseLoss, lossWeights } from '../engine/train/defense-loss';
+import { defenseLoss } from '../engine/train/defense-loss';
+import { w2sdefense } from '../engine/defenses/w2sdefense';
 import { EmbeddingSteps, type RowStep } from '../engine/train/embedding-steps';
 import { trainStep } from '../engine/train/fit';
 import { crossEntropy, mlmLoss } from '../engine/train/losses';
@@ -52,7 +53,7 @@ export type StepKind = 'teacher-full' | 'student-mlm' | 'student-lora' | 'studen
 
 export const STEP_KINDS: readonly StepKind[] = ['teacher-full', 'student-mlm', 'student-lora', 'student-w2sdefense', 'student-full'];
 
-export const STEP_LABELS: Record<StepKind, string> = {
+const STEP_LABELS: Record<StepKind, string> = {
   'teacher-full': 'teacher full fine-tune (CE)',
   'student-mlm': 'student MLM pretraining',
   'student-lora': 'student LoRA poisoning (CE)',
@@ -61,7 +62,7 @@ export const STEP_LABELS: Record<StepKind, string> = {
 };
 
 /** One stage type's training step on a model of its own, ready to run repeatedly. */
-export interface PreparedStep {
+interface PreparedStep {
   kind: StepKind;
   batchSize: number;
   /** Elements in the variables the step updates. */
@@ -91,7 +92,7 @@ const sizeOf = (vars: tf.Variable[]) => vars.reduce((n, v) => n + v.size, 0);
  * teacher → `cfg.teacher`, MLM → `cfg.pretrain`, LoRA poisoning → `cfg.poison` (its LoRA targets),
  * W2SDefense and full fine-tuning → `cfg.defense`.
  */
-export function buildStep(kind: StepKind, cfg: ExperimentConfig, numLabels = 2, seed = 1): PreparedStep {
+function buildStep(kind: StepKind, cfg: ExperimentConfig, numLabels = 2, seed = 1): PreparedStep {
   const rng = new Rng(seed);
   const T = cfg.data.maxLength;
   const V = cfg.data.vocabSize;
@@ -188,7 +189,7 @@ export function buildStep(kind: StepKind, cfg: ExperimentConfig, numLabels = 2, 
         feature: tf.tidy(() => tf.relu(tf.randomNormal([d.batchSize, cfg.models.student.dModel], 0, 1, 'float32', rng.seed()))) as tf.Tensor2D, // [B, d]
       };
       owned.push(teacher.logits, teacher.feature);
-      const weights = lossWeights('w2sdefense', d);
+      const weights = w2sdefense.weights(d);
       const mask = tokenMask(ids);
       owned.push(mask);
       return finish(d.batchSize, variables, d, () => defenseLoss(m.classifyWithStates(ids, true), teacher, labels, mask, weights, d.temperature, d.faMode));
@@ -212,7 +213,7 @@ export function median(xs: readonly number[]): number {
  * Milliseconds of `fn` (which returns tensors to read back and dispose), one warm-up then `runs` timed
  * calls. Each timed call includes reading every result back, so queued device work is counted.
  */
-export async function timeRuns(fn: () => tf.Tensor | tf.Tensor[], runs: number): Promise<number[]> {
+async function timeRuns(fn: () => tf.Tensor | tf.Tensor[], runs: number): Promise<number[]> {
   const once = async () => {
     const start = performance.now();
     const out = fn();
@@ -246,7 +247,7 @@ export interface StepMeasurement {
  * Median time of `runs` steps (after one warm-up), then, unless `countKernelLaunches` is false, one
  * more step under the profiler for the kernel count.
  */
-export async function measureStep(step: PreparedStep, runs: number, countKernelLaunches = true): Promise<StepMeasurement> {
+async function measureStep(step: PreparedStep, runs: number, countKernelLaunches = true): Promise<StepMeasurement> {
   const runsMs = await timeRuns(() => step.step(), runs);
   const kc = countKernelLaunches ? await countKernels(() => step.step()) : null;
   const medianMs = median(runsMs);
@@ -278,7 +279,7 @@ export async function measureStepKind(
   }
 }
 
-export interface Timing {
+interface Timing {
   name: string;
   medianMs: number;
   /** medianMs over the plain matmul's. */
@@ -311,7 +312,7 @@ export async function benchTransposedMatmul(m: number, k: number, n: number, run
   }
 }
 
-export interface BackwardTiming {
+interface BackwardTiming {
   op: string;
   /** The engine's op: registered gradient with explicit transposes and plain matmuls. */
   engineMs: number;

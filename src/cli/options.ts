@@ -16,7 +16,7 @@ import {
 } from '../engine/config';
 import { parseShard, type Shard } from '../engine/sweep';
 
-export interface CliOptions {
+interface CliOptions {
   config: ExperimentConfig;
   /** `DIR/{train,dev,test}.jsonl`, when given. */
   dataDir?: string;
@@ -33,7 +33,7 @@ export interface CliOptions {
 }
 
 export const USAGE = `usage: npm run experiment -- [--preset NAME] [--config FILE.json] [--data DIR]
-       [--attack badnet|insent|syntactic|custom] [--trigger TEXT] [--seed N] [--out DIR]
+       [--attack ${ATTACK_KINDS.join('|')}] [--trigger TEXT] [--seed N] [--out DIR]
        [--backend wasm|cpu] [--no-cache] [--sweep FILE.json [--shard i/N]] [--eval test|dev]
        npm run experiment -- --merge DIR... --out DIR   (join the shard folders of one sweep)`;
 

@@ -13,7 +13,7 @@ import { loadDataDir, loadSource } from './node-data';
 import { loadExtraCorpus } from './corpora';
 import { openShippedFromDisk } from './shipped';
 
-export interface NodeRunSpec {
+interface NodeRunSpec {
   config: ExperimentConfig;
   dataDir?: string;
   outDir: string;

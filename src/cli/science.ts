@@ -17,20 +17,20 @@ import { parseArgs } from 'node:util';
 import { configFromPreset, applyPatch, type ConfigPatch } from '../engine/config';
 import type { RunResults, StageName } from '../engine/events';
 import { meanStd } from '../engine/metrics/metrics';
+import { DEFENSE_IDS, DEFENSES, type DefenseKind } from '../engine/defenses/catalog';
 import { initNodeBackend } from './backend';
 import { runFromNode } from './run-experiment';
 import { userFacingMessage } from './errors';
 
-const ROWS: { stage: StageName; label: string }[] = [
-  { stage: 'task', label: 'Public task model (clean, before the attack)' },
-  { stage: 'poison', label: 'Poisoned student (no defense)' },
-  { stage: 'teacher', label: 'Teacher (clean, small)' },
-  { stage: 'defense:lora', label: 'LoRA fine-tuning (baseline)' },
-  { stage: 'defense:w2sdefense', label: 'W2SDefense (CE + KD + FA)' },
-  { stage: 'defense:kd-only', label: 'Ablation: CE + KD' },
-  { stage: 'defense:fa-only', label: 'Ablation: CE + FA' },
-  { stage: 'defense:full-ft', label: 'Full fine-tuning' },
+/** The reference models, then every defense of the catalog: repairs, then input filters. */
+const ROWS: { stage: StageName; label: string; group: 'model' | DefenseKind }[] = [
+  { stage: 'task', label: 'Public task model (clean, before the attack)', group: 'model' },
+  { stage: 'poison', label: 'Poisoned student (no defense)', group: 'model' },
+  { stage: 'teacher', label: 'Teacher (clean, small)', group: 'model' },
+  ...DEFENSE_IDS.map((id) => ({ stage: `defense:${id}` as StageName, label: `${DEFENSES[id].label} — ${DEFENSES[id].procedure}`, group: DEFENSES[id].kind })),
 ];
+
+const GROUP_TITLE: Record<(typeof ROWS)[number]['group'], string> = { model: 'Models', repair: 'Repairs (new weights)', filter: 'Input filters (the poisoned student behind a screen)' };
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -119,13 +119,25 @@ const finalOf = (runs: Finished[], stage: StageName) => runs.map((r) => r.result
 const meanOf = (xs: number[]) => (xs.length ? meanStd(xs).mean : Number.NaN);
 
 function renderSection(preset: string, runs: Finished[]): string {
-  const lines = [`## ${preset}`, '', '| Method | CA % | ASR % | ASR floor % | seconds (train) |', '|---|---|---|---|---|'];
+  const lines = [
+    `## ${preset}`,
+    '',
+    'Filters: CA and ASR after screening (a rejected input counts as a wrong answer and a failed attack); flagged = share of clean (false rejections) and triggered (detection) test inputs the filter changed or rejected.',
+    '',
+    '| Method | CA % | ASR % | ASR floor % | flagged clean % | flagged triggered % | seconds |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  let group: string | undefined;
   for (const row of ROWS) {
     const stages = runs.map((r) => r.results.stages[row.stage]).filter((s) => s?.final);
     if (stages.length === 0) continue;
+    if (row.group !== group) lines.push(`| **${GROUP_TITLE[row.group]}** | | | | | | |`);
+    group = row.group;
     const secs = meanStd(stages.map((s) => s!.seconds));
     const floors = stages.map((s) => s!.final!.asrBase).filter((x) => typeof x === 'number');
-    lines.push(`| ${row.label} | ${fmt(stages.map((s) => s!.final!.ca))} | ${fmt(stages.map((s) => s!.final!.asr))} | ${floors.length ? fmt(floors) : '—'} | ${secs.mean.toFixed(0)} |`);
+    const screened = stages.flatMap((s) => (s!.filter ? [s!.filter] : []));
+    const flagged = (k: 'falseRejection' | 'detection') => (screened.length ? fmt(screened.map((f) => f[k])) : '—');
+    lines.push(`| ${row.label} | ${fmt(stages.map((s) => s!.final!.ca))} | ${fmt(stages.map((s) => s!.final!.asr))} | ${floors.length ? fmt(floors) : '—'} | ${flagged('falseRejection')} | ${flagged('detection')} | ${secs.mean.toFixed(0)} |`);
   }
   lines.push('', ...renderLocation(runs), ...renderTerms(runs), ...renderTargets(preset, runs));
   const pre = runs.map((r) => r.results.stages.pretrain?.seconds ?? 0);

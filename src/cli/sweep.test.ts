@@ -91,10 +91,13 @@ describe('--sweep from Node', () => {
     expect(csv.slice(1).map((line) => line.split(',').slice(0, 5).join(','))).toEqual(
       cells.flatMap((c) => methods.map((m) => `${c.name},${c.trigger},0.3,${c.labelMode},${m}`)),
     );
+    // Each row carries its own cell's and method's final figures, read back from that cell's results.json
+    // (a bounds check would hold for any fraction, swapped rows or columns included).
+    const stageOf: Record<string, string> = { 'task-model': 'task', poisoned: 'poison', teacher: 'teacher' };
     for (const line of csv.slice(1)) {
-      const [ca, asr] = line.split(',').slice(5).map(Number);
-      expect(ca).toBeGreaterThanOrEqual(0);
-      expect(asr).toBeLessThanOrEqual(1);
+      const [cell, , , , method, ca, asr, asrBase] = line.split(',');
+      const final = results[cells.findIndex((c) => c.name === cell)]!.stages[(stageOf[method!] ?? `defense:${method}`) as keyof RunResults['stages']]!.final!;
+      expect([Number(ca), Number(asr), Number(asrBase)], `${cell} ${method}`).toEqual([final.ca, final.asr, final.asrBase]);
     }
 
     const summary = JSON.parse(readFileSync(join(outDir, 'summary.json'), 'utf8')) as { cells: { name: string; labelMode: string; budget: number }[]; rows: unknown[] };

@@ -18,6 +18,7 @@ import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ATTACK_KINDS, ConfigError, LABEL_MODES, type ExperimentConfig, type LabelMode } from '../engine/config';
+import { ATTACKS } from '../engine/attacks/registry';
 import type { RunResults } from '../engine/events';
 import {
   parseTriggerList,
@@ -59,8 +60,9 @@ export async function readSweepFile(path: string): Promise<SweepSpec> {
 function readTrigger(t: unknown): SweepTrigger[] {
   if (typeof t === 'string') return parseTriggerList(t);
   const o = (t ?? {}) as { kind?: unknown; trigger?: unknown };
-  if (ATTACK_KINDS.some((k) => k === o.kind) && (o.kind === 'syntactic' || typeof o.trigger === 'string')) {
-    return [{ kind: o.kind as SweepTrigger['kind'], trigger: typeof o.trigger === 'string' ? o.trigger : '' }];
+  const kind = ATTACK_KINDS.find((k) => k === o.kind);
+  if (kind && (!ATTACKS[kind].usesTriggerText || typeof o.trigger === 'string')) {
+    return [{ kind, trigger: typeof o.trigger === 'string' ? o.trigger : '' }];
   }
   throw new ConfigError('--sweep', `each trigger is a string or {"kind": "${ATTACK_KINDS.join('|')}", "trigger": "…"}; got ${JSON.stringify(t)}`);
 }

@@ -33,13 +33,22 @@ describe('presets', () => {
   });
 
   it('an unknown preset names the known ones', () => {
-    expect(() => configFromPreset('nope')).toThrow(/quick, paper-sst2-badnet/);
+    expect(() => configFromPreset('nope')).toThrow(/quick, defense-bench, paper-sst2-badnet/);
   });
 
   it('patching does not mutate the preset', () => {
     const a = configFromPreset('quick');
     applyPatch(a, { attack: { trigger: 'zz' } });
     expect(a.attack.trigger).toBe(DEFAULT_TRIGGERS.insent);
+  });
+
+  it('patches at every depth: one knob changes, its siblings stay; arrays replace', () => {
+    const base = configFromPreset('quick');
+    const out = applyPatch(base, { defense: { onion: { threshold: 2 }, lora: { targets: ['q'] } } });
+    expect(out.defense.onion).toEqual({ ...base.defense.onion, threshold: 2 });
+    expect(out.defense.lora).toEqual({ ...base.defense.lora, targets: ['q'] });
+    expect(out.defense.strip).toEqual(base.defense.strip);
+    expect(base.defense.onion.threshold).toBe(0);
   });
 });
 
@@ -55,6 +64,12 @@ describe('validation names the field and the fix', () => {
     ['heads not dividing width', { models: { ...DEFAULT_CONFIG.models, student: { layers: 2, dModel: 30, heads: 4, dFF: 64 } } }, 'models.student.heads', /divide/],
     ['count budget not an integer', { attack: { budgetKind: 'count', budget: 2.5 } }, 'attack.budget', /integer/],
     ['no defense methods', { defense: { ...DEFAULT_CONFIG.defense, methods: [] } }, 'defense.methods', /one or more/],
+    ['an unknown defense', { defense: { methods: ['lora', 'rap' as never] } }, 'defense.methods', /one or more of lora, .*onion, strip/],
+    ['ONION screening a fraction of a text', { defense: { onion: { maxTexts: 2.5 } } }, 'defense.onion.maxTexts', /integer ≥ 0/],
+    ['STRIP with one copy', { defense: { strip: { repeats: 1 } } }, 'defense.strip.repeats', /≥ 2/],
+    ['STRIP rejecting every clean input', { defense: { strip: { frr: 1 } } }, 'defense.strip.frr', /\(0, 1\)/],
+    ['pruning every neuron', { defense: { finePruning: { maxRatio: 1 } } }, 'defense.finePruning.maxRatio', /\(0, 1\)/],
+    ['a negative NAD weight', { defense: { nad: { beta: -1 } } }, 'defense.nad.beta', /≥ 0/],
   ])('%s', (_name, patch, field, message) => {
     const issues = configIssues(applyPatch(DEFAULT_CONFIG, patch));
     const issue = issues.find((i) => i.field === field);

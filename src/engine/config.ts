@@ -4,14 +4,18 @@
  * that names the field and the fix.
  */
 
-export type AttackKind = 'badnet' | 'insent' | 'syntactic' | 'custom';
+import { ATTACK_KINDS, ATTACKS, type AttackKind } from './attacks/registry';
+import { DEFENSE_IDS, type DefenseId } from './defenses/catalog';
+
+export { ATTACK_KINDS, type AttackKind } from './attacks/registry';
 export type TriggerPosition = 'random' | 'start' | 'end';
 export type LabelMode = 'clean' | 'dirty';
-export type DefenseMethod = 'lora' | 'w2sdefense' | 'kd-only' | 'fa-only' | 'full-ft';
+/** The defenses, as `defenses/catalog.ts` lists them. */
+export type DefenseMethod = DefenseId;
 export type LoraTarget = 'q' | 'k' | 'v' | 'o' | 'ff1' | 'ff2';
 export type ExtraCorpus = 'none' | 'moby-dick' | 'sotu';
 /** `word`: a vocabulary of the dataset's own words; `wordpiece`: the lab's shipped subword vocabulary. */
-export type TokenizerKind = 'word' | 'wordpiece';
+type TokenizerKind = 'word' | 'wordpiece';
 export const TOKENIZER_KINDS: readonly TokenizerKind[] = ['word', 'wordpiece'];
 /**
  * What feature alignment compares (see losses.ts): `token` — every real token's final state against its
@@ -22,18 +26,12 @@ export const TOKENIZER_KINDS: readonly TokenizerKind[] = ['word', 'wordpiece'];
 export type FaMode = 'token' | 'pooled' | 'official';
 export const FA_MODES: readonly FaMode[] = ['token', 'pooled', 'official'];
 
-export const ATTACK_KINDS: readonly AttackKind[] = ['badnet', 'insent', 'syntactic', 'custom'];
 export const LABEL_MODES: readonly LabelMode[] = ['clean', 'dirty'];
-export const DEFENSE_METHODS: readonly DefenseMethod[] = ['lora', 'w2sdefense', 'kd-only', 'fa-only', 'full-ft'];
+export const DEFENSE_METHODS: readonly DefenseMethod[] = DEFENSE_IDS;
 export const LORA_TARGETS: readonly LoraTarget[] = ['q', 'k', 'v', 'o', 'ff1', 'ff2'];
 
-/** Default trigger text per attack (the paper's). `syntactic` has no text: it rewrites the sentence. */
-export const DEFAULT_TRIGGERS: Record<AttackKind, string> = {
-  badnet: 'mn',
-  insent: 'I watched this 3D movie',
-  syntactic: '',
-  custom: 'cf',
-};
+/** Default trigger text per attack (the paper's); '' for an attack that rewrites instead of inserting. */
+export const DEFAULT_TRIGGERS = Object.fromEntries(ATTACK_KINDS.map((k) => [k, ATTACKS[k].defaultTrigger])) as Record<AttackKind, string>;
 
 export interface EncoderSize {
   layers: number;
@@ -70,7 +68,7 @@ export interface OptimConfig {
   embeddingUpdate: EmbeddingUpdate;
 }
 
-export type EmbeddingUpdate = 'rows' | 'dense';
+type EmbeddingUpdate = 'rows' | 'dense';
 export const EMBEDDING_UPDATES: readonly EmbeddingUpdate[] = ['rows', 'dense'];
 
 export interface ExperimentConfig {
@@ -97,7 +95,7 @@ export interface ExperimentConfig {
   };
   attack: {
     kind: AttackKind;
-    /** Word or phrase inserted by `badnet` / `insent` / `custom`; ignored by `syntactic`. */
+    /** Word or phrase the attack inserts; ignored by an attack that rewrites (see `AttackSpec.usesTriggerText`). */
     trigger: string;
     position: TriggerPosition;
     /** `clean`: trigger into target-class samples, labels kept (the paper). `dirty`: into others, label flipped. */
@@ -161,11 +159,44 @@ export interface ExperimentConfig {
      * are the cheapest way to meet it.
      */
     trainFinalNorm: boolean;
+    /** ONION (filter): the clean pretrained masked LM scores each word of each input. */
+    onion: {
+      /** A word goes when deleting it lowers the input's pseudo-perplexity by more than this (ONION's t). */
+      threshold: number;
+      /**
+       * Screen at most this many clean and this many triggered test sentences (a stratified share, the
+       * same for every seed); 0 screens all. Each input costs about words² masked-LM passes.
+       */
+      maxTexts: number;
+    };
+    /** STRIP (filter): perturb each input, reject those whose predictions stay confident. */
+    strip: {
+      /** Perturbed copies per input (STRIP's N). */
+      repeats: number;
+      /** Share of an input's words replaced by words of clean defender texts in each copy. */
+      swapRatio: number;
+      /** Target false-rejection rate on clean dev data: the entropy threshold is set to meet it. */
+      frr: number;
+    };
+    /** Fine-pruning (repair): prune the last block's FFN neurons least active on clean data, then fine-tune. */
+    finePruning: {
+      /** Never prune more than this share of the neurons. */
+      maxRatio: number;
+      /** Stop pruning before dev accuracy falls more than this below the unpruned model's. */
+      maxDevDrop: number;
+    };
+    /** NAD (repair): distil a clean copy's attention maps into the student. */
+    nad: {
+      /** Weight of the attention-distillation term beside CE. */
+      beta: number;
+    };
   };
 }
 
 /** Recursive partial, for presets, URL overrides and CLI flags. */
-export type ConfigPatch = { [K in keyof ExperimentConfig]?: Partial<ExperimentConfig[K]> } & { seed?: number };
+export type ConfigPatch = { [K in keyof ExperimentConfig]?: DeepPartial<ExperimentConfig[K]> } & { seed?: number };
+
+type DeepPartial<T> = T extends readonly unknown[] ? T : T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
 
 const optim = (o: Partial<OptimConfig> & Pick<OptimConfig, 'epochs' | 'lr'>): OptimConfig => ({
   batchSize: 32,
@@ -175,6 +206,12 @@ const optim = (o: Partial<OptimConfig> & Pick<OptimConfig, 'epochs' | 'lr'>): Op
   embeddingUpdate: 'rows', // a batch touches a few hundred of the table's rows: update only those
   ...o,
 });
+
+/**
+ * NAD's weight on the attention term. Its maps are unit vectors per sentence and layer, so the term is at
+ * most 2 per layer; Li et al.'s β of several thousand weighs unnormalised image maps. TODO(dev): chosen on dev.
+ */
+const NAD_BETA = 10;
 
 /** Defaults: the `quick` shape, small enough for a CPU, every value with its reason. */
 export const DEFAULT_CONFIG: ExperimentConfig = {
@@ -237,6 +274,8 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
   teacher: optim({ epochs: 4, lr: 5e-3 }),
   defense: {
     ...optim({ epochs: 3, lr: 3e-3 }),
+    // The paper's comparison: plain LoRA, W2SDefense, its two ablations, full fine-tuning. The `defense-bench`
+    // preset adds the field's classic repairs and input filters (ONION alone doubles the quick run).
     methods: ['lora', 'w2sdefense', 'kd-only', 'fa-only', 'full-ft'],
     // Rank d/2 on every linear (the prototype's regime): a defense must be able to move the circuit.
     lora: { rank: 32, alpha: 32, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'ff1', 'ff2'] },
@@ -247,22 +286,35 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
     faMode: 'token', // per-token alignment: the form the paper describes (see losses.ts)
     selectBestByDev: false,
     trainFinalNorm: true,
+    // ONION's own default: any word whose deletion makes the text more fluent goes.
+    onion: { threshold: 0, maxTexts: 0 },
+    // STRIP's text variant replaces about half the words; 5 % FRR rests on ten sentences of a 200-sentence dev set, where 1 % would rest on two.
+    strip: { repeats: 10, swapRatio: 0.5, frr: 0.05 },
+    // Liu et al. prune until clean accuracy starts to fall; a few points of dev accuracy is the stop.
+    finePruning: { maxRatio: 0.9, maxDevDrop: 0.05 },
+    nad: { beta: NAD_BETA },
   },
 };
 
+/**
+ * `base` with `p` laid over it, object by object at every depth (arrays and values replace): a patch
+ * `{defense: {onion: {threshold: 1}}}` changes that one knob and keeps the rest of `defense.onion`.
+ */
 function patch(base: ExperimentConfig, p: ConfigPatch): ExperimentConfig {
-  const out = structuredClone(base) as unknown as Record<string, unknown>;
-  for (const [key, value] of Object.entries(p)) {
-    if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      out[key] = { ...(out[key] as object), ...structuredClone(value) };
-    } else {
-      out[key] = value;
-    }
-  }
-  return out as unknown as ExperimentConfig;
+  return mergeDeep(structuredClone(base) as unknown as Record<string, unknown>, p as Record<string, unknown>) as unknown as ExperimentConfig;
 }
 
-export interface Preset {
+const isPlainObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
+
+function mergeDeep(out: Record<string, unknown>, p: Record<string, unknown>): Record<string, unknown> {
+  for (const [key, value] of Object.entries(p)) {
+    const here = out[key];
+    out[key] = isPlainObject(value) && isPlainObject(here) ? mergeDeep(here, value) : structuredClone(value);
+  }
+  return out;
+}
+
+interface Preset {
   name: string;
   /** Named for people, as the UI shows it. */
   title: string;
@@ -308,6 +360,11 @@ const paperSst2 = (kind: AttackKind, weights: { ce: number; kd: number; fa: numb
     lora: { rank: 64, alpha: 64, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'ff1', 'ff2'] },
     faMode: 'token',
     trainFinalNorm: true,
+    // Every defense, side by side on the same poisoned model.
+    methods: [...DEFENSE_IDS],
+    // ONION costs about words² masked-LM passes per input: 300 clean and 300 triggered test sentences
+    // keep it to minutes on a CPU (SST-2's test set has 1,821).
+    onion: { threshold: 0, maxTexts: 300 },
   },
 });
 
@@ -317,6 +374,12 @@ export const PRESETS: Preset[] = [
     title: 'Quick demo (1–6 min)',
     description: 'Small shipped pretrained models on a slice of the bundled spam corpus: a public spam filter, backdoored through a LoRA adapter with the sentence "I watched this 3D movie", then unlearned — in a minute or two on a GPU or WASM, a few on software WebGPU.',
     patch: {},
+  },
+  {
+    name: 'defense-bench',
+    title: 'Defense bench (3–12 min)',
+    description: 'The quick demo with every defense side by side on the same poisoned model: W2SDefense and its ablations, plain LoRA and full fine-tuning, fine-pruning and NAD (repairs), ONION and STRIP (input filters).',
+    patch: { defense: { methods: [...DEFENSE_IDS] } },
   },
   {
     name: 'paper-sst2-badnet',
@@ -353,7 +416,7 @@ export const PRESETS: Preset[] = [
   },
 ];
 
-export function presetByName(name: string): Preset | undefined {
+function presetByName(name: string): Preset | undefined {
   return PRESETS.find((p) => p.name === name);
 }
 
@@ -381,7 +444,7 @@ export class ConfigError extends Error {
   }
 }
 
-export interface ConfigIssue {
+interface ConfigIssue {
   field: string;
   message: string;
 }
@@ -413,7 +476,7 @@ export function configIssues(config: unknown, numLabels?: number): ConfigIssue[]
 
   const a = c.attack ?? ({} as ExperimentConfig['attack']);
   if (!ATTACK_KINDS.includes(a.kind)) add('attack.kind', `must be one of ${ATTACK_KINDS.join(', ')}`);
-  if (a.kind !== 'syntactic' && (typeof a.trigger !== 'string' || a.trigger.trim() === ''))
+  if (ATTACK_KINDS.includes(a.kind) && ATTACKS[a.kind].usesTriggerText && (typeof a.trigger !== 'string' || a.trigger.trim() === ''))
     add('attack.trigger', `must not be empty for a ${a.kind} attack; e.g. "${DEFAULT_TRIGGERS[a.kind] || 'cf'}"`);
   if (!['random', 'start', 'end'].includes(a.position)) add('attack.position', 'must be random, start or end');
   if (!LABEL_MODES.includes(a.labelMode)) add('attack.labelMode', 'must be clean or dirty');
@@ -468,6 +531,25 @@ export function configIssues(config: unknown, numLabels?: number): ConfigIssue[]
     if (typeof df.selectBestByDev !== 'boolean') add('defense.selectBestByDev', 'must be true or false');
     if (typeof df.trainFinalNorm !== 'boolean') add('defense.trainFinalNorm', 'must be true or false');
     if (!FA_MODES.includes(df.faMode)) add('defense.faMode', `must be one of ${FA_MODES.join(', ')}`);
+    const { onion, strip, finePruning, nad } = df;
+    if (!onion) add('defense.onion', 'is missing');
+    else {
+      if (!isNum(onion.threshold)) add('defense.onion.threshold', 'must be a number, e.g. 0 (ONION’s default)');
+      if (!isInt(onion.maxTexts) || onion.maxTexts < 0) add('defense.onion.maxTexts', 'must be an integer ≥ 0 (0 = screen every test sentence)');
+    }
+    if (!strip) add('defense.strip', 'is missing');
+    else {
+      if (!isInt(strip.repeats) || strip.repeats < 2) add('defense.strip.repeats', 'must be an integer ≥ 2, e.g. 10');
+      if (!isNum(strip.swapRatio) || strip.swapRatio <= 0 || strip.swapRatio > 1) add('defense.strip.swapRatio', 'must be a share in (0, 1], e.g. 0.5');
+      if (!isNum(strip.frr) || strip.frr <= 0 || strip.frr >= 1) add('defense.strip.frr', 'must be a rate in (0, 1), e.g. 0.05 for 5 %');
+    }
+    if (!finePruning) add('defense.finePruning', 'is missing');
+    else {
+      if (!isNum(finePruning.maxRatio) || finePruning.maxRatio <= 0 || finePruning.maxRatio >= 1) add('defense.finePruning.maxRatio', 'must be a share in (0, 1), e.g. 0.9');
+      if (!isNum(finePruning.maxDevDrop) || finePruning.maxDevDrop < 0 || finePruning.maxDevDrop >= 1) add('defense.finePruning.maxDevDrop', 'must be in [0, 1), e.g. 0.05 for 5 points');
+    }
+    if (!nad) add('defense.nad', 'is missing');
+    else if (!isNum(nad.beta) || nad.beta < 0) add('defense.nad.beta', 'must be a weight ≥ 0');
   }
   return issues;
 }

@@ -40,6 +40,21 @@ export interface EpochRecord extends Partial<Metrics> {
   terms?: LossTerms;
 }
 
+/** What an input filter did on the test sets (see defenses/input-filter.ts). */
+export interface FilterOutcome {
+  /** Share of clean test inputs the filter flagged (ONION: changed; STRIP: rejected). */
+  falseRejection: number;
+  /** Share of triggered test inputs the filter flagged. */
+  detection: number;
+  /** Clean and triggered test inputs screened (ONION may screen a stratified share, see `defense.onion.maxTexts`). */
+  clean: number;
+  triggered: number;
+  /** The threshold the filter used (ONION: the knob; STRIP: set on dev for the target FRR). */
+  threshold: number;
+  /** The poisoned student's own metrics on the same inputs, unscreened: what the filter changed. */
+  unfiltered: Metrics;
+}
+
 export interface StageResult {
   epochs: EpochRecord[];
   /** Metrics of the model the stage hands on (the last epoch, or the best by dev accuracy). */
@@ -48,6 +63,10 @@ export interface StageResult {
   samplesPerSecond: number;
   /** True when the stage's model came from the cache and no training ran. */
   cached?: boolean;
+  /** Input filters only: how the screen did (their `final` is measured after it). */
+  filter?: FilterOutcome;
+  /** Fine-pruning only: the share of the last block's FFN neurons pruned. */
+  prunedRatio?: number;
 }
 
 /** The poisoned model with one part put back as it was before poisoning (see metrics/backdoor-location.ts). */

@@ -14,7 +14,7 @@ export function hashString(text: string): string {
  * IndexedDB or on disk, replays a model the current engine would not train. 2: sparse embedding rows,
  * seeded device dropout, fixed-order embedding gradients.
  */
-export const NUMERICS_VERSION = 2;
+const NUMERICS_VERSION = 2;
 
 /** A key that changes whenever any of the given values does (key order inside objects matters), or the numerics. */
 export function cacheKey(kind: string, ...parts: unknown[]): string {

@@ -3,7 +3,8 @@
  *
  *   pretrain (student MLM) → task (the public task model: clean full fine-tuning, when enabled) →
  *   poison (the attacker's LoRA on poisoned data, merged — or full fine-tuning) → teacher (MLM, then full
- *   fine-tuning on clean data) → defense:<method> (a fresh LoRA on the poisoned student per method)
+ *   fine-tuning on clean data) → defense:<id> (each defense of `defense.methods` on the poisoned student:
+ *   a repair makes a new model, a filter screens inputs in front of it; see defenses/)
  *
  * After poisoning, the poisoned model is probed for where its backdoor lives (`backdoorLocation`).
  *
@@ -11,7 +12,7 @@
  * `ModelCache`, keyed by everything that produced them, so a second run skips them.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { ConfigError, DEFAULT_TRIGGERS, validateConfig, type DefenseMethod, type ExperimentConfig, type OptimConfig } from './config';
+import { ConfigError, DEFAULT_TRIGGERS, validateConfig, type ExperimentConfig } from './config';
 import type { Dataset, Example } from './data/types';
 import type { Emit, RunResults, StageName, StageResult } from './events';
 import type { ModelCache, SavedWeights } from './cache';
@@ -22,24 +23,24 @@ import { stratifiedSubset } from './data/build';
 import { Tokenizer, tokenize, type TextTokenizer } from './data/tokenizer';
 import { clipExamples } from './data/window';
 import { CheckpointError, describeSize, loadLanguageModel, type CheckpointEntry, type ShippedModels } from './models/checkpoint';
-import { SYNTACTIC_CLAUSE } from './attacks/syntactic';
+import { ATTACKS } from './attacks/registry';
 import { unlabelledSentences } from './data/corpus';
 import { poisonTrainingSet, poisonedTestSet } from './attacks/poison';
-import type { Encoder } from './models/encoder';
 import { StudentModel } from './models/student';
 import { TeacherModel } from './models/teacher';
-import { batchTokenIds, disposeSet, encodeSet, stepsPerEpoch, type EncodedSet } from './train/batches';
+import { disposeSet, encodeSet, stepsPerEpoch, type EncodedSet } from './train/batches';
 import { CancelledError, type StageContext } from './train/context';
-import { evaluate, inferAll, predictProbabilities, type EvalSets, type Evaluation } from './train/evaluate';
-import { fit, type EmbeddingSpec } from './train/fit';
+import { evaluate, inferAll, predictProbabilities, type EvalSets } from './train/evaluate';
+import { classificationStage } from './train/classification-stage';
 import { pretrainMlm, type PretrainSpec } from './train/pretrain';
-import { crossEntropy } from './train/losses';
-import { defenseLoss, defenseTerms, lossWeights, usesTeacher, type TeacherTargets } from './train/defense-loss';
+import type { TeacherTargets } from './train/defense-loss';
+import type { InputFilter, Screened } from './defenses/input-filter';
+import type { DefenseContext } from './defenses/procedure';
+import { PROCEDURES } from './defenses/registry';
 import { leaveOneOut } from './metrics/attribution';
 import { pooledFeatures } from './metrics/features';
 import { probeBackdoorLocation, studentParts } from './metrics/backdoor-location';
 import { PinnedRows } from './models/pinned-rows';
-import { tokenMask } from './models/pooling';
 import { CLS, MASK, PAD, SEP, UNK } from './data/tokenizer';
 
 export { CancelledError } from './train/context';
@@ -65,9 +66,17 @@ export interface RunOptions {
 
 /** Class probabilities of every trained model for some texts: model name → one row per text. */
 export interface Predictor {
-  /** `teacher`, `poisoned`, then each defense method that ran. */
+  /** `teacher`, `poisoned`, then each repair that ran (a model of its own). */
   models(): string[];
+  /** Each filter that ran (screening inputs in front of the poisoned model). */
+  filters(): string[];
+  /**
+   * Per model and per filter, one probability row per text. A filter's row is the poisoned model's on
+   * the screened text (ONION's cleaned input; STRIP's input as it is, rejected or not).
+   */
   predict(texts: string[]): Promise<Record<string, number[][]>>;
+  /** What each filter made of each text: filter → one verdict per text. */
+  screen(texts: string[]): Promise<Record<string, Screened[]>>;
   /** Leave-one-out attribution of each token of `text` for `model` (one of `models()`). */
   attributions(text: string, model: string): Promise<{ tokens: string[]; scores: number[] }>;
   /** A few clean test sentences (clipped as the run saw them) to try, with their true labels. */
@@ -89,7 +98,7 @@ export interface RunOutput {
  * Classic BadNet rare words (Kurita et al.) kept in every vocabulary, so that the common triggers do
  * not change the vocabulary — and a sweep over them can reuse the pretrained student.
  */
-export const RARE_TRIGGER_WORDS = ['mn', 'cf', 'bb', 'tq', 'mb'];
+const RARE_TRIGGER_WORDS = ['mn', 'cf', 'bb', 'tq', 'mb'];
 
 /** The default triggers' words are always in the vocabulary too, so BadNet and InSent runs share it. */
 const ALWAYS_IN_VOCABULARY = [...RARE_TRIGGER_WORDS, ...tokenize(DEFAULT_TRIGGERS.insent)];
@@ -122,8 +131,8 @@ export interface PreparedData {
   evalFingerprint: string;
   /** Tokens left for the text beside the trigger. */
   room: number;
-  /** The clean test examples (clipped), for the try-it box. */
-  testExamples: Example[];
+  /** The examples behind the encoded sets (clipped as the models see them), for the input filters and the try-it box. */
+  texts: { test: Example[]; poisonedTest: Example[]; baseTest: Example[]; dev: Example[]; defender: Example[] };
 }
 
 export async function runExperiment(config: ExperimentConfig, dataset: Dataset, opts: RunOptions): Promise<RunOutput> {
@@ -172,13 +181,17 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
       return { epochs: out.epochs, final: null, seconds: out.seconds, samplesPerSecond: out.samplesPerSecond };
     });
 
+    // The clean pretrained language model, before the task model and the attack: ONION's LM.
+    const wantsLm = cfg.defense.methods.includes('onion');
+    const pretrainedWeights = wantsLm ? await student.readWeights() : undefined;
+
     // ---- task: the public task model, fully fine-tuned on the clean training set ------------------
     let beforePoisonKey = pretrainKey;
     if (cfg.taskModel.enabled) {
       beforePoisonKey = cacheKey('task', pretrainKey, cfg.taskModel, cfg.data, cfg.seed, data.room, data.evalFingerprint);
       results.stages.task = await cachedStage('task', ctx, cache, beforePoisonKey, student, async () => {
         student.resetHead(numLabels, rng.fork('task-head'));
-        return classificationStage('task', cfg.taskModel, student.classifierVariables(), student, prepared.cleanTrain, prepared.eval, cfg, ctx, rng.fork('task-fit'));
+        return classificationStage({ stage: 'task', optim: cfg.taskModel, variables: student.classifierVariables(), model: student, train: prepared.cleanTrain, evalSets: prepared.eval, cfg, ctx, rng: rng.fork('task-fit') });
       });
     }
     const beforePoison = await student.readWeights();
@@ -194,8 +207,11 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
       const pin = cfg.poison.method === 'full' && cfg.poison.pinTriggerRows;
       const pinned = pin && cfg.poison.embeddingUpdate === 'dense' ? new PinnedRows(student.encoder.tokenEmbedding, prepared.triggerIds) : null;
       try {
-        const result = await classificationStage('poison', cfg.poison, variables, student, prepared.poisonedTrain, prepared.eval, cfg, ctx, rng.fork('poison-fit'),
-          true, pinned ? () => pinned.restore() : undefined, pin && !pinned ? prepared.triggerIds : undefined);
+        const result = await classificationStage({
+          stage: 'poison', optim: cfg.poison, variables, model: student, train: prepared.poisonedTrain, evalSets: prepared.eval, cfg, ctx, rng: rng.fork('poison-fit'),
+          ...(pinned ? { afterStep: () => pinned.restore() } : {}),
+          ...(pin && !pinned ? { frozenRows: prepared.triggerIds } : {}),
+        });
         if (cfg.poison.method === 'lora') student.mergeLora();
         return result;
       } finally {
@@ -238,26 +254,58 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
         }
         if (cfg.pretrain.teacherSteps > 0 || teacherCheckpoint) await cache?.put(teacherPretrainKey, await teacher.readWeights());
       }
-      return classificationStage('teacher', cfg.teacher, teacher.classifierVariables(), teacher, prepared.defenderClean, prepared.eval, cfg, ctx, rng.fork('teacher-fit'), false);
+      return classificationStage({ stage: 'teacher', optim: cfg.teacher, variables: teacher.classifierVariables(), model: teacher, train: prepared.defenderClean, evalSets: prepared.eval, cfg, ctx, rng: rng.fork('teacher-fit'), announce: false });
     });
     models.set('teacher', teacher);
 
-    // ---- defenses: each a fresh adapter on the poisoned student, trained on clean data ----------
-    const teacherTargets: TeacherTargets = inferAll(teacher, data.defenderClean.ids); // constants: the teacher is frozen
-    owned.push({ dispose: () => tf.dispose([teacherTargets.logits, teacherTargets.feature]) });
+    // ---- defenses: each on the poisoned student, with the defender's clean data -----------------
+    // Made once, on first use: the weak teacher's targets (constants: the teacher is frozen) and ONION's LM.
+    let teacherTargets: TeacherTargets | undefined;
+    let lm: StudentModel | undefined;
+    const filters = new Map<string, InputFilter>();
     for (const method of cfg.defense.methods) {
       const stage: StageName = `defense:${method}`;
-      const defended = new StudentModel(cfg.models.student, vocabSize, T, numLabels, cfg.models.dropout, rng.fork(`${stage}-init`));
-      owned.push(defended);
-      defended.setWeights(poisonedWeights);
-      const result = await runDefense(method, defended, teacherTargets, prepared, cfg, ctx, rng.fork(stage));
-      results.stages[stage] = result;
-      ctx.emit({ type: 'stage-end', stage, result });
-      models.set(method, defended);
+      const context: DefenseContext = {
+        id: method,
+        stage,
+        cfg,
+        data: prepared,
+        ctx,
+        rng: rng.fork(stage),
+        poisoned: student,
+        poisonedCopy: (label) => {
+          const copy = new StudentModel(cfg.models.student, vocabSize, T, numLabels, cfg.models.dropout, rng.fork(`${stage}-${label}`));
+          copy.setWeights(poisonedWeights);
+          return copy;
+        },
+        weakTeacher: () => {
+          if (!teacherTargets) {
+            const made = inferAll(teacher, prepared.defenderClean.ids);
+            owned.push({ dispose: () => tf.dispose([made.logits, made.feature]) });
+            teacherTargets = made;
+          }
+          return teacherTargets;
+        },
+        pretrainedLm: () => {
+          if (!lm) {
+            if (!pretrainedWeights) throw new Error('the pretrained language model was not kept for this run');
+            lm = owned[owned.push(new StudentModel(cfg.models.student, vocabSize, T, numLabels, cfg.models.dropout, pretrainRng.fork('onion-lm'))) - 1] as StudentModel;
+            lm.setWeights(pretrainedWeights);
+          }
+          return lm;
+        },
+      };
+      const outcome = await PROCEDURES[method].run(context);
+      results.stages[stage] = outcome.result;
+      ctx.emit({ type: 'stage-end', stage, result: outcome.result });
+      if (outcome.kind === 'repair') {
+        owned.push(outcome.model);
+        models.set(method, outcome.model);
+      } else filters.set(method, outcome.filter);
     }
 
     opts.emit({ type: 'done', results });
-    const predictor = makePredictor(models, data.tokenizer, T, interleaveLabels(data.testExamples, numLabels, TRY_SAMPLES), () => {
+    const predictor = makePredictor(models, filters, data.tokenizer, T, interleaveLabels(data.texts.test, numLabels, TRY_SAMPLES), () => {
       owned.forEach((o) => o.dispose());
       if (data) disposeData(data);
     });
@@ -272,7 +320,7 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
 }
 
 /** Tokenizer, subsets, poisoning and encoding: everything that is the same for every stage. */
-export function prepareData(cfg: ExperimentConfig, dataset: Dataset, opts: RunOptions, shippedTokenizer?: TextTokenizer): PreparedData {
+function prepareData(cfg: ExperimentConfig, dataset: Dataset, opts: RunOptions, shippedTokenizer?: TextTokenizer): PreparedData {
   const rng = new Rng(cfg.seed).fork('data');
   const numLabels = dataset.labelNames.length;
   const fullTrain = stratifiedSubset(dataset.train, cfg.data.maxTrain, rng.fork('train'));
@@ -281,7 +329,8 @@ export function prepareData(cfg: ExperimentConfig, dataset: Dataset, opts: RunOp
   // trigger words and the words of this trigger) — the attacker's data must not decide what the
   // defender's tokenizer is. Built from the unclipped texts, so that the vocabulary (and with it the
   // pretrained checkpoint) does not depend on how much room the attack's trigger takes.
-  const triggerWords = cfg.attack.kind === 'syntactic' ? [] : cfg.attack.trigger.toLowerCase().split(/\s+/).filter(Boolean);
+  const attack = ATTACKS[cfg.attack.kind];
+  const triggerWords = attack.triggerWords(cfg.attack);
   let tokenizer: TextTokenizer;
   if (cfg.data.tokenizer === 'wordpiece') {
     if (!shippedTokenizer) throw new ConfigError('data.tokenizer', 'the shipped WordPiece vocabulary is not available here; use "word"');
@@ -292,7 +341,7 @@ export function prepareData(cfg: ExperimentConfig, dataset: Dataset, opts: RunOp
   // Texts are clipped to the model's window first, leaving room for the trigger (see window.ts); lengths
   // count the tokenizer's own tokens (a word may be several pieces).
   const countTokens = (text: string) => tokenizer.tokenize(text).length;
-  const room = cfg.data.maxLength - 1 - countTokens(cfg.attack.kind === 'syntactic' ? `${SYNTACTIC_CLAUSE} ,` : cfg.attack.trigger);
+  const room = cfg.data.maxLength - 1 - countTokens(attack.addedText(cfg.attack));
   if (room < 2) {
     throw new ConfigError('data.maxLength', `${cfg.data.maxLength} tokens leave no room for the text beside the trigger; use at least ${cfg.data.maxLength + 2 - room}`);
   }
@@ -340,7 +389,7 @@ export function prepareData(cfg: ExperimentConfig, dataset: Dataset, opts: RunOp
     fingerprint,
     evalFingerprint: hashString(JSON.stringify([sample(test), test.length, sample(poisonedTest), poisonedTest.length])),
     room,
-    testExamples: test,
+    texts: { test, poisonedTest, baseTest, dev, defender },
   };
 }
 
@@ -452,120 +501,9 @@ function decodeResult(data: Float32Array): StageResult {
   return JSON.parse(new TextDecoder().decode(Uint8Array.from(data))) as StageResult;
 }
 
-/** Fine-tunes a classifier on `train` by cross-entropy, epoch by epoch with CA/ASR/asrBase after each; the stage result. */
-async function classificationStage(
-  stage: StageName,
-  optim: OptimConfig,
-  variables: tf.Variable[],
-  model: StudentModel | TeacherModel,
-  train: EncodedSet,
-  evalSets: EvalSets,
-  cfg: ExperimentConfig,
-  ctx: StageContext,
-  rng: Rng,
-  announce = true,
-  afterStep?: () => void,
-  frozenRows?: readonly number[],
-): Promise<StageResult> {
-  if (announce) ctx.emit({ type: 'stage-start', stage, epochs: optim.epochs, stepsPerEpoch: stepsPerEpoch(train.size, optim.batchSize) });
-  const out = await fit({
-    stage,
-    optim,
-    variables,
-    trainSize: train.size,
-    // Every classification stage (task model, poisoning, teacher) fits its model to its set's labels.
-    batchLoss: (rows) => crossEntropy(model.classify(tf.gather(train.ids, rows), true).logits, tf.gather(train.labels, rows)),
-    afterEpoch: () => evaluate(model, evalSets, cfg.attack.targetLabel),
-    rng,
-    ctx,
-    ...(afterStep ? { afterStep } : {}),
-    embedding: embeddingOf(model.encoder, train, optim, frozenRows),
-  });
-  const last = out.epochs[out.epochs.length - 1]!;
-  return { epochs: out.epochs, final: { ca: last.ca, asr: last.asr, asrBase: last.asrBase }, seconds: out.trainSeconds, samplesPerSecond: out.samplesPerSecond };
-}
-
-/** How a stage on `train` looks tokens up when it trains the encoder's embedding (see embedding-steps.ts). */
-function embeddingOf(encoder: Encoder, train: EncodedSet, optim: OptimConfig, frozenRows?: readonly number[]): EmbeddingSpec {
-  return { encoder, tokenIds: (rows) => batchTokenIds(train, rows), update: optim.embeddingUpdate, ...(frozenRows ? { frozenRows } : {}) };
-}
-
-/** Defender samples the loss terms are measured on after each epoch (a fixed slice: same rows every epoch). */
-const TERMS_SAMPLE = 256;
-
-async function runDefense(
-  method: DefenseMethod,
-  student: StudentModel,
-  teacherTargets: TeacherTargets,
-  data: PreparedData,
-  cfg: ExperimentConfig,
-  ctx: StageContext,
-  rng: Rng,
-): Promise<StageResult> {
-  const stage: StageName = `defense:${method}`;
-  const d = cfg.defense;
-  const weights = lossWeights(method, d);
-  const withTeacher = usesTeacher(weights);
-  if (method !== 'full-ft') student.attachLora(d.lora, rng.fork('lora'));
-  const norm = d.trainFinalNorm ? student.finalNormVariables() : [];
-  const variables = method === 'full-ft' ? student.classifierVariables() : [...student.loraVariables(), ...student.headVariables(), ...norm];
-  const train = data.defenderClean;
-  const batchOf = (rows: tf.Tensor1D) => {
-    const ids = tf.gather(train.ids, rows) as tf.Tensor2D;
-    const teacher = withTeacher ? { logits: tf.gather(teacherTargets.logits, rows), feature: tf.gather(teacherTargets.feature, rows) } : null;
-    return { ids, teacher, labels: tf.gather(train.labels, rows), mask: tokenMask(ids) };
-  };
-  /** Each term unweighted, in eval mode, on the first rows of the defender's data: how the objective moves. */
-  const measureTerms = async () => {
-    const terms = tf.tidy(() => {
-      const b = batchOf(tf.range(0, Math.min(TERMS_SAMPLE, train.size), 1, 'int32') as tf.Tensor1D);
-      const t = defenseTerms(student.classifyWithStates(b.ids, false), b.teacher, b.labels, b.mask, d.temperature, d.faMode);
-      return tf.stack([t.ce, t.kd ?? tf.scalar(0), t.fa ?? tf.scalar(0)]);
-    });
-    const [ce, kd, fa] = (await terms.data()) as Float32Array;
-    terms.dispose();
-    return { ce: ce!, kd: kd!, fa: fa! };
-  };
-  ctx.emit({ type: 'stage-start', stage, epochs: d.epochs, stepsPerEpoch: stepsPerEpoch(train.size, d.batchSize) });
-  // Best-by-dev (the paper's protocol) keeps a copy of the weights of the best epoch so far.
-  let best: { devAcc: number; epoch: number; weights: SavedWeights; metrics: Evaluation } | undefined;
-  const out = await fit({
-    stage,
-    optim: d,
-    variables,
-    trainSize: train.size,
-    batchLoss: (rows) => {
-      const b = batchOf(rows);
-      return defenseLoss(student.classifyWithStates(b.ids, true), b.teacher, b.labels, b.mask, weights, d.temperature, d.faMode);
-    },
-    afterEpoch: async (epoch) => {
-      const metrics = await evaluate(student, data.eval, cfg.attack.targetLabel);
-      if (d.selectBestByDev && (!best || (metrics.devAcc ?? 0) > best.devAcc)) {
-        best = { devAcc: metrics.devAcc ?? 0, epoch, weights: await student.readWeights(), metrics };
-      }
-      return withTeacher ? { ...metrics, terms: await measureTerms() } : metrics;
-    },
-    rng: rng.fork('fit'),
-    ctx,
-    embedding: embeddingOf(student.encoder, train, d),
-  });
-  if (method !== 'full-ft') student.mergeLora();
-  let final = out.epochs[out.epochs.length - 1]!;
-  if (best) {
-    student.setWeights(best.weights);
-    final = { ...final, ...best.metrics };
-    ctx.emit({ type: 'log', level: 'info', message: `${stage}: keeping epoch ${best.epoch} (best dev accuracy ${(best.devAcc * 100).toFixed(1)} %).` });
-  }
-  return {
-    epochs: out.epochs,
-    final: { ca: final.ca, asr: final.asr, asrBase: final.asrBase },
-    seconds: out.trainSeconds,
-    samplesPerSecond: out.samplesPerSecond,
-  };
-}
-
 function makePredictor(
   models: Map<string, StudentModel | TeacherModel>,
+  filters: Map<string, InputFilter>,
   tokenizer: TextTokenizer,
   maxLength: number,
   samples: Example[],
@@ -576,8 +514,26 @@ function makePredictor(
     if (!model) throw new Error(`no model "${name}" in this run; it has ${[...models.keys()].join(', ')}`);
     return model;
   };
+  const poisoned = modelNamed('poisoned');
+  const screenAll = async (texts: string[]) => {
+    const out: Record<string, Screened[]> = {};
+    for (const [name, filter] of filters) out[name] = await filter.screen(texts);
+    return out;
+  };
+  const probabilities = async (model: StudentModel | TeacherModel, texts: string[]) => {
+    const ids = tf.tensor2d(tokenizer.encodeBatch(texts, maxLength), [texts.length, maxLength], 'int32');
+    try {
+      const probs = await predictProbabilities(model, ids);
+      const c = probs.length / texts.length;
+      return texts.map((_, i) => Array.from(probs.subarray(i * c, (i + 1) * c)));
+    } finally {
+      ids.dispose();
+    }
+  };
   return {
     models: () => [...models.keys()],
+    filters: () => [...filters.keys()],
+    screen: screenAll,
     samples: () => samples.map((e) => ({ ...e })),
     async features(texts: string[], name: string) {
       const ids = tf.tensor2d(tokenizer.encodeBatch(texts, maxLength), [texts.length, maxLength], 'int32');
@@ -593,18 +549,10 @@ function makePredictor(
       return { tokens, scores };
     },
     async predict(texts: string[]) {
-      const ids = tf.tensor2d(tokenizer.encodeBatch(texts, maxLength), [texts.length, maxLength], 'int32');
-      try {
-        const out: Record<string, number[][]> = {};
-        for (const [name, model] of models) {
-          const probs = await predictProbabilities(model, ids);
-          const c = probs.length / texts.length;
-          out[name] = texts.map((_, i) => Array.from(probs.subarray(i * c, (i + 1) * c)));
-        }
-        return out;
-      } finally {
-        ids.dispose();
-      }
+      const out: Record<string, number[][]> = {};
+      for (const [name, model] of models) out[name] = await probabilities(model, texts);
+      for (const [name, screened] of Object.entries(await screenAll(texts))) out[name] = await probabilities(poisoned, screened.map((s) => s.text));
+      return out;
     },
     dispose,
   };

@@ -5,12 +5,13 @@
  * the label mode touches the vocabulary), so only poisoning and the defenses run again. The runner is
  * given the function that runs one cell: the worker and the CLI each bring theirs.
  */
+import { ATTACK_KINDS, ATTACKS } from './attacks/registry';
 import { configIssues, type AttackKind, type ExperimentConfig, type LabelMode } from './config';
 import type { RunResults, StageName } from './events';
 
 export interface SweepTrigger {
   kind: AttackKind;
-  /** Ignored for `syntactic`. */
+  /** Ignored by an attack that rewrites instead of inserting (`syntactic`). */
   trigger: string;
 }
 
@@ -38,7 +39,7 @@ export interface SweepCellInfo {
   labelMode: LabelMode;
 }
 
-export interface SweepRow extends SweepCellInfo {
+interface SweepRow extends SweepCellInfo {
   method: string;
   ca: number;
   asr: number;
@@ -52,14 +53,15 @@ export class SweepError extends Error {
   }
 }
 
-export function triggerName(t: SweepTrigger): string {
-  if (t.kind === 'syntactic') return 'syntactic';
+function triggerName(t: SweepTrigger): string {
+  if (!ATTACKS[t.kind].usesTriggerText) return t.kind;
   return t.trigger.trim().toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'trigger';
 }
 
 /**
- * Reads a typed list: comma- or newline-separated; `syntactic` is the template attack, one or two
- * words are BadNet rare words, three or more words an InSent sentence.
+ * Reads a typed list: comma- or newline-separated; the id of an attack that takes no trigger text
+ * (`syntactic`) is that attack, one or two words are BadNet rare words, three or more words an InSent
+ * sentence.
  */
 export function parseTriggerList(text: string): SweepTrigger[] {
   return text
@@ -67,7 +69,8 @@ export function parseTriggerList(text: string): SweepTrigger[] {
     .map((s) => s.trim())
     .filter(Boolean)
     .map((s): SweepTrigger => {
-      if (s.toLowerCase() === 'syntactic') return { kind: 'syntactic', trigger: '' };
+      const rewrite = ATTACK_KINDS.find((k) => !ATTACKS[k].usesTriggerText && k === s.toLowerCase());
+      if (rewrite) return { kind: rewrite, trigger: '' };
       return { kind: s.split(/\s+/).length >= 3 ? 'insent' : 'badnet', trigger: s };
     });
 }
@@ -111,7 +114,8 @@ export function sweepCells(base: ExperimentConfig, spec: SweepSpec, numLabels?: 
         name: triggerName(t) + (budgets.length > 1 ? `-budget-${budget}` : '') + (labelModes.length > 1 ? `-${labelMode}-label` : ''),
         config: {
           ...base,
-          attack: { ...base.attack, kind: t.kind, trigger: t.kind === 'syntactic' ? base.attack.trigger || 'syntactic' : t.trigger, budget, labelMode },
+          // An attack without trigger text keeps the base's (unused) text, so the config stays valid.
+          attack: { ...base.attack, kind: t.kind, trigger: ATTACKS[t.kind].usesTriggerText ? t.trigger : base.attack.trigger || t.kind, budget, labelMode },
         },
       })),
     ),

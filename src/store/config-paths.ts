@@ -6,9 +6,9 @@
 import { DEFAULT_CONFIG, type ExperimentConfig } from '../engine/config';
 
 export type LeafValue = number | string | boolean | string[];
-export type LeafKind = 'number' | 'string' | 'boolean' | 'list';
+type LeafKind = 'number' | 'string' | 'boolean' | 'list';
 
-export function isRecord(x: unknown): x is Record<string, unknown> {
+function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
 
@@ -67,7 +67,7 @@ export function setAt(config: ExperimentConfig, path: string, value: LeafValue):
   return copy;
 }
 
-export type Parsed = { ok: true; value: LeafValue } | { ok: false; message: string };
+type Parsed = { ok: true; value: LeafValue } | { ok: false; message: string };
 
 /** Reads a leaf from text (a URL value, a form field): numbers as JS writes them, lists comma-separated. */
 export function parseLeaf(path: string, text: string): Parsed {

@@ -9,7 +9,7 @@ import type { UploadedFile } from './lab-store';
 
 export const BUNDLED_SOURCE = 'spam';
 
-export type SpecOrError = { ok: true; spec: DatasetSpec } | { ok: false; message: string };
+type SpecOrError = { ok: true; spec: DatasetSpec } | { ok: false; message: string };
 
 export function datasetSpecFor(source: string, upload: UploadedFile | null): SpecOrError {
   if (source === BUNDLED_SOURCE) return { ok: true, spec: { kind: 'bundled' } };

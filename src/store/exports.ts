@@ -7,7 +7,7 @@ import { configIssues, type ExperimentConfig } from '../engine/config';
 import type { RunResults, StageName } from '../engine/events';
 import { methodOfStage } from './methods';
 
-export const CSV_HEADER = ['method', 'stage', 'epoch', 'ca', 'asr', 'asr_base', 'loss', 'dev_acc', 'ce', 'kd', 'fa'] as const;
+const CSV_HEADER = ['method', 'stage', 'epoch', 'ca', 'asr', 'asr_base', 'loss', 'dev_acc', 'ce', 'kd', 'fa'] as const;
 
 /**
  * One row per stage-epoch (pretraining has no classifier and no row); empty cells where a metric is
@@ -41,7 +41,7 @@ export function configJson(config: ExperimentConfig): string {
   return JSON.stringify(config, null, 2);
 }
 
-export type ImportedConfig = { ok: true; config: ExperimentConfig } | { ok: false; message: string };
+type ImportedConfig = { ok: true; config: ExperimentConfig } | { ok: false; message: string };
 
 /**
  * Reads a config file: a config as `configJson` writes it, or a results file (its `config` is used).

@@ -13,7 +13,7 @@ import { parseConfigFile } from './exports';
 import { parseBudgetList, parseTriggerList, sweepCells, type SweepSpec } from '../engine/sweep';
 
 /** The comparison form as typed: the trigger and budget boxes, and the ticked label modes. */
-export interface SweepInput {
+interface SweepInput {
   /** See `parseTriggerList`. */
   triggers: string;
   /** See `parseBudgetList`; empty: the config's budget. */

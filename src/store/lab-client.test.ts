@@ -29,10 +29,10 @@ describe('LabClient', () => {
       { type: 'init', id: 1, baseUrl: 'http://x/', backend: 'wasm' },
       { type: 'predict', id: 2, text: 'hello' },
     ]);
-    worker.answer({ type: 'reply', id: 2, request: 'predict', ok: true, value: { text: 'hello', labelNames: ['a'], probabilities: {}, tokens: ['hello'], attributions: {} } });
+    worker.answer({ type: 'reply', id: 2, request: 'predict', ok: true, value: { text: 'hello', labelNames: ['a'], probabilities: {}, tokens: ['hello'], attributions: {}, screens: {} } });
     worker.answer({ type: 'reply', id: 1, request: 'init', ok: true, value: { backend: 'wasm', skipped: [] } });
     await expect(init).resolves.toEqual({ backend: 'wasm', skipped: [] });
-    await expect(predict).resolves.toEqual({ text: 'hello', labelNames: ['a'], probabilities: {}, tokens: ['hello'], attributions: {} });
+    await expect(predict).resolves.toEqual({ text: 'hello', labelNames: ['a'], probabilities: {}, tokens: ['hello'], attributions: {}, screens: {} });
   });
 
   it('rejects with the worker’s message, and on a reply of the wrong kind', async () => {

@@ -13,7 +13,7 @@ import { stagesFor } from './methods';
 import { beginRun, endRun, IDLE_RUN, markCancelling, reduceEvent, type RunState, type StampedEvent } from './run-state';
 import type { UrlState } from './url-state';
 
-export interface ConfigSlice {
+interface ConfigSlice {
   config: ExperimentConfig;
   /** Controls hidden by `_hide` keys in the URL. */
   hidden: string[];
@@ -34,12 +34,12 @@ export interface UploadedFile {
   counts: number[];
 }
 
-export interface DatasetSlice {
+interface DatasetSlice {
   upload: UploadedFile | null;
   setUpload(upload: UploadedFile): void;
 }
 
-export interface RunSlice {
+interface RunSlice {
   run: RunState;
   startRun(runId: number, now: number): void;
   applyEvents(batch: StampedEvent[], now: number): void;
@@ -47,7 +47,7 @@ export interface RunSlice {
   cancelRequested(): void;
 }
 
-export interface PageSlice {
+interface PageSlice {
   /** The message in `data-testid="error"`: a bad upload, a failed run, a config that cannot run. */
   error: string | null;
   backend: BackendReport | null;
@@ -67,14 +67,14 @@ export interface PageSlice {
 }
 
 /** The comparison: one sweep at a time, its progress and, when done, a result per cell. */
-export interface SweepState {
+interface SweepState {
   runId: number;
   status: 'idle' | 'running' | 'done' | 'cancelled' | 'error';
   progress: SweepProgress | null;
   cells: Extract<SweepOutcome, { outcome: 'done' }>['cells'];
 }
 
-export interface SweepSlice {
+interface SweepSlice {
   sweep: SweepState;
   startSweep(runId: number): void;
   sweepProgress(progress: SweepProgress): void;

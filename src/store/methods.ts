@@ -3,13 +3,14 @@
  * each one comes from. `pretrain` produces no classifier, so it has no method.
  */
 import { DEFENSE_METHODS, type DefenseMethod } from '../engine/config';
+import { DEFENSES } from '../engine/defenses/catalog';
 import type { StageName } from '../engine/events';
 
 export type Method = 'task-model' | 'poisoned' | 'teacher' | DefenseMethod;
 
 /**
  * Table and legend order: the clean public task model (when the run has one), the attack, the weak
- * teacher, then the defenses as the config lists them.
+ * teacher, then the defenses in the catalog's order (repairs, then filters).
  */
 export const METHODS: readonly Method[] = ['task-model', 'poisoned', 'teacher', ...DEFENSE_METHODS];
 
@@ -28,13 +29,6 @@ export function methodOfStage(stage: StageName): Method | null {
   }
 }
 
-export function stageOfMethod(method: Method): StageName {
-  if (method === 'task-model') return 'task';
-  if (method === 'poisoned') return 'poison';
-  if (method === 'teacher') return 'teacher';
-  return `defense:${method}`;
-}
-
 function defenseOfStage(stage: `defense:${DefenseMethod}`): DefenseMethod {
   const name = stage.slice('defense:'.length);
   const method = DEFENSE_METHODS.find((m) => m === name);
@@ -44,6 +38,11 @@ function defenseOfStage(stage: `defense:${DefenseMethod}`): DefenseMethod {
 
 export function isDefense(method: Method): method is DefenseMethod {
   return method !== 'task-model' && method !== 'poisoned' && method !== 'teacher';
+}
+
+/** A defense that screens inputs (ONION, STRIP) rather than repairing the model. */
+export function isFilterMethod(method: Method): method is DefenseMethod {
+  return isDefense(method) && DEFENSES[method].kind === 'filter';
 }
 
 /** The stages a run goes through, in pipeline order (`task` only with a public task model). */

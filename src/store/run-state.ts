@@ -5,15 +5,15 @@
  * Untouched parts keep their identity, so a chart re-renders only when its own data changed.
  */
 import { DEFENSE_METHODS } from '../engine/config';
-import type { LabEvent, Metrics, RunResults, StageName, StageResult } from '../engine/events';
+import type { FilterOutcome, LabEvent, Metrics, RunResults, StageName, StageResult } from '../engine/events';
 import type { BackendName, RunOutcome } from '../../workers/protocol';
 import { methodOfStage, type Method } from './methods';
 
-export type StageStatus = 'pending' | 'running' | 'done' | 'error';
+type StageStatus = 'pending' | 'running' | 'done' | 'error';
 export type RunStatus = 'idle' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'error';
 
 /** How long a stage (or a phase inside it, e.g. the teacher's own pretraining) will run. */
-export interface StagePlan {
+interface StagePlan {
   epochs: number;
   stepsPerEpoch: number;
 }
@@ -46,7 +46,7 @@ export interface MetricPoint {
   asrBase?: number;
 }
 
-export interface LogLine {
+interface LogLine {
   level: 'info' | 'warn';
   message: string;
 }
@@ -59,7 +59,8 @@ export interface RunState {
   /** CA and ASR after every epoch, per method. */
   series: Partial<Record<Method, MetricPoint[]>>;
   /** The metrics each stage hands on, as its `stage-end` reports them. */
-  finals: Partial<Record<Method, Metrics>>;
+  /** Each method's final metrics; an input filter's carry what the screen did. */
+  finals: Partial<Record<Method, FinalMetrics>>;
   results: RunResults | null;
   error: string | null;
   /** A backend to switch to, when the error says this one failed (e.g. the GPU was lost). */
@@ -156,7 +157,7 @@ export function reduceEvent(state: RunState, { runId, event }: StampedEvent, now
       const next = withStage(state, event.stage, now, (p) => finishedStage(p, event.result));
       const method = methodOfStage(event.stage);
       if (!method || !event.result.final) return next;
-      return { ...next, finals: { ...next.finals, [method]: event.result.final } };
+      return { ...next, finals: { ...next.finals, [method]: finalOf(event.result) } };
     }
     case 'log':
       return { ...state, logs: [...state.logs, { level: event.level, message: event.message }].slice(-MAX_LOGS) };
@@ -242,9 +243,15 @@ function completed(state: RunState, results: RunResults): RunState {
     const shown = next.stages[stage];
     if (shown?.status !== 'done' || shown.seconds === null) next = withStage(next, stage, 0, (p) => finishedStage(p, result));
     const method = methodOfStage(stage);
-    if (method && result.final) finals[method] = result.final;
+    if (method && result.final) finals[method] = finalOf(result);
   }
   return { ...next, finals };
+}
+
+export type FinalMetrics = Metrics & { filter?: FilterOutcome };
+
+function finalOf(result: StageResult): FinalMetrics {
+  return { ...result.final!, ...(result.filter ? { filter: result.filter } : {}) };
 }
 
 function isStageName(name: string): name is StageName {

@@ -22,7 +22,7 @@ export interface UrlState {
 const HIDE_SUFFIX = '_hide';
 
 /** Controls that are not config fields but can still be hidden. */
-export const EXTRA_HIDEABLE = ['presets'] as const;
+const EXTRA_HIDEABLE = ['presets'] as const;
 
 export function readHash(hash: string): UrlState {
   const params = new URLSearchParams(hash.replace(/^#/, ''));

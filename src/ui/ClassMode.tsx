@@ -12,7 +12,7 @@ interface Step {
   text: string;
 }
 
-export const TOUR: readonly Step[] = [
+const TOUR: readonly Step[] = [
   {
     target: 'group-attack',
     title: 'What a backdoor is',

@@ -58,8 +58,8 @@ function Control({ spec, id, value, onCommit, onTypingIssue }: ControlProps) {
       return (
         <select id={id} value={String(value ?? '')} onChange={(e) => onCommit(e.target.value)}>
           {control.options.map((o) => (
-            <option key={o} value={o}>
-              {o}
+            <option key={o} value={o} title={control.titles?.[o]}>
+              {control.labels?.[o] ?? o}
             </option>
           ))}
         </select>
@@ -72,8 +72,8 @@ function Control({ spec, id, value, onCommit, onTypingIssue }: ControlProps) {
       return (
         <div id={id} className="multi" role="group" aria-label={spec.label}>
           {control.options.map((o) => (
-            <label key={o}>
-              <input type="checkbox" checked={selected.includes(o)} onChange={(e) => toggle(o, e.target.checked)} /> {o}
+            <label key={o} title={control.titles?.[o]}>
+              <input type="checkbox" checked={selected.includes(o)} onChange={(e) => toggle(o, e.target.checked)} /> {control.labels?.[o] ?? o}
             </label>
           ))}
         </div>

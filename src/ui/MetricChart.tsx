@@ -13,11 +13,14 @@
  * The ASR chart also draws each method's floor (`asrBase`: the same sentences without the trigger
  * predicted as the target) as a thin dotted line of the method's colour: ASR down to its floor means
  * the backdoor is gone, whatever the floor's height.
+ *
+ * Input filters train nothing, so they have no epochs: each is a flat dashed line at its value after
+ * screening, drawn once its stage ends, and the legend lists them apart.
  */
 import { useMemo } from 'react';
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, XAxis, YAxis } from 'recharts';
 import type { ExperimentConfig } from '../engine/config';
-import { METHODS, type Method } from '../store/methods';
+import { isFilterMethod, METHODS, type Method } from '../store/methods';
 import type { MetricPoint } from '../store/run-state';
 import { useLab } from './lab-context';
 import { useStaggered } from './use-staggered';
@@ -44,10 +47,16 @@ export function MetricChart({ metric, methods }: { metric: Metric; methods: read
     useLab((s) => s.run.series),
     REDRAW_DELAY_MS[metric],
   );
+  const finals = useStaggered(
+    useLab((s) => s.run.finals),
+    REDRAW_DELAY_MS[metric],
+  );
   const maxEpochs = useLab((s) => Math.max(s.config.poison.epochs, s.config.teacher.epochs, s.config.defense.epochs));
   const lastEpoch = Math.max(maxEpochs, ...methods.flatMap((m) => series[m]?.map((p) => p.epoch) ?? []));
   const epochs = useMemo(() => Array.from({ length: lastEpoch }, (_, i) => i + 1), [lastEpoch]);
-  const drawn = methods.filter((m) => (series[m]?.length ?? 0) > 0);
+  const lines = methods.filter((m) => !isFilterMethod(m));
+  const screens = methods.filter((m) => isFilterMethod(m) && finals[m]);
+  const drawn = [...lines.filter((m) => (series[m]?.length ?? 0) > 0), ...screens];
   return (
     <figure className="chart" data-testid={`chart-${metric}`} data-methods={drawn.join(',')}>
       <figcaption>{TITLE[metric]}</figcaption>
@@ -57,7 +66,7 @@ export function MetricChart({ metric, methods }: { metric: Metric; methods: read
           {/* interval={0}: every tick is drawn, so recharts never measures label text (a forced layout). */}
           <XAxis dataKey="epoch" type="number" domain={[1, Math.max(lastEpoch, 2)]} ticks={epochs} interval={0} label={{ value: 'epoch', position: 'insideBottomRight', offset: -2 }} />
           <YAxis domain={[0, 100]} ticks={[0, 25, 50, 75, 100]} interval={0} unit="%" width={48} />
-          {methods.map((m) => (
+          {lines.map((m) => (
             <Line
               key={m}
               // Each line has its own data: a new epoch of one method redraws that line only.
@@ -71,8 +80,11 @@ export function MetricChart({ metric, methods }: { metric: Metric; methods: read
               isAnimationActive={false}
             />
           ))}
+          {screens.map((m) => (
+            <ReferenceLine key={m} y={finals[m]![metric] * 100} stroke={METHOD_COLOR[m]} strokeDasharray={METHOD_DASH[m]} strokeWidth={2} name={METHOD_LABEL[m]} />
+          ))}
           {metric === 'asr' &&
-            methods.map((m) => (
+            lines.map((m) => (
               <Line
                 key={`${m}-floor`}
                 data={pointsOf(series[m], 'asrBase')}
@@ -92,19 +104,29 @@ export function MetricChart({ metric, methods }: { metric: Metric; methods: read
   );
 }
 
-/** One legend for both charts: the colours (and dashes) are the same in each. */
+/** One legend for both charts: the colours (and dashes) are the same in each. Filters are listed apart. */
 export function ChartLegend({ methods }: { methods: readonly Method[] }) {
+  const entry = (m: Method) => (
+    <li key={m}>
+      <svg width="22" height="8" aria-hidden="true">
+        <line x1="0" y1="4" x2="22" y2="4" stroke={METHOD_COLOR[m]} strokeWidth="3" strokeDasharray={METHOD_DASH[m]} />
+      </svg>
+      {METHOD_LABEL[m]}
+    </li>
+  );
+  const filters = methods.filter(isFilterMethod);
   return (
-    <ul className="chart-legend" aria-label="Methods">
-      {methods.map((m) => (
-        <li key={m}>
-          <svg width="22" height="8" aria-hidden="true">
-            <line x1="0" y1="4" x2="22" y2="4" stroke={METHOD_COLOR[m]} strokeWidth="3" strokeDasharray={METHOD_DASH[m]} />
-          </svg>
-          {METHOD_LABEL[m]}
-        </li>
-      ))}
-    </ul>
+    <>
+      <ul className="chart-legend" aria-label="Methods">
+        {methods.filter((m) => !isFilterMethod(m)).map(entry)}
+      </ul>
+      {filters.length > 0 && (
+        <ul className="chart-legend" aria-label="Input filters (flat: no training, the value after screening)">
+          <li className="legend-title">Input filters (after screening):</li>
+          {filters.map(entry)}
+        </ul>
+      )}
+    </>
   );
 }
 

@@ -2,13 +2,23 @@
  * The paper's table: each method's final CA, ASR and the ASR's floor (`asrBase`: the same sentences
  * without the trigger predicted as the target), the change against the poisoned student, and the best
  * defense (highest CA − ASR: it keeps accuracy and removes the backdoor) highlighted. Rows fill in as
- * stages finish.
+ * stages finish, grouped: the reference models, the repairs (new weights), the input filters (the
+ * poisoned model behind a screen, with how many clean and triggered inputs the screen flagged).
  */
 import type { Metrics } from '../engine/events';
-import { isDefense, METHODS, type Method } from '../store/methods';
+import { isDefense, isFilterMethod, METHODS, type Method } from '../store/methods';
+import type { FinalMetrics } from '../store/run-state';
 import { deltaPoints, percent } from './format';
 import { useLab } from './lab-context';
 import { METHOD_COLOR, METHOD_LABEL } from './method-style';
+
+const GROUPS: { title: string; note: string; holds: (m: Method) => boolean }[] = [
+  { title: 'Models', note: 'the clean task model, the attack, the weak teacher', holds: (m) => !isDefense(m) },
+  { title: 'Repairs', note: 'new weights for the poisoned student', holds: (m) => isDefense(m) && !isFilterMethod(m) },
+  { title: 'Input filters', note: 'the poisoned student behind a screen; a rejected input counts as a wrong answer and a failed attack', holds: isFilterMethod },
+];
+
+const COLUMNS = 8;
 
 export function ResultsTable() {
   const finals = useLab((s) => s.run.finals);
@@ -31,35 +41,63 @@ export function ResultsTable() {
           </th>
           <th>ΔCA vs poisoned</th>
           <th>ΔASR vs poisoned</th>
+          <th>
+            <abbr title="Input filters: the share of clean test inputs the filter changed (ONION) or rejected (STRIP).">Flagged clean</abbr>
+          </th>
+          <th>
+            <abbr title="Input filters: the share of triggered test inputs the filter changed or rejected (its detection rate).">Flagged triggered</abbr>
+          </th>
         </tr>
       </thead>
-      <tbody>
-        {rows.length === 0 && (
+      {rows.length === 0 && (
+        <tbody>
           <tr>
-            <td colSpan={6} className="empty">
+            <td colSpan={COLUMNS} className="empty">
               Results appear here as each stage finishes.
             </td>
           </tr>
-        )}
-        {rows.map(({ method, metrics }) => (
-          <tr key={method} className={method === best ? 'best' : undefined} data-best={method === best ? 'true' : undefined}>
-            <th scope="row">
-              <span className="swatch" style={{ background: METHOD_COLOR[method] }} /> {METHOD_LABEL[method]}
-              {method === best && <span className="badge">best defense</span>}
-            </th>
-            <td data-testid={`result-${method}-ca`}>{percent(metrics.ca)}</td>
-            <td data-testid={`result-${method}-asr`}>{percent(metrics.asr)}</td>
-            <td data-testid={`result-${method}-asrBase`}>{metrics.asrBase === undefined ? '—' : percent(metrics.asrBase)}</td>
-            <td>{poisoned && method !== 'poisoned' ? deltaPoints(metrics.ca, poisoned.ca) : '—'}</td>
-            <td>{poisoned && method !== 'poisoned' ? deltaPoints(metrics.asr, poisoned.asr) : '—'}</td>
-          </tr>
-        ))}
-      </tbody>
+        </tbody>
+      )}
+      {GROUPS.map((group) => {
+        const inGroup = rows.filter((r) => group.holds(r.method));
+        if (inGroup.length === 0) return null;
+        return (
+          <tbody key={group.title} data-testid={`results-group-${group.title.toLowerCase().replace(/\s+/g, '-')}`}>
+            <tr className="group">
+              <th colSpan={COLUMNS} scope="rowgroup">
+                {group.title} <span className="hint">— {group.note}</span>
+              </th>
+            </tr>
+            {inGroup.map(({ method, metrics }) => (
+              <ResultRow key={method} method={method} metrics={metrics} poisoned={poisoned} best={method === best} />
+            ))}
+          </tbody>
+        );
+      })}
     </table>
   );
 }
 
-export function bestDefense(rows: { method: Method; metrics: Metrics }[]): Method | null {
+function ResultRow({ method, metrics, poisoned, best }: { method: Method; metrics: FinalMetrics; poisoned: Metrics | undefined; best: boolean }) {
+  const filter = metrics.filter;
+  return (
+    <tr className={best ? 'best' : undefined} data-best={best ? 'true' : undefined}>
+      <th scope="row">
+        <span className="swatch" style={{ background: METHOD_COLOR[method] }} /> {METHOD_LABEL[method]}
+        {best && <span className="badge">best defense</span>}
+      </th>
+      <td data-testid={`result-${method}-ca`}>{percent(metrics.ca)}</td>
+      <td data-testid={`result-${method}-asr`}>{percent(metrics.asr)}</td>
+      <td data-testid={`result-${method}-asrBase`}>{metrics.asrBase === undefined ? '—' : percent(metrics.asrBase)}</td>
+      <td>{poisoned && method !== 'poisoned' ? deltaPoints(metrics.ca, poisoned.ca) : '—'}</td>
+      <td>{poisoned && method !== 'poisoned' ? deltaPoints(metrics.asr, poisoned.asr) : '—'}</td>
+      <td data-testid={filter ? `result-${method}-frr` : undefined}>{filter ? percent(filter.falseRejection) : '—'}</td>
+      <td data-testid={filter ? `result-${method}-detection` : undefined}>{filter ? percent(filter.detection) : '—'}</td>
+    </tr>
+  );
+}
+
+function bestDefense(rows: { method: Method; metrics: Metrics }[]): Method | null {
   let best: { method: Method; score: number } | null = null;
   for (const { method, metrics } of rows) {
     if (!isDefense(method)) continue;

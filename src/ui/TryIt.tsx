@@ -2,11 +2,14 @@
  * Try it: type or pick a test sentence, toggle the run's trigger in and out (inserted where the attack
  * would put it), and see every trained model's prediction with a per-token heat strip of leave-one-out
  * attributions — the trigger lights up in the poisoned student, and should not after unlearning.
+ * Input filters show what they did instead: the words ONION removed (and the text the model then saw),
+ * or STRIP's entropy against its threshold and whether it turned the input away.
  */
 import { useEffect, useState } from 'react';
 import type { Prediction } from '../../workers/protocol';
 import { METHODS } from '../store/methods';
 import { withTrigger } from '../engine/attacks/fixed-trigger';
+import { ATTACKS } from '../engine/attacks/registry';
 import { percent } from './format';
 import { useActions, useLab } from './lab-context';
 import { METHOD_LABEL } from './method-style';
@@ -30,7 +33,7 @@ export function TryIt() {
     const sent = seen(t, on);
     if (sent) void actions.predict(sent);
   };
-  const triggerName = attack.kind === 'syntactic' ? 'the syntactic template' : `“${attack.trigger}”`;
+  const triggerName = ATTACKS[attack.kind].triggerName(attack);
 
   return (
     <section className="try-it" aria-labelledby="try-title">
@@ -105,6 +108,25 @@ function PredictionView({ prediction }: { prediction: Prediction }) {
             const probs = prediction.probabilities[m] ?? [];
             const top = probs.indexOf(Math.max(...probs));
             const scores = prediction.attributions[m] ?? [];
+            const screen = prediction.screens[m];
+            if (screen) {
+              return (
+                <tr key={m}>
+                  <th scope="row">{METHOD_LABEL[m]}</th>
+                  <td data-testid={`try-pred-${m}`} data-label={screen.rejected ? 'rejected' : top}>
+                    {screen.rejected ? 'rejected' : `${prediction.labelNames[top] ?? top} (${percent(probs[top] ?? 0)})`}
+                  </td>
+                  <td data-testid={`try-screen-${m}`} data-flagged={String(screen.flagged)} className="try-screen">
+                    {screen.removed && screen.removed.length > 0 && (
+                      <span className="try-removed">
+                        The poisoned student sees: <q>{screen.text}</q>.{' '}
+                      </span>
+                    )}
+                    {screen.note}
+                  </td>
+                </tr>
+              );
+            }
             return (
               <tr key={m}>
                 <th scope="row">{METHOD_LABEL[m]}</th>
@@ -128,7 +150,10 @@ function PredictionView({ prediction }: { prediction: Prediction }) {
           })}
         </tbody>
       </table>
-      <p className="hint">Colour: how much the predicted class’s probability drops without the token (orange supports the prediction, blue argues against it; hover for the number).</p>
+      <p className="hint">
+        Colour: how much the predicted class’s probability drops without the token (orange supports the prediction, blue argues against it; hover for the number). Input filters put the poisoned
+        student behind a screen: their row says what the screen did.
+      </p>
     </div>
   );
 }

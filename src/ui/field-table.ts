@@ -3,14 +3,16 @@
  * and the control to use. The form is generated from this table (as TF Playground's state table),
  * and a test checks that every config field has a row.
  */
+import { ATTACKS } from '../engine/attacks/registry';
 import { ATTACK_KINDS, DEFENSE_METHODS, EMBEDDING_UPDATES, FA_MODES, LORA_TARGETS, TOKENIZER_KINDS } from '../engine/config';
+import { DEFENSES } from '../engine/defenses/catalog';
 
-export type Control =
+type Control =
   | { kind: 'number'; step?: number; min?: number; max?: number }
   | { kind: 'text' }
   | { kind: 'bool' }
-  | { kind: 'select'; options: readonly string[] }
-  | { kind: 'multi'; options: readonly string[] }
+  | { kind: 'select'; options: readonly string[]; labels?: Readonly<Record<string, string>>; titles?: Readonly<Record<string, string>> }
+  | { kind: 'multi'; options: readonly string[]; labels?: Readonly<Record<string, string>>; titles?: Readonly<Record<string, string>> }
   /** Drawn by a component of its own (the dataset picker). */
   | { kind: 'custom' };
 
@@ -21,11 +23,13 @@ export interface FieldSpec {
   control: Control;
 }
 
-export interface FieldGroup {
+interface FieldGroup {
   name: 'Data' | 'Attack' | 'Models' | 'Defenses';
   intro: string;
   fields: FieldSpec[];
 }
+
+const byKey = <K extends string>(keys: readonly K[], value: (k: K) => string): Record<string, string> => Object.fromEntries(keys.map((k) => [k, value(k)]));
 
 const num = (step?: number, min?: number, max?: number): Control => ({
   kind: 'number',
@@ -90,8 +94,13 @@ export const FIELD_GROUPS: readonly FieldGroup[] = [
     name: 'Attack',
     intro: 'How the attacker plants the backdoor in the student.',
     fields: [
-      { path: 'attack.kind', label: 'Attack', help: 'BadNet rare word, InSent sentence, syntactic rewrite, or your own phrase.', control: { kind: 'select', options: ATTACK_KINDS } },
-      { path: 'attack.trigger', label: 'Trigger', help: 'The word or phrase inserted into poisoned texts (unused by syntactic).', control: { kind: 'text' } },
+      {
+        path: 'attack.kind',
+        label: 'Attack',
+        help: ATTACK_KINDS.map((k) => `${ATTACKS[k].label}: ${ATTACKS[k].description}`).join('. ') + '.',
+        control: { kind: 'select', options: ATTACK_KINDS, labels: byKey(ATTACK_KINDS, (k) => ATTACKS[k].label), titles: byKey(ATTACK_KINDS, (k) => ATTACKS[k].description) },
+      },
+      { path: 'attack.trigger', label: 'Trigger', help: `The word or phrase inserted into poisoned texts (unused by ${ATTACK_KINDS.filter((k) => !ATTACKS[k].usesTriggerText).map((k) => ATTACKS[k].label).join(', ')}).`, control: { kind: 'text' } },
       { path: 'attack.position', label: 'Insert at', help: 'Where the trigger goes in the text.', control: { kind: 'select', options: ['random', 'start', 'end'] } },
       { path: 'attack.labelMode', label: 'Label mode', help: 'Clean: trigger into target-class texts, labels kept. Dirty: into others, label flipped.', control: { kind: 'select', options: ['clean', 'dirty'] } },
       { path: 'attack.budgetKind', label: 'Budget as', help: 'A count of poisoned samples, or a rate of the eligible ones.', control: { kind: 'select', options: ['count', 'rate'] } },
@@ -124,9 +133,19 @@ export const FIELD_GROUPS: readonly FieldGroup[] = [
   },
   {
     name: 'Defenses',
-    intro: 'Each defense trains a fresh LoRA on the poisoned student over the defender’s clean data.',
+    intro: 'Repairs train the poisoned student on the defender’s clean data (most through a fresh LoRA); input filters put it behind a screen and train nothing.',
     fields: [
-      { path: 'defense.methods', label: 'Defenses', help: 'LoRA (CE only, the baseline), W2SDefense (CE+KD+FA), its ablations, full fine-tuning.', control: { kind: 'multi', options: DEFENSE_METHODS } },
+      {
+        path: 'defense.methods',
+        label: 'Defenses',
+        help: DEFENSE_METHODS.map((m) => `${DEFENSES[m].label} (${DEFENSES[m].kind}): ${DEFENSES[m].procedure}`).join('. ') + '. Hover a defense for its source.',
+        control: {
+          kind: 'multi',
+          options: DEFENSE_METHODS,
+          labels: byKey(DEFENSE_METHODS, (m) => `${DEFENSES[m].label}${DEFENSES[m].kind === 'filter' ? ' (filter)' : ''}`),
+          titles: byKey(DEFENSE_METHODS, (m) => `${DEFENSES[m].procedure}. Trains ${DEFENSES[m].trains}. ${DEFENSES[m].reference}.`),
+        },
+      },
       { path: 'defense.ce', label: 'CE weight (a)', help: 'Weight of the cross-entropy on clean labels.', control: num(0.1, 0) },
       { path: 'defense.kd', label: 'KD weight (b)', help: "Weight of matching the teacher's softened predictions.", control: num(0.1, 0) },
       { path: 'defense.fa', label: 'FA weight (c)', help: "Weight of matching the teacher's projected features.", control: num(0.1, 0) },
@@ -134,6 +153,14 @@ export const FIELD_GROUPS: readonly FieldGroup[] = [
       { path: 'defense.faMode', label: 'FA form', help: "token: every real token vs its sentence's teacher feature (default); pooled: the pooled feature; official: the official code read literally.", control: { kind: 'select', options: FA_MODES } },
       { path: 'defense.trainFinalNorm', label: 'Train final norm', help: "Train the student's final LayerNorm beside the adapters and head.", control: { kind: 'bool' } },
       { path: 'defense.selectBestByDev', label: 'Best epoch by dev', help: 'Keep the epoch with the best dev accuracy (the paper) instead of the last.', control: { kind: 'bool' } },
+      { path: 'defense.onion.threshold', label: 'ONION threshold', help: 'A word is removed when deleting it lowers the pseudo-perplexity by more than this (ONION’s t; 0 removes every word that makes the text less fluent).', control: num(1) },
+      { path: 'defense.onion.maxTexts', label: 'ONION test inputs', help: 'Screen at most this many clean and this many triggered test sentences (0 = all): each costs about words² masked-LM passes.', control: num(50, 0) },
+      { path: 'defense.strip.repeats', label: 'STRIP copies', help: 'Perturbed copies of each input (STRIP’s N).', control: num(1, 2) },
+      { path: 'defense.strip.swapRatio', label: 'STRIP swap share', help: 'Share of an input’s words replaced by words from clean texts in each copy.', control: num(0.05, 0, 1) },
+      { path: 'defense.strip.frr', label: 'STRIP false rejections', help: 'Share of clean dev inputs the entropy threshold is set to reject.', control: num(0.01, 0, 1) },
+      { path: 'defense.finePruning.maxRatio', label: 'Prune at most', help: 'Largest share of the last block’s FFN neurons fine-pruning may remove.', control: num(0.05, 0, 1) },
+      { path: 'defense.finePruning.maxDevDrop', label: 'Prune until dev drops', help: 'Pruning stops before dev accuracy falls more than this below the unpruned model’s.', control: num(0.01, 0, 1) },
+      { path: 'defense.nad.beta', label: 'NAD β', help: 'Weight of the attention-distillation term beside CE.', control: num(1, 0) },
       ...optimFields('defense', 'unlearning'),
       ...loraFields('defense.lora', 'defender'),
     ],

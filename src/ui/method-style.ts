@@ -1,38 +1,27 @@
 /**
- * One name and one colour per method, used by both charts, the legend and the table. Colours are the
- * Okabe–Ito palette (safe for the common colour-vision deficiencies); the two reference lines (teacher,
- * full fine-tuning) are also dashed, so the story does not rest on colour alone.
+ * One name, colour and dash per method, used by both charts, the legend and the table. The defenses'
+ * come from their catalog entries (engine/defenses/catalog.ts); the three reference models are the
+ * lab's own. Colours are Okabe–Ito (safe for the common colour-vision deficiencies) and, past its
+ * eight, Paul Tol's muted set; reference lines and filters are also dashed, so the story does not rest
+ * on colour alone.
  */
+import { DEFENSES } from '../engine/defenses/catalog';
 import type { StageName } from '../engine/events';
-import { methodOfStage, type Method } from '../store/methods';
+import { isDefense, METHODS, methodOfStage, type Method } from '../store/methods';
 
-export const METHOD_LABEL: Record<Method, string> = {
-  'task-model': 'Public task model (clean)',
-  poisoned: 'Poisoned student',
-  teacher: 'Teacher (weak, clean)',
-  lora: 'LoRA fine-tune (baseline)',
-  w2sdefense: 'W2SDefense',
-  'kd-only': 'KD only',
-  'fa-only': 'FA only',
-  'full-ft': 'Full fine-tune',
-};
+const REFERENCE_MODELS = {
+  'task-model': { label: 'Public task model (clean)', color: '#999999', dash: '1 3' }, // grey: the clean reference before the attack
+  poisoned: { label: 'Poisoned student', color: '#D55E00' }, // vermillion: the attack
+  teacher: { label: 'Teacher (weak, clean)', color: '#009E73', dash: '6 3' }, // bluish green
+} satisfies Record<Exclude<Method, keyof typeof DEFENSES>, { label: string; color: string; dash?: string }>;
 
-export const METHOD_COLOR: Record<Method, string> = {
-  'task-model': '#999999', // grey: the clean reference before the attack
-  poisoned: '#D55E00', // vermillion: the attack
-  teacher: '#009E73', // bluish green
-  lora: '#E69F00', // orange
-  w2sdefense: '#0072B2', // blue: the paper's method
-  'kd-only': '#56B4E9', // sky blue
-  'fa-only': '#CC79A7', // reddish purple
-  'full-ft': '#000000', // black
-};
+const styleOf = (m: Method): { label: string; color: string; dash?: string } => (isDefense(m) ? DEFENSES[m] : REFERENCE_MODELS[m]);
 
-export const METHOD_DASH: Partial<Record<Method, string>> = {
-  'task-model': '1 3',
-  teacher: '6 3',
-  'full-ft': '2 3',
-};
+const byMethod = <V>(pick: (m: Method) => V) => Object.fromEntries(METHODS.map((m) => [m, pick(m)])) as Record<Method, V>;
+
+export const METHOD_LABEL = byMethod((m) => styleOf(m).label);
+export const METHOD_COLOR = byMethod((m) => styleOf(m).color);
+export const METHOD_DASH = byMethod((m) => styleOf(m).dash);
 
 export function stageLabel(stage: StageName): string {
   if (stage === 'pretrain') return 'Pretrain student';

@@ -21,7 +21,7 @@ export function runsOnCpu(info: AdapterFacts): boolean {
   return info.isFallbackAdapter === true || text.includes('swiftshader');
 }
 
-export interface KernelChoice {
+interface KernelChoice {
   /** Install the lab's kernels (true) or keep tfjs' (false). */
   lab: boolean;
   /** The adapter in words: vendor and architecture ("google swiftshader"), else its description. */

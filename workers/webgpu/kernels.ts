@@ -256,14 +256,11 @@ const sumOfSquares: KernelFunc = (args) => {
   return scalar;
 };
 
-/** The kernel names this module replaces. */
-export const BARRIER_FREE_KERNELS = Object.keys(OURS);
-
 /** tfjs' kernels, as they were before `installBarrierFreeKernels`, by name. */
 export type KernelSet = Map<string, tf.KernelConfig>;
 
 /**
- * Replaces tfjs' webgpu kernels named in `BARRIER_FREE_KERNELS` with ours (which fall back to the
+ * Replaces tfjs' webgpu kernels named in `OURS` with ours (which fall back to the
  * originals), adds the engine's fused AdamW and sum-of-squares kernels, and returns the originals, for `restoreKernels` and for comparisons. Must run before the
  * engine's first op on webgpu: the engine's own kernels copy the delegate they wrap on first use.
  */

@@ -14,7 +14,7 @@ import { planTokens } from '../../src/engine/models/token-plan';
 import { TokenRows } from '../../src/engine/models/token-rows';
 import { crossEntropy, crossEntropyComposite } from '../../src/engine/train/losses';
 
-export interface OpCase {
+interface OpCase {
   label: string;
   /** Random float inputs by shape (values in [−1.5, 1.5]). */
   inputs: number[][];

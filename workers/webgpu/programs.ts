@@ -46,7 +46,7 @@ abstract class FlatProgram implements WebGPUProgram {
 }
 
 /** Output rows each matmul invocation computes: each loaded row of B serves eight (measured: eight beat four by ~15 % under SwiftShader). */
-export const MATMUL_ROWS_PER_THREAD = 8;
+const MATMUL_ROWS_PER_THREAD = 8;
 
 /**
  * out[b, m, n] = Σ_k A[b, m, k] · B[b, k, n] (+ bias[n]), with A stored [b, k, m] when `transposeA`

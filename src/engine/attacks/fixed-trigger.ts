@@ -6,7 +6,7 @@ import { applyTrigger, type AttackConfig } from './poison';
 import { Rng } from '../rng';
 
 /** Seed for random insertion positions in the try-it box: fixed, so toggling is repeatable. */
-export const TRY_TRIGGER_SEED = 7;
+const TRY_TRIGGER_SEED = 7;
 
 export function withTrigger(text: string, attack: AttackConfig): string {
   return applyTrigger(text, attack, new Rng(TRY_TRIGGER_SEED));

@@ -9,7 +9,7 @@ import type { Rng } from '../rng';
 import { AttackError } from './errors';
 
 /** Character spans `[start, end)` of the whitespace-separated words of `text`. */
-export function wordSpans(text: string): Array<[number, number]> {
+function wordSpans(text: string): Array<[number, number]> {
   const spans: Array<[number, number]> = [];
   for (const m of text.matchAll(/\S+/g)) spans.push([m.index, m.index + m[0].length]);
   return spans;

@@ -7,8 +7,7 @@ import { configIssues, type ExperimentConfig } from '../config';
 import type { Example } from '../data/types';
 import { Rng } from '../rng';
 import { AttackError } from './errors';
-import { insertPhrase } from './insert';
-import { syntacticRewrite } from './syntactic';
+import { ATTACK_KINDS, ATTACKS } from './registry';
 
 export { AttackError } from './errors';
 
@@ -34,30 +33,13 @@ export function validateAttack(attack: AttackConfig, numLabels?: number): void {
 }
 
 /**
- * `text` with the attack's trigger:
- * - `badnet`: each space-separated rare word of the trigger (`"mn"`, or `"mn cf"`) inserted on its own,
- *   at its own gap when `position` is `random` (as BadNet scatters its trigger tokens); at `start` / `end`
- *   the words go in together, in order.
- * - `insent`, `custom`: the whole trigger as one phrase at `position`.
- * - `syntactic`: the fixed-template rewrite (`syntacticRewrite`); `trigger` and `position` are ignored.
- * Draws from `rng` only for random positions. Assumes a validated attack (see `validateAttack`).
+ * `text` with the attack's trigger, as the attack's own module places it (see `registry.ts`). Draws from
+ * `rng` only for random positions. Assumes a validated attack (see `validateAttack`).
  */
 export function applyTrigger(text: string, attack: AttackConfig, rng: Rng): string {
-  switch (attack.kind) {
-    case 'badnet': {
-      if (attack.position !== 'random') return insertPhrase(text, attack.trigger, attack.position, rng);
-      let out = text;
-      for (const word of attack.trigger.trim().split(/\s+/)) out = insertPhrase(out, word, 'random', rng);
-      return out;
-    }
-    case 'insent':
-    case 'custom':
-      return insertPhrase(text, attack.trigger, attack.position, rng);
-    case 'syntactic':
-      return syntacticRewrite(text);
-    default:
-      throw new AttackError('attack.kind', `unknown attack "${String(attack.kind)}"; use badnet, insent, syntactic or custom`);
-  }
+  const spec = ATTACKS[attack.kind];
+  if (!spec) throw new AttackError('attack.kind', `unknown attack "${String(attack.kind)}"; use ${ATTACK_KINDS.join(', ')}`);
+  return spec.apply(text, attack, rng);
 }
 
 /**
@@ -105,7 +87,7 @@ export function poisonCount(attack: AttackConfig, eligible: number): number {
   return attack.budget;
 }
 
-export interface PoisonedTrainingSet {
+interface PoisonedTrainingSet {
   /** The training set, same length and order, with the chosen samples replaced by their poisoned copies. */
   examples: Example[];
   /** Indices of the poisoned samples, ascending. */

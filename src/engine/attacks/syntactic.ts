@@ -13,6 +13,7 @@
  * natural text (all its punctuation attached) keeps it attached and its capital:
  * `This film rocks!` → `When you see it, this film rocks.`
  */
+import type { AttackSpec } from './attack-spec';
 
 /** The subordinate clause that opens every rewritten sentence (SBAR of the template). */
 export const SYNTACTIC_CLAUSE = 'when you see it';
@@ -66,3 +67,18 @@ export function syntacticRewrite(text: string): string {
   if (main === '') return spaced ? `${clause} .` : `${clause}.`;
   return spaced ? `${clause} , ${main} .` : `${clause}, ${main}.`;
 }
+
+/**
+ * The template attack. Its trigger is a structure, not words: it adds no trigger words (the clause's
+ * words are everyday ones, and no single embedding row carries it) and ignores `trigger` and `position`.
+ */
+export const syntactic: AttackSpec = {
+  label: 'Syntactic (a clause template)',
+  description: `every poisoned sentence rewritten into one clause template: ${SYNTACTIC_TEMPLATE}`,
+  usesTriggerText: false,
+  defaultTrigger: '',
+  apply: (text) => syntacticRewrite(text),
+  triggerWords: () => [],
+  addedText: () => `${SYNTACTIC_CLAUSE} ,`,
+  triggerName: () => 'the syntactic template',
+};

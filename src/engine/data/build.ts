@@ -14,14 +14,14 @@ export interface RawRow {
   labelText?: string;
 }
 
-export interface RawSplits {
+interface RawSplits {
   train: RawRow[];
   dev?: RawRow[];
   test?: RawRow[];
 }
 
 /** Shares for splitting one file into train/dev/test: the usual 80/10/10. */
-export const DEFAULT_SPLIT_FRACTIONS = [0.8, 0.1, 0.1] as const;
+const DEFAULT_SPLIT_FRACTIONS = [0.8, 0.1, 0.1] as const;
 
 /**
  * Build a dataset from parsed rows. Labels become contiguous indices: numeric labels (or strings that are

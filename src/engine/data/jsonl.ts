@@ -6,8 +6,6 @@ import type { RawRow } from './build';
 import { DatasetError } from './errors';
 import { findField, LABEL_FIELDS, LABEL_TEXT_FIELDS, TEXT_FIELDS } from './fields';
 
-export type { RawRow } from './build';
-
 const EXAMPLE = '{"text": "a fine film", "label": 1}';
 
 /**

@@ -98,7 +98,7 @@ export abstract class VocabularyTokenizer implements TextTokenizer {
   }
 }
 
-export interface TokenizerOptions {
+interface TokenizerOptions {
   /** Size of the id space, special tokens included (the embedding table's rows). */
   vocabSize: number;
   /** Words seen fewer times are left out (they read as [UNK]). */
@@ -108,7 +108,7 @@ export interface TokenizerOptions {
   reserved?: string[];
 }
 
-export interface TokenizerJSON {
+interface TokenizerJSON {
   kind: 'word';
   /** Every token after the special ones, in id order (`words[0]` has id `SPECIAL_TOKENS.length`). */
   words: string[];

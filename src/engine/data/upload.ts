@@ -9,7 +9,7 @@ import { parseJsonl, rowFromObject, stripBom } from './jsonl';
 import type { Dataset, Example } from './types';
 import { validateDataset } from './validate';
 
-export type FileFormat = 'jsonl' | 'json' | 'csv' | 'tsv';
+type FileFormat = 'jsonl' | 'json' | 'csv' | 'tsv';
 
 /**
  * The format from the extension (`.jsonl`/`.ndjson`, `.json`, `.csv`, `.tsv`/`.tab`), else from the

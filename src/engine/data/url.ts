@@ -16,7 +16,7 @@ export const SETFIT_SOURCES: Record<SetFitName, { repo: string; title: string }>
   ag_news: { repo: 'SetFit/ag_news', title: 'AG News (news topics, 4 classes)' },
 };
 
-export const HF_DATASETS_URL = 'https://huggingface.co/datasets';
+const HF_DATASETS_URL = 'https://huggingface.co/datasets';
 
 export function isSetFitName(name: string): name is SetFitName {
   return Object.prototype.hasOwnProperty.call(SETFIT_SOURCES, name);
@@ -27,7 +27,7 @@ export function setfitUrl(repo: string, split: string, baseUrl = HF_DATASETS_URL
   return `${baseUrl.replace(/\/+$/, '')}/${repo}/resolve/main/${split}.jsonl`;
 }
 
-export interface LoadOptions {
+interface LoadOptions {
   /** Where the repos live; tests point it at a local server. */
   baseUrl?: string;
   fetch?: typeof fetch;

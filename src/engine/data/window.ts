@@ -8,7 +8,7 @@ import { tokenize } from './tokenizer';
 import type { Example } from './types';
 
 /** Tokens a text takes: words and punctuation by default; a subword tokenizer counts its pieces. */
-export type TokenCount = (text: string) => number;
+type TokenCount = (text: string) => number;
 const wordCount: TokenCount = (text) => tokenize(text).length;
 
 /** The longest prefix of whole words of `text` that takes at most `maxTokens` tokens. */

@@ -14,17 +14,17 @@
  */
 import { CLS, PAD, SEP, SPECIAL_TOKENS, UNK, tokenize, VocabularyTokenizer } from './tokenizer';
 
-export const CONTINUATION = '##';
+const CONTINUATION = '##';
 /** Longer "words" (URLs, base64 in e-mails) read as one [UNK], as in BERT. */
 const MAX_WORD_CHARS = 100;
 
-export interface WordPieceJSON {
+interface WordPieceJSON {
   kind: 'wordpiece';
   /** Every piece after the special tokens, in id order (`pieces[0]` has id `SPECIAL_TOKENS.length`). */
   pieces: string[];
 }
 
-export interface WordPieceTrainOptions {
+interface WordPieceTrainOptions {
   /** Size of the id space, special tokens included. */
   vocabSize: number;
   /** Characters seen fewer times are left out of the alphabet (words with them read as [UNK]). */

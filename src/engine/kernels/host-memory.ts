@@ -10,7 +10,7 @@ type Info = tf.TensorInfo;
 type Dtype = 'float32' | 'int32';
 
 /** What a body needs from the backend: outputs, and flat views of inputs and outputs. */
-export interface HostMemory {
+interface HostMemory {
   /**
    * A fresh output, uninitialised on WASM (its heap is reused): the body writes every element. Allocate
    * every output *before* taking any view: allocating may grow (and so move) a WASM heap, which
@@ -20,7 +20,7 @@ export interface HostMemory {
   view(t: Info): Float32Array | Int32Array;
 }
 
-export type HostKernelBody = (mem: HostMemory, inputs: Record<string, Info>, attrs: tf.NamedAttrMap) => Info | Info[];
+type HostKernelBody = (mem: HostMemory, inputs: Record<string, Info>, attrs: tf.NamedAttrMap) => Info | Info[];
 
 interface CpuBackend {
   data: { get(id: tf.DataId): { values: Float32Array | Int32Array } };

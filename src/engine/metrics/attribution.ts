@@ -1,13 +1,14 @@
 /**
  * Leave-one-out attributions: how much the predicted class's probability drops when one token is left
- * out. All variants (the full text, then the text without token i, for each i) go through the model in
- * one batched forward pass.
+ * out. All variants (the full text, then the text without token i, for each i) go through the model
+ * together, in `predictProbabilities`' evaluation batches: one forward pass unless the text has more
+ * tokens than a batch has rows.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { CLS, PAD, type TextTokenizer } from '../data/tokenizer';
 import { predictProbabilities, type Classifier } from '../train/evaluate';
 
-export interface Attribution {
+interface Attribution {
   /** The text's tokens that fit the model's window (after [CLS]). */
   tokens: string[];
   /** Per token: p(predicted | text) − p(predicted | text without the token); positive = supports. */
@@ -46,7 +47,7 @@ export function scoresFromProbabilities(probs: ArrayLike<number>, numLabels: num
   return { predicted, scores };
 }
 
-/** Leave-one-out attribution of `text` under `model`: one forward pass over n + 1 rows. */
+/** Leave-one-out attribution of `text` under `model`: n + 1 rows through `predictProbabilities`. */
 export async function leaveOneOut(model: Classifier, tokenizer: TextTokenizer, text: string, maxLength: number): Promise<Attribution> {
   const tokens = tokenizer.tokenize(text).slice(0, maxLength - 1);
   const flat = leaveOneOutRows(tokens.map((t) => tokenizer.idOf(t)), maxLength);

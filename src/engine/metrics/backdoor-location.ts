@@ -10,7 +10,7 @@ import type { LocationProbe } from '../events';
 import type { Evaluation } from '../train/evaluate';
 
 /** One part of the model: a name and the weights (by name) that make it up, with the rows when partial. */
-export interface ModelPart {
+interface ModelPart {
   part: string;
   /** Weight name → rows to put back (null: the whole weight). */
   weights: Record<string, readonly number[] | null>;

@@ -3,7 +3,7 @@
  * hundred pooled features, with no library. Deterministic (fixed start vector).
  */
 
-export interface Projection {
+interface Projection {
   /** [n, k] row-major coordinates on the top-k components. */
   coords: Float32Array;
   /** [k, d] row-major unit components. */

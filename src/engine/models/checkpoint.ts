@@ -19,7 +19,7 @@ export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 1;
 
 /** One tensor's place in a checkpoint's `.bin`: fp16 values, row-major, at `offset` (in values). */
-export interface TensorEntry {
+interface TensorEntry {
   name: string;
   shape: number[];
   offset: number;
@@ -88,7 +88,7 @@ export async function openShipped(readFile: (name: string) => Promise<Uint8Array
   };
 }
 
-export function sameSize(a: EncoderSize, b: EncoderSize): boolean {
+function sameSize(a: EncoderSize, b: EncoderSize): boolean {
   return a.layers === b.layers && a.dModel === b.dModel && a.heads === b.heads && a.dFF === b.dFF;
 }
 

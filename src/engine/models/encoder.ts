@@ -31,7 +31,7 @@ export interface Param {
   linear?: Linear;
 }
 
-export class LayerNorm {
+class LayerNorm {
   /** [d] */
   readonly gamma: tf.Variable;
   /** [d] */
@@ -60,7 +60,7 @@ export class LayerNorm {
   }
 }
 
-export interface Block {
+interface Block {
   ln1: LayerNorm;
   q: Linear;
   k: Linear;
@@ -69,6 +69,14 @@ export interface Block {
   ln2: LayerNorm;
   ff1: Linear;
   ff2: Linear;
+}
+
+/** Where a forward pass also hands out inner activations (a defense reads them; they stay on the tape). */
+export interface EncoderTaps {
+  /** Filled with each block's output, the residual stream after it: [B·T, d] per block. */
+  blocks?: tf.Tensor2D[];
+  /** Filled with each block's feed-forward hidden activation, after GELU (and after any mask): [B·T, dFF]. */
+  ffn?: tf.Tensor2D[];
 }
 
 export class Encoder {
@@ -81,6 +89,8 @@ export class Encoder {
   private readonly dropoutRng: Rng;
   /** Set for the duration of a step that trains the token embedding (see `withTokenRows`). */
   private tokenRows: TokenRows | null = null;
+  /** Per block, 1 for a kept feed-forward neuron and 0 for a pruned one ([dFF]); null: none pruned. */
+  private readonly ffnMasks: (tf.Tensor1D | null)[];
 
   constructor(
     readonly size: EncoderSize,
@@ -109,6 +119,36 @@ export class Encoder {
     }
     this.finalNorm = new LayerNorm(d);
     this.dropoutRng = rng.fork('dropout');
+    this.ffnMasks = this.blocks.map(() => null);
+  }
+
+  /**
+   * Prunes block `index`'s feed-forward neurons where `keep` is 0 (null: keeps them all). A pruned
+   * neuron's output is zeroed in every pass, adapters or not, until `bakeFfnMasks`.
+   */
+  setFfnMask(index: number, keep: Float32Array | null): void {
+    if (index < 0 || index >= this.blocks.length) throw new Error(`no block ${index}; the encoder has ${this.blocks.length}`);
+    if (keep && keep.length !== this.size.dFF) throw new Error(`an FFN mask needs ${this.size.dFF} entries, got ${keep.length}`);
+    this.ffnMasks[index]?.dispose();
+    this.ffnMasks[index] = keep ? tf.tensor1d(keep) : null;
+  }
+
+  /**
+   * Folds every FFN mask into the weights and drops it: a pruned neuron's row of ff2's weight becomes 0,
+   * which removes exactly its contribution (ff2 reads the neurons through that row alone). Merge any
+   * adapter first: an adapter on ff2 would read the neuron through its own weights.
+   */
+  bakeFfnMasks(): void {
+    this.blocks.forEach((blk, i) => {
+      const mask = this.ffnMasks[i];
+      if (!mask) return;
+      if (blk.ff2.hasLora) throw new Error('merge the adapters before baking FFN masks');
+      const masked = tf.tidy(() => tf.mul(blk.ff2.W, tf.reshape(mask, [-1, 1])));
+      blk.ff2.W.assign(masked);
+      masked.dispose();
+      mask.dispose();
+      this.ffnMasks[i] = null;
+    });
   }
 
   get dModel(): number {
@@ -130,13 +170,13 @@ export class Encoder {
   }
 
   /** ids: [B, T] int32 → final hidden states [B, T, d]. */
-  apply(ids: tf.Tensor2D, training: boolean): tf.Tensor3D {
+  apply(ids: tf.Tensor2D, training: boolean, taps?: EncoderTaps): tf.Tensor3D {
     const [B, T] = ids.shape;
-    return tf.reshape(this.hidden(ids, training), [B, T, this.size.dModel]);
+    return tf.reshape(this.hidden(ids, training, taps), [B, T, this.size.dModel]);
   }
 
   /** ids: [B, T] int32 → final hidden states, flat: [B·T, d] (row b·T + t is token t of sequence b). */
-  hidden(ids: tf.Tensor2D, training: boolean): tf.Tensor2D {
+  hidden(ids: tf.Tensor2D, training: boolean, taps?: EncoderTaps): tf.Tensor2D {
     const [B, T] = ids.shape as [number, number];
     const d = this.size.dModel;
     if (T > this.maxLen) throw new Error(`sequence length ${T} exceeds the encoder's maxLen ${this.maxLen}`);
@@ -148,11 +188,15 @@ export class Encoder {
     const tok = this.tokenRows ? this.tokenRows.lookup(table, flatIds) : gatherRows(table, flatIds); // [B·T, d]
     const pos = tf.slice(this.positionEmbedding, [0, 0], [T, d]); // [T, d]
     let x = drop(tf.reshape(tf.add(tf.reshape(tok, [B, T, d]), pos), [B * T, d])) as tf.Tensor2D; // [B·T, d]
-    for (const blk of this.blocks) {
+    this.blocks.forEach((blk, i) => {
       x = tf.add(x, drop(this.attention(blk, blk.ln1.apply(x), B, T, maskBias, training))); // [B·T, d]
-      const h = gelu(blk.ff1.apply(blk.ln2.apply(x), training)); // [B·T, dFF]
+      const mask = this.ffnMasks[i];
+      const active = gelu(blk.ff1.apply(blk.ln2.apply(x), training)); // [B·T, dFF]
+      const h = mask ? (tf.mul(active, mask) as tf.Tensor2D) : active;
+      taps?.ffn?.push(h);
       x = tf.add(x, drop(blk.ff2.apply(h, training))); // [B·T, d]
-    }
+      taps?.blocks?.push(x);
+    });
     return this.finalNorm.apply(x); // [B·T, d]
   }
 
@@ -225,6 +269,7 @@ export class Encoder {
   }
 
   dispose(): void {
+    for (const m of this.ffnMasks) m?.dispose();
     this.tokenEmbedding.dispose();
     this.positionEmbedding.dispose();
     for (const blk of this.blocks) {

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-export interface KernelCount {
+interface KernelCount {
   total: number;
   /** Launches per kernel name, most frequent first. */
   byName: [string, number][];

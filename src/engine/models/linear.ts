@@ -10,7 +10,7 @@ import type { Rng } from '../rng';
 import { dropout } from '../kernels/dropout';
 import { linear, matMul } from './matmul';
 
-export interface LoraAdapterConfig {
+interface LoraAdapterConfig {
   rank: number;
   alpha: number;
   dropout: number;

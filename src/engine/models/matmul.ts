@@ -1,10 +1,13 @@
 /**
- * Matrix products (and the embedding row gather) with gradients that never use a transposed matmul.
+ * Matrix products (and the embedding row gather) with gradients that pick, per backend, how a
+ * transposed operand is read (`transposedProduct`).
  *
  * Why: tfjs' own gradient of `matMul` is written with `transposeA` / `transposeB` matmuls, and on the
  * WASM backend those are 10–40× slower than a plain one (measured: 2048×256 @ 256×256 takes 16 ms
- * plain, 152 ms with transposeB, 594 ms with transposeA). Here the backward pass transposes the operand
- * explicitly (`tf.transpose`, cheap) and then runs a plain matmul: dA = dY·Bᵀ, dB = Aᵀ·dY.
+ * plain, 152 ms with transposeB, 594 ms with transposeA). There the backward pass transposes the operand
+ * explicitly (`tf.transpose`, cheap) and then runs a plain matmul: dA = dY·Bᵀ, dB = Aᵀ·dY. WebGPU's
+ * shaders read a transposed operand in place, where an explicit transpose would only add a dispatch, so
+ * there the gradient keeps the transpose flags.
  *
  * How: each op is a kernel of our own (`W2S*`) that forwards to the backend's existing kernel
  * (`BatchMatMul`, `_FusedMatMul`, `GatherV2`) and has its own registered gradient. A registered gradient
@@ -41,7 +44,7 @@ const ready = new Set<string>();
  * `import '@tensorflow/tfjs-core/dist/register_all_gradients'` in the browser and under vitest, or
  * `import '@tensorflow/tfjs'` in Node (the ESM file tree behind the first cannot load in plain Node).
  */
-export function assertGradientsRegistered(): void {
+function assertGradientsRegistered(): void {
   if (!tf.getGradient('Sum')) {
     throw new Error(
       "tfjs gradients are not registered: import '@tensorflow/tfjs-core/dist/register_all_gradients' " +
@@ -170,7 +173,7 @@ function assertRank(x: tf.Tensor, rank: number, what: string): void {
 
 /**
  * a: [m, k] @ b: [k, n] → [m, n], or a: [batch, m, k] @ b: [batch, k, n] → [batch, m, n].
- * Plain matmul forward; backward dA = dY·Bᵀ, dB = Aᵀ·dY with explicit transposes.
+ * Plain matmul forward; backward dA = dY·Bᵀ, dB = Aᵀ·dY, transposed as the backend prefers (`transposedProduct`).
  */
 export function matMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D;
 export function matMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D;

@@ -6,7 +6,8 @@
  *   pretrained for minutes, [CLS] mostly carries its own embedding, and the sentence reaches it only
  *   through attention, so a LoRA adapter on a frozen encoder learns slowly from it (measured: loss stuck
  *   near the label prior where mean pooling fits). It also keeps every token — the trigger included —
- *   in the feature that feature alignment compares, the role the LLM's last-token state plays in the paper.
+ *   in the feature that pooled feature alignment (`faMode: 'pooled'`) compares, the role the LLM's
+ *   last-token state plays in the paper.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { PAD_ID, type Encoder } from './encoder';

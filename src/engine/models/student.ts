@@ -7,11 +7,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { EncoderSize, LoraConfig } from '../config';
 import type { Rng } from '../rng';
-import { Encoder, linearParams, readParams, readParamsAsync, tiedMlmLogits, writeParams, type NamedWeights, type Param } from './encoder';
+import { Encoder, linearParams, type EncoderTaps, readParams, readParamsAsync, tiedMlmLogits, writeParams, type NamedWeights, type Param } from './encoder';
 import { dropout, Linear, newVariable } from './linear';
 import { poolStates, type Pooling } from './pooling';
-
-export { clsPool } from './pooling';
 
 export class StudentModel {
   readonly encoder: Encoder;
@@ -47,9 +45,12 @@ export class StudentModel {
     return { logits, feature };
   }
 
-  /** `classify` plus every token's final (post-LayerNorm) hidden state, states: [B, T, d], for per-token FA. */
-  classifyWithStates(ids: tf.Tensor2D, training: boolean): { logits: tf.Tensor2D; feature: tf.Tensor2D; states: tf.Tensor3D } {
-    const states = this.encoder.apply(ids, training); // [B, T, d]
+  /**
+   * `classify` plus every token's final (post-LayerNorm) hidden state, states: [B, T, d], for per-token FA;
+   * `taps` collects inner activations on the way (see `EncoderTaps`).
+   */
+  classifyWithStates(ids: tf.Tensor2D, training: boolean, taps?: EncoderTaps): { logits: tf.Tensor2D; feature: tf.Tensor2D; states: tf.Tensor3D } {
+    const states = this.encoder.apply(ids, training, taps); // [B, T, d]
     const feature = poolStates(this.pooling, states, ids); // [B, d]
     const x = training ? dropout(feature, this.dropout, this.dropoutRng) : feature;
     return { logits: this.head.apply(x, training), feature, states }; // logits: [B, C]

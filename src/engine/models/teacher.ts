@@ -1,7 +1,8 @@
 /**
  * The weak model: a smaller encoder with [CLS] pooling, then (as the paper's bert_plus.py) a projection
  * Linear(d_teacher → d_student) + ReLU, then the classifier on the projected feature. The projected
- * feature is what feature alignment compares with the student's pooled hidden state.
+ * feature is what feature alignment compares with the student: with every real token's final state by
+ * default, or with its pooled feature (`faMode`, see losses.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { EncoderSize } from '../config';

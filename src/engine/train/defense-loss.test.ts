@@ -2,7 +2,9 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG, DEFENSE_METHODS } from '../config';
-import { defenseLoss, defenseTerms, lossWeights, usesTeacher } from './defense-loss';
+import { DEFENSES } from '../defenses/catalog';
+import { lossWeights } from '../defenses/registry';
+import { defenseLoss, defenseTerms, usesTeacher } from './defense-loss';
 import { crossEntropy, featureAlignmentLoss, kdLoss, tokenFeatureAlignmentLoss } from './losses';
 
 beforeAll(async () => {
@@ -30,10 +32,18 @@ describe('lossWeights', () => {
     expect(lossWeights('fa-only', d)).toEqual({ ce: 2, kd: 0, fa: 3 });
   });
 
-  it('says which methods need the teacher', () => {
-    const needs = DEFENSE_METHODS.filter((m) => usesTeacher(lossWeights(m, d)));
+  it('says which methods need the teacher, as the catalog says', () => {
+    const needs = DEFENSE_METHODS.filter((m) => {
+      const w = lossWeights(m, d);
+      return w !== null && usesTeacher(w);
+    });
     expect(needs).toEqual(['w2sdefense', 'kd-only', 'fa-only']);
-    expect(usesTeacher(lossWeights('w2sdefense', { ...d, kd: 0, fa: 0 }))).toBe(false);
+    expect(DEFENSE_METHODS.filter((m) => DEFENSES[m].teacher === 'weak')).toEqual(needs);
+    expect(usesTeacher(lossWeights('w2sdefense', { ...d, kd: 0, fa: 0 })!)).toBe(false);
+  });
+
+  it('gives no CE/KD/FA weights to defenses outside the family', () => {
+    for (const m of ['fine-pruning', 'nad', 'onion', 'strip'] as const) expect(lossWeights(m, d)).toBeNull();
   });
 });
 
@@ -43,14 +53,14 @@ describe('defenseLoss', () => {
     const t = teacher();
     const expected =
       2 * value(crossEntropy(s.logits, labels())) + 0.5 * value(kdLoss(s.logits, t.logits, 2)) + 3 * value(tokenFeatureAlignmentLoss(t.feature, s.states, mask()));
-    expect(value(defenseLoss(s, t, labels(), mask(), lossWeights('w2sdefense', d), 2, 'token'))).toBeCloseTo(expected, 5);
+    expect(value(defenseLoss(s, t, labels(), mask(), lossWeights('w2sdefense', d)!, 2, 'token'))).toBeCloseTo(expected, 5);
   });
 
   it('uses the pooled feature in pooled mode', () => {
     const s = student();
     const t = teacher();
     const expected = 2 * value(crossEntropy(s.logits, labels())) + 3 * value(featureAlignmentLoss(t.feature, s.feature));
-    expect(value(defenseLoss(s, t, labels(), mask(), lossWeights('fa-only', d), 2, 'pooled'))).toBeCloseTo(expected, 5);
+    expect(value(defenseLoss(s, t, labels(), mask(), lossWeights('fa-only', d)!, 2, 'pooled'))).toBeCloseTo(expected, 5);
   });
 
   it('is plain CE without a teacher, whatever the weights', () => {

@@ -1,10 +1,11 @@
 /**
- * The unlearning objective of each defense: a·CE + b·KD_T + c·FA (W2SDefense) and its ablations.
- * Each is trained on the defender's clean data only; whatever removes the backdoor must generalise
- * from clean inputs to triggered ones.
+ * The unlearning objective of W2SDefense, a·CE + b·KD_T + c·FA, and of its ablations and baselines,
+ * which set some weights to 0 (each defense's weights: defenses/<id>.ts). Each is trained on the
+ * defender's clean data only; whatever removes the backdoor must generalise from clean inputs to
+ * triggered ones.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { DefenseMethod, ExperimentConfig, FaMode } from '../config';
+import type { FaMode } from '../config';
 import { crossEntropy, featureAlignmentLoss, kdLoss, officialFeatureAlignmentLoss, tokenFeatureAlignmentLoss } from './losses';
 
 export interface LossWeights {
@@ -13,31 +14,13 @@ export interface LossWeights {
   fa: number;
 }
 
-/**
- * `lora` and `full-ft` are the paper's plain fine-tuning baselines (CE alone). The ablations keep CE and
- * drop one distillation term, as the paper's "w/o FA" / "w/o KD" rows do.
- */
-export function lossWeights(method: DefenseMethod, d: ExperimentConfig['defense']): LossWeights {
-  switch (method) {
-    case 'lora':
-    case 'full-ft':
-      return { ce: 1, kd: 0, fa: 0 };
-    case 'w2sdefense':
-      return { ce: d.ce, kd: d.kd, fa: d.fa };
-    case 'kd-only':
-      return { ce: d.ce, kd: d.kd, fa: 0 };
-    case 'fa-only':
-      return { ce: d.ce, kd: 0, fa: d.fa };
-  }
-}
-
 /** Whether the method needs the teacher's logits and features at all. */
 export function usesTeacher(w: LossWeights): boolean {
   return w.kd > 0 || w.fa > 0;
 }
 
 /** What the student hands the objective: logits [B, C], pooled feature [B, d], token states [B, T, d]. */
-export interface StudentOutputs {
+interface StudentOutputs {
   logits: tf.Tensor2D;
   feature: tf.Tensor2D;
   states: tf.Tensor3D;
@@ -50,7 +33,7 @@ export interface TeacherTargets {
 }
 
 /** FA in the chosen form; mask: [B, T], 1 at real tokens. */
-export function featureAlignment(mode: FaMode, teacherFeature: tf.Tensor2D, student: StudentOutputs, mask: tf.Tensor2D): tf.Scalar {
+function featureAlignment(mode: FaMode, teacherFeature: tf.Tensor2D, student: StudentOutputs, mask: tf.Tensor2D): tf.Scalar {
   switch (mode) {
     case 'token':
       return tokenFeatureAlignmentLoss(teacherFeature, student.states, mask);

@@ -2,7 +2,7 @@
  * Training steps that train an encoder's token embedding. Each step plans its batch's tokens on the
  * host (`TokenPlan`), so the embedding gradient is summed in a fixed order (see token-rows.ts); with
  * `update: 'rows'` only the batch's rows are read, updated and decayed (`RowAdamW`), and the table
- * leaves the dense optimiser's list; with `'dense'` the whole table is updated by AdamW, as before.
+ * leaves the dense optimiser's list; with `'dense'` the whole table is updated by the dense AdamW.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Encoder } from '../models/encoder';

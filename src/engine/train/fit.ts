@@ -1,5 +1,6 @@
 /**
- * The one supervised training loop every classification stage uses (poison, teacher, defenses):
+ * The one supervised training loop every classification stage uses (task model, poison, teacher, and
+ * every defense that fine-tunes):
  * shuffled batches, AdamW on exactly the variables given, linear warm-up/decay, global-norm clipping,
  * step events with samples/s, metrics after every epoch, cancellation between steps.
  */
@@ -15,7 +16,7 @@ import { EmbeddingSteps, type EmbeddingOptions, type RowStep } from './embedding
 import { lrAt } from './schedule';
 import type { Evaluation } from './evaluate';
 
-export interface FitSpec {
+interface FitSpec {
   stage: StageName;
   phase?: string;
   optim: OptimConfig;
@@ -42,7 +43,7 @@ export interface EmbeddingSpec extends EmbeddingOptions {
   tokenIds: (rows: Int32Array) => Int32Array;
 }
 
-export interface FitResult {
+interface FitResult {
   epochs: (EpochRecord & Evaluation)[];
   /** Wall time of the training steps alone, evaluation excluded. */
   trainSeconds: number;

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 
-export interface WindowReading {
+interface WindowReading {
   /** Mean loss over the window's steps. */
   meanLoss: number;
   lossSum: number;

@@ -65,17 +65,19 @@ describe('AdamW', () => {
     opt.dispose();
   });
 
-  it('a step inside tf.tidy leaks nothing; dispose frees the moments', () => {
+  it('a step frees its own temporaries; dispose frees the moments', () => {
     const before = tf.memory().numTensors;
     const W = tf.tidy(() => tf.variable(tf.tensor2d([[1, 2], [3, 4]]))); // tidy: tf.variable copies its input
     const opt = new AdamW([W], { weightDecay: 0.01 });
     const x = tf.tensor2d([[1, -1]]);
-    const step = () => tf.tidy(() => opt.step(tf.variableGrads(() => tf.sum(tf.square(tf.matMul(x, W))) as tf.Scalar, [W]).grads, 0.01));
-    step();
+    const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(tf.matMul(x, W))) as tf.Scalar, [W]);
+    // No tf.tidy around the step: a tidy would free whatever the step forgot, and the check would pass
+    // by construction. Only the caller's gradient and loss may remain, and the caller frees those.
     const mid = tf.memory().numTensors;
-    step();
-    step();
+    for (let i = 0; i < 3; i++) opt.step(grads, 0.01);
     expect(tf.memory().numTensors).toBe(mid);
+    expect(opt.t).toBe(3);
+    tf.dispose([value, ...Object.values(grads)]);
     opt.dispose();
     tf.dispose([W, x]);
     expect(tf.memory().numTensors).toBe(before);
@@ -139,10 +141,13 @@ describe('the fused AdamW kernel hook', () => {
     try {
       const fused = tf.variable(tf.tensor2d([[1, -2], [3, 0.5]]));
       const opt = new AdamW([fused], { weightDecay: 0.1 });
+      const grad = tf.tensor2d([[0.2, -0.1], [0.05, 1]]);
       const before = tf.memory().numTensors;
-      tf.tidy(() => opt.step([tf.tensor2d([[0.2, -0.1], [0.05, 1]])], 0.01));
+      // No tf.tidy around the step: the hook's scale scalar and the kernel's outputs must be freed by the step.
+      opt.step([grad], 0.01);
       expect(calls).toBe(1);
       expect(tf.memory().numTensors).toBe(before);
+      grad.dispose();
       const expected = adamwReference([1, -2, 3, 0.5], [[0.2, -0.1, 0.05, 1]], 0.01, 0.1, true);
       arr(fused).forEach((v, i) => expect(v).toBeCloseTo(expected[i]!, 5));
       opt.dispose();

@@ -16,7 +16,7 @@ export interface AdamWOptions {
 }
 
 /** Gradients by variable name (as `tf.variableGrads` returns them) or in the order of the variables. */
-export type Grads = tf.NamedTensorMap | tf.Tensor[];
+type Grads = tf.NamedTensorMap | tf.Tensor[];
 
 /**
  * One AdamW update as a kernel: inputs {p, m, v, g, scale}, outputs [p', m', v']. A backend may

@@ -16,7 +16,7 @@ import { defaultLogEvery, trainStep } from './fit';
 import { LossWindow } from './loss-window';
 import { mlmLoss } from './losses';
 
-export interface MlmModel {
+interface MlmModel {
   /** ids: [B, T] int32, positions: [M] flat indices into B·T → logits [M, V]. */
   mlmLogits(ids: tf.Tensor2D, positions: tf.Tensor1D, training: boolean): tf.Tensor2D;
   /** Everything the language-model objective trains (encoder and MLM head, not the classifier). */
@@ -40,7 +40,7 @@ export interface PretrainSpec {
   ctx: StageContext;
 }
 
-export interface MaskedBatch {
+interface MaskedBatch {
   ids: Int32Array;
   positions: Int32Array;
   targets: Int32Array;

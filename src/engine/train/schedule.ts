@@ -3,7 +3,7 @@
  * `get_linear_schedule_with_warmup` of Hugging Face transformers, which the paper's trainer uses.
  */
 
-export interface ScheduleConfig {
+interface ScheduleConfig {
   /** Peak learning rate. */
   lr: number;
   /** Share of all steps spent warming up; warm-up steps = ceil(totalSteps · warmupRatio) (as HF). */

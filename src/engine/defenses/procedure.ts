@@ -1,0 +1,41 @@
+/**
+ * What a defense's procedure is given and what it hands back. The pipeline builds one `DefenseContext`
+ * per defense stage; a repair returns the model it made, a filter the screen it puts in front of the
+ * unchanged poisoned student.
+ */
+import type { ExperimentConfig } from '../config';
+import type { StageName, StageResult } from '../events';
+import type { StudentModel } from '../models/student';
+import type { PreparedData } from '../pipeline';
+import type { Rng } from '../rng';
+import type { StageContext } from '../train/context';
+import type { TeacherTargets } from '../train/defense-loss';
+import type { DefenseId } from './catalog';
+import type { InputFilter } from './input-filter';
+
+export interface DefenseContext {
+  readonly id: DefenseId;
+  /** `defense:<id>`: what its events and results are filed under. */
+  readonly stage: StageName;
+  readonly cfg: ExperimentConfig;
+  readonly data: PreparedData;
+  readonly ctx: StageContext;
+  /** This defense's own random stream. */
+  readonly rng: Rng;
+  /** The poisoned student itself: filters read it, nothing may train it. */
+  readonly poisoned: StudentModel;
+  /** A new student holding the poisoned weights, the caller's to keep or dispose. */
+  poisonedCopy(label: string): StudentModel;
+  /** The weak teacher's logits and projected features on the defender's data: constants, made once per run. */
+  weakTeacher(): TeacherTargets;
+  /** The clean pretrained masked LM (the student before the task model and the attack), made once per run. */
+  pretrainedLm(): StudentModel;
+}
+
+export type DefenseOutcome =
+  | { kind: 'repair'; result: StageResult; model: StudentModel }
+  | { kind: 'filter'; result: StageResult; filter: InputFilter };
+
+export interface DefenseProcedure {
+  run(c: DefenseContext): Promise<DefenseOutcome>;
+}

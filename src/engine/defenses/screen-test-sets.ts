@@ -1,0 +1,72 @@
+/**
+ * A filter's stage: screen the clean, triggered and untriggered test sentences, classify what passed
+ * with the poisoned student, and report the metrics after filtering beside the same model's unscreened
+ * ones on the same sentences (see input-filter.ts for how rejected inputs count).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { stratifiedSubset } from '../data/build';
+import type { Example } from '../data/types';
+import type { StageResult } from '../events';
+import { accuracy, attackSuccessRate } from '../metrics/metrics';
+import { predictLabels } from '../train/evaluate';
+import { filterMetrics, type InputFilter, type Screened } from './input-filter';
+import type { DefenseContext } from './procedure';
+
+/** `maxTexts` > 0: at most that many clean (stratified) and that many triggered test sentences, drawn once per run. */
+export async function screenTestSets(c: DefenseContext, filter: InputFilter, threshold: number, maxTexts: number): Promise<StageResult> {
+  const { data, cfg, ctx, stage } = c;
+  const target = cfg.attack.targetLabel;
+  const T = cfg.data.maxLength;
+  const pick = c.rng.fork('screened');
+  const clean = maxTexts > 0 ? stratifiedSubset(data.texts.test, maxTexts, pick.fork('clean')) : data.texts.test;
+  // The triggered and untriggered sets are the same sentences in the same order: keep them paired.
+  const pairs = data.texts.poisonedTest.map((_, i) => i);
+  const chosen = maxTexts > 0 && maxTexts < pairs.length ? pick.fork('triggered').sample(pairs, maxTexts).sort((a, b) => a - b) : pairs;
+  const triggered = chosen.map((i) => data.texts.poisonedTest[i]!);
+  const base = chosen.map((i) => data.texts.baseTest[i]!);
+
+  ctx.emit({ type: 'stage-start', stage, epochs: 1, stepsPerEpoch: 3 });
+  const started = performance.now();
+  const predict = async (texts: readonly string[]) => {
+    const ids = tf.tensor2d(data.tokenizer.encodeBatch(texts, T), [texts.length, T], 'int32');
+    try {
+      return await predictLabels(c.poisoned, ids);
+    } finally {
+      ids.dispose();
+    }
+  };
+  // The untriggered sentences are clean test sentences too: each distinct text is screened once.
+  const verdicts = new Map<string, Screened>();
+  const sets: { examples: Example[]; screened: Screened[]; predicted: Int32Array; unscreened: Int32Array }[] = [];
+  for (const [step, examples] of [clean, triggered, base].entries()) {
+    const texts = examples.map((e) => e.text);
+    const fresh = [...new Set(texts.filter((t) => !verdicts.has(t)))];
+    (await filter.screen(fresh, ctx.signal)).forEach((v, i) => verdicts.set(fresh[i]!, v));
+    const screened = texts.map((t) => verdicts.get(t)!);
+    sets.push({ examples, screened, predicted: await predict(screened.map((s) => s.text)), unscreened: await predict(texts) });
+    const seconds = (performance.now() - started) / 1000;
+    ctx.emit({ type: 'step', stage, epoch: 1, step: step + 1, stepsPerEpoch: 3, loss: Number.NaN, samplesPerSecond: sets.reduce((n, s) => n + s.examples.length, 0) / Math.max(seconds, 1e-3) });
+  }
+  const [cleanSet, triggeredSet, baseSet] = sets as [typeof sets[0], typeof sets[0], typeof sets[0]];
+  const metrics = filterMetrics({ ...cleanSet, labels: Int32Array.from(cleanSet.examples, (e) => e.label) }, triggeredSet, baseSet, target);
+  const unfiltered = {
+    ca: accuracy(cleanSet.unscreened, Int32Array.from(cleanSet.examples, (e) => e.label)),
+    asr: attackSuccessRate(triggeredSet.unscreened, target),
+    asrBase: attackSuccessRate(baseSet.unscreened, target),
+  };
+  const seconds = (performance.now() - started) / 1000;
+  const screenedCount = clean.length + triggered.length + base.length;
+  const shown = (x: number) => `${(x * 100).toFixed(1)} %`;
+  ctx.emit({
+    type: 'log',
+    level: 'info',
+    message: `${stage}: flagged ${shown(metrics.falseRejection)} of ${clean.length} clean and ${shown(metrics.detection)} of ${triggered.length} triggered test sentences; CA ${shown(unfiltered.ca)} → ${shown(metrics.ca)}, ASR ${shown(unfiltered.asr)} → ${shown(metrics.asr)}.`,
+  });
+  return {
+    epochs: [],
+    final: { ca: metrics.ca, asr: metrics.asr, asrBase: metrics.asrBase },
+    seconds,
+    samplesPerSecond: screenedCount / Math.max(seconds, 1e-3),
+    filter: { falseRejection: metrics.falseRejection, detection: metrics.detection, clean: clean.length, triggered: triggered.length, threshold, unfiltered },
+  };
+}
