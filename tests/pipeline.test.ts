@@ -204,6 +204,25 @@ describe('runExperiment (tiny SST-2 slice)', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it.each([
+    ['ONION, while it screens', 'onion', 'step'],
+    ['NAD, while its clean teacher trains', 'nad', 'teacher'],
+    ['fine-pruning, while it prunes', 'fine-pruning', 'prune'],
+  ] as const)('cancels inside %s, freeing every tensor', async (_name, method, when) => {
+    const before = tf.memory().numTensors;
+    const controller = new AbortController();
+    const run = runExperiment(applyPatch(tiny(), { poison: { epochs: 1 }, defense: { methods: [method] } }), dataset, {
+      backend: 'wasm',
+      signal: controller.signal,
+      emit: (e) => {
+        if (e.type === 'stage-start' && e.stage === `defense:${method}` && e.phase === when) controller.abort();
+        if (e.type === 'step' && e.stage === `defense:${method}` && when === 'step') controller.abort();
+      },
+    });
+    await expect(run).rejects.toBeInstanceOf(CancelledError);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('starts from the shipped checkpoints and reads text through the shipped WordPiece vocabulary', async () => {
     const shipped = await openShippedFromDisk();
     const student = shipped.manifest.checkpoints.find((c) => c.role === 'student')!;

@@ -22,7 +22,7 @@ const TINY = applyPatch(configFromPreset('quick'), {
   taskModel: { epochs: 1, batchSize: 8 },
   poison: { epochs: 1, batchSize: 8 },
   teacher: { epochs: 1, batchSize: 8 },
-  defense: { epochs: 1, batchSize: 8, methods: ['lora', 'w2sdefense'] },
+  defense: { epochs: 1, batchSize: 8, methods: ['lora', 'w2sdefense', 'strip'] },
 });
 
 const tmp = mkdtempSync(join(tmpdir(), 'w2s-sweep-'));
@@ -87,7 +87,7 @@ describe('--sweep from Node', () => {
 
     const csv = readFileSync(join(outDir, 'summary.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('cell,trigger,budget,label_mode,method,ca,asr,asr_base');
-    const methods = ['task-model', 'poisoned', 'teacher', 'lora', 'w2sdefense'];
+    const methods = ['task-model', 'poisoned', 'teacher', 'lora', 'w2sdefense', 'strip']; // an input filter's row like a repair's
     expect(csv.slice(1).map((line) => line.split(',').slice(0, 5).join(','))).toEqual(
       cells.flatMap((c) => methods.map((m) => `${c.name},${c.trigger},0.3,${c.labelMode},${m}`)),
     );

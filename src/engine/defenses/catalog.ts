@@ -26,7 +26,7 @@ interface DefenseInfo {
   teacher: TeacherUse;
   /** Where the method comes from. */
   reference: string;
-  /** Okabe–Ito colour (safe for the common colour-vision deficiencies). */
+  /** Okabe–Ito colour, then Paul Tol's muted set past its eight (both safe for the common colour-vision deficiencies). */
   color: string;
   /** SVG dash pattern for reference lines, so the story does not rest on colour alone. */
   dash?: string;

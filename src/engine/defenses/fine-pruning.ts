@@ -79,14 +79,17 @@ export const finePruning: DefenseProcedure = {
     try {
       const layer = cfg.models.student.layers - 1;
       const dFF = cfg.models.student.dFF;
+      const step = Math.max(1, Math.round(STEP_SHARE * dFF));
+      const maxCount = Math.floor(maxRatio * dFF);
+      // The pruning search is the stage's first phase: one dev evaluation per step.
+      ctx.emit({ type: 'stage-start', stage, phase: 'prune', epochs: 1, stepsPerEpoch: Math.floor(maxCount / step) + 1 });
       const order = pruningOrder(await meanFfnActivity(student, data.defenderClean.ids, layer));
       const devAccuracyWith = async (count: number) => {
         throwIfCancelled(ctx.signal);
         student.encoder.setFfnMask(layer, count > 0 ? keepMask(order, count) : null);
         return accuracy(await predictLabels(student, data.eval.dev.ids), data.eval.dev.labelArray);
       };
-      const step = Math.max(1, Math.round(STEP_SHARE * dFF));
-      const chosen = await choosePruneCount(devAccuracyWith, Math.floor(maxRatio * dFF), step, maxDevDrop);
+      const chosen = await choosePruneCount(devAccuracyWith, maxCount, step, maxDevDrop);
       student.encoder.setFfnMask(layer, chosen.count > 0 ? keepMask(order, chosen.count) : null);
       ctx.emit({
         type: 'log',
