@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { ExperimentConfig } from '../engine/config';
 import type { LabEvent, RunResults } from '../engine/events';
 import { runExperiment } from '../engine/pipeline';
+import { DEFENSES, type DefenseId } from '../engine/defenses/catalog';
 import { FileCache } from './file-cache';
 import { loadDataDir, loadSource } from './node-data';
 import { loadExtraCorpus } from './corpora';
@@ -60,7 +61,7 @@ const pct = (x: number | undefined) => (x === undefined ? '   -  ' : `${(x * 100
 function printEvent(e: LabEvent): void {
   switch (e.type) {
     case 'stage-start':
-      if (!e.phase) console.log(`▶ ${e.stage}: ${e.epochs} epoch(s) × ${e.stepsPerEpoch} steps`);
+      if (!e.phase) console.log(`▶ ${e.stage}: ${e.epochs} epoch(s) × ${e.stepsPerEpoch} ${e.stage.startsWith('defense:') && DEFENSES[e.stage.slice(8) as DefenseId]?.kind === 'filter' ? 'test sets screened' : 'steps'}`);
       else console.log(`▶ ${e.stage} (${e.phase})`);
       break;
     case 'epoch':
@@ -73,7 +74,8 @@ function printEvent(e: LabEvent): void {
     case 'stage-end':
       console.log(
         `✔ ${e.stage}${e.result.cached ? ' (cached)' : ''}: ${e.result.seconds.toFixed(1)} s, ${e.result.samplesPerSecond.toFixed(0)} samples/s` +
-          (e.result.final ? `, CA ${pct(e.result.final.ca)}, ASR ${pct(e.result.final.asr)} (floor ${pct(e.result.final.asrBase)})` : ''),
+          (e.result.final ? `, CA ${pct(e.result.final.ca)}, ASR ${pct(e.result.final.asr)} (floor ${pct(e.result.final.asrBase)})` : '') +
+          (e.result.filter ? `, flagged ${pct(e.result.filter.falseRejection)} of clean and ${pct(e.result.filter.detection)} of triggered inputs` : ''),
       );
       break;
     case 'log':

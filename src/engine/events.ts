@@ -96,6 +96,7 @@ export type LabEvent =
       epoch: number;
       step: number;
       stepsPerEpoch: number;
+      /** The batch loss; NaN where the stage trains nothing (an input filter screening a test set). */
       loss: number;
       samplesPerSecond: number;
     }

@@ -7,6 +7,7 @@
 import type { TriggerPosition } from '../config';
 import type { Rng } from '../rng';
 import { AttackError } from './errors';
+import { insertedWords, type AttackSpec } from './attack-spec';
 
 /** Character spans `[start, end)` of the whitespace-separated words of `text`. */
 function wordSpans(text: string): Array<[number, number]> {
@@ -62,4 +63,16 @@ export function insertPhraseAt(text: string, phrase: string, wordIndex: number):
 /** `text` with `phrase` inserted at a word boundary chosen by `position` (see `chooseGap`). */
 export function insertPhrase(text: string, phrase: string, position: TriggerPosition, rng: Rng): string {
   return insertPhraseAt(text, phrase, chooseGap(text, position, rng));
+}
+
+/** An attack that inserts its whole trigger text as one phrase at `position` (InSent, a custom phrase). */
+export function phraseAttack(meta: Pick<AttackSpec, 'label' | 'description' | 'defaultTrigger'>): AttackSpec {
+  return {
+    ...meta,
+    usesTriggerText: true,
+    apply: (text, { trigger, position }, rng) => insertPhrase(text, trigger, position, rng),
+    triggerWords: insertedWords,
+    addedText: (s) => s.trigger,
+    triggerName: (s) => `“${s.trigger}”`,
+  };
 }

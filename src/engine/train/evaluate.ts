@@ -1,6 +1,8 @@
 /**
  * Batched evaluation: clean accuracy on the clean test set, attack success rate on the triggered
- * non-target test set, dev accuracy for best-epoch selection.
+ * non-target test set and its floor (`asrBase`: the same sentences untriggered), dev accuracy for
+ * best-epoch selection; plus the batched predictions they are built from (labels, probabilities) and a
+ * frozen model's logits and features over a whole set (`inferAll`, the teacher's targets).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { accuracy, attackSuccessRate } from '../metrics/metrics';
