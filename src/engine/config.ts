@@ -380,8 +380,8 @@ export const PRESETS: Preset[] = [
   },
   {
     name: 'defense-bench',
-    title: 'Defense bench (3–12 min)',
-    description: 'The quick demo with every defense side by side on the same poisoned model: W2SDefense and its ablations, plain LoRA and full fine-tuning, fine-pruning and NAD (repairs), ONION and STRIP (input filters).',
+    title: 'Defense bench (a few minutes)',
+    description: 'The quick demo with every defense side by side on the same poisoned model: W2SDefense and its ablations, plain LoRA and full fine-tuning, fine-pruning and NAD (repairs), ONION and STRIP (input filters). Two to three minutes on WASM; ONION, which screens every test sentence with a language model, takes a third of it.',
     patch: { defense: { methods: [...DEFENSE_IDS] } },
   },
   {
