@@ -181,9 +181,9 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
       return { epochs: out.epochs, final: null, seconds: out.seconds, samplesPerSecond: out.samplesPerSecond };
     });
 
-    // The clean pretrained language model, before the task model and the attack: ONION's LM.
-    const wantsLm = cfg.defense.methods.includes('onion');
-    const pretrainedWeights = wantsLm ? await student.readWeights() : undefined;
+    // The clean pretrained language model, before the task model and the attack, for a defense that
+    // asks for it (ONION's LM). A host copy of a few megabytes; the model is only built on request.
+    const pretrainedWeights = await student.readWeights();
 
     // ---- task: the public task model, fully fine-tuned on the clean training set ------------------
     let beforePoisonKey = pretrainKey;
@@ -288,9 +288,10 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
         },
         pretrainedLm: () => {
           if (!lm) {
-            if (!pretrainedWeights) throw new Error('the pretrained language model was not kept for this run');
-            lm = owned[owned.push(new StudentModel(cfg.models.student, vocabSize, T, numLabels, cfg.models.dropout, pretrainRng.fork('onion-lm'))) - 1] as StudentModel;
-            lm.setWeights(pretrainedWeights);
+            const made = new StudentModel(cfg.models.student, vocabSize, T, numLabels, cfg.models.dropout, pretrainRng.fork('onion-lm'));
+            owned.push(made);
+            made.setWeights(pretrainedWeights);
+            lm = made;
           }
           return lm;
         },

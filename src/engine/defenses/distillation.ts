@@ -3,10 +3,9 @@
  * (see train/defense-loss.ts), trained by `tuneOnClean`. `lora`, `w2sdefense`, `kd-only`, `fa-only` and
  * `full-ft` differ only in the weights they give the terms and whether they train an adapter.
  */
-import type { LossWeights } from '../train/defense-loss';
-import { defenseLoss, defenseTerms, usesTeacher } from '../train/defense-loss';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../config';
+import { defenseLoss, defenseTerms, usesTeacher, type LossWeights } from '../train/defense-loss';
 import { tuneOnClean } from './clean-tuning';
 import type { DefenseContext, DefenseOutcome, DefenseProcedure } from './procedure';
 
