@@ -38,6 +38,12 @@ export async function serveStatic(root: string): Promise<{ url: string; close():
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    // The browser keeps its connections alive, and `close` alone waits for them to end: a test that
+    // finished could then hang on its own teardown until its time ran out.
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -3,6 +3,7 @@
  * them and the CLI writes them as JSONL: one stream, four consumers. Only numbers and strings cross the
  * worker boundary, never tensors.
  */
+import type { DataRecord } from './data/record';
 import type { ExperimentConfig, DefenseMethod } from './config';
 
 /**
@@ -83,6 +84,8 @@ export interface RunResults {
   backdoorLocation?: LocationProbe[];
   /** `dev` when the run measured CA/ASR on the dev split (choosing settings) instead of test. */
   evalSplit?: 'dev';
+  /** What the run actually read (source, sizes, hashes): `config.data.source` alone can be overridden, e.g. by `--data DIR`. */
+  data?: DataRecord;
 }
 
 export type LabEvent =

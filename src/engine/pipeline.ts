@@ -19,6 +19,7 @@ import type { ModelCache, SavedWeights } from './cache';
 import { Rng } from './rng';
 import { cacheKey, hashString } from './hash';
 import { validateDataset } from './data/validate';
+import { dataRecord } from './data/record';
 import { stratifiedSubset } from './data/build';
 import { Tokenizer, tokenize, type TextTokenizer } from './data/tokenizer';
 import { clipExamples } from './data/window';
@@ -137,9 +138,11 @@ export interface PreparedData {
 
 export async function runExperiment(config: ExperimentConfig, dataset: Dataset, opts: RunOptions): Promise<RunOutput> {
   const cfg = validateConfig(config, dataset.labelNames.length);
-  validateDataset(dataset);
+  const checked = validateDataset(dataset);
   const ctx: StageContext = { emit: opts.emit, ...(opts.signal ? { signal: opts.signal } : {}) };
-  const results: RunResults = { backend: opts.backend, config: cfg, stages: {} };
+  const results: RunResults = { backend: opts.backend, config: cfg, stages: {}, data: await dataRecord(checked) };
+  // What the loader noticed (labels mapped from names, a tiny file, texts cut) is said before anything trains.
+  for (const notice of checked.notices ?? []) opts.emit({ type: 'log', level: 'warn', message: `Data: ${notice}.` });
   const owned: { dispose(): void }[] = [];
   const models = new Map<string, StudentModel | TeacherModel>();
   let data: PreparedData | undefined;

@@ -14,17 +14,20 @@ const counts = (xs: readonly Example[], k: number) => {
 
 describe('datasetFromRows', () => {
   it('keeps numeric order for numeric labels (2 before 10) and names them by labelText', () => {
-    const train = rows([10, 2, 10, 2], (l) => (l === 2 ? 'two' : 'ten'));
+    const labels = [10, 2, 9, 8, 7, 6, 5, 4, 3, 1, 0];
+    const train = rows(labels, (l) => (l === 2 ? 'two' : l === 10 ? 'ten' : `n${l}`));
     const ds = datasetFromRows('n', { train, dev: train, test: train }, 1);
-    expect(ds.labelNames).toEqual(['two', 'ten']);
-    expect(ds.train.map((e) => e.label)).toEqual([1, 0, 1, 0]);
+    expect(ds.labelNames[2]).toBe('two');
+    expect(ds.labelNames[10]).toBe('ten');
+    expect(ds.train.map((e) => e.label)).toEqual(labels);
   });
 
   it('treats "1" (CSV) and 1 as one label, and integer strings numerically', () => {
-    const ds = datasetFromRows('n', { train: rows(['10', '9', 10, 9]), dev: rows([9]), test: rows(['10']) }, 1);
-    expect(ds.labelNames).toEqual(['9', '10']);
+    const ds = datasetFromRows('n', { train: rows(['1', '0', 1, 0]), dev: rows([0]), test: rows(['1']) }, 1);
+    expect(ds.labelNames).toEqual(['0', '1']);
     expect(ds.train.map((e) => e.label)).toEqual([1, 0, 1, 0]);
     expect(ds.test[0]!.label).toBe(1);
+    expect(ds.notices).toBeUndefined();
   });
 
   it('sorts string labels by name', () => {

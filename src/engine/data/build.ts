@@ -3,6 +3,7 @@
  * (JSONL, CSV/TSV, URL, upload, bundle) ends here, so labels are mapped the same way everywhere.
  */
 import { Rng } from '../rng';
+import { DatasetError } from './errors';
 import type { Dataset, Example } from './types';
 
 /** One row as a parser reads it, before labels are mapped to indices. */
@@ -12,6 +13,8 @@ export interface RawRow {
   label: string | number;
   /** A readable name for a numeric label (SetFit's `label_text`). */
   labelText?: string;
+  /** Where the row was read (`train.jsonl line 3`), so a bad label can be named by its line. */
+  where?: string;
 }
 
 interface RawSplits {
@@ -24,15 +27,23 @@ interface RawSplits {
 const DEFAULT_SPLIT_FRACTIONS = [0.8, 0.1, 0.1] as const;
 
 /**
- * Build a dataset from parsed rows. Labels become contiguous indices: numeric labels (or strings that are
- * integers, as CSV gives them) keep their numeric order, other labels are sorted by name. Label names come
- * from `labelText` when rows carry it (SST-2: 0 = negative, 1 = positive). A missing dev or test split is
- * cut from train by a stratified split seeded with `seed`, so the same file always splits the same way.
+ * Build a dataset from parsed rows. Numeric labels (or strings that are integers, as CSV gives them) are
+ * class indices and must be 0..K-1 with none missing: a -1/1 or 0.5 file is refused with its line, never
+ * silently renumbered. Other labels are names, sorted and mapped to 0..K-1, and the mapping is said in
+ * `notices`. Label names come from `labelText` when rows carry it (SST-2: 0 = negative, 1 = positive). A
+ * missing dev or test split is cut from train by a stratified split seeded with `seed`, so the same file
+ * always splits the same way.
  */
 export function datasetFromRows(name: string, splits: RawSplits, seed: number): Dataset {
   const all = [...splits.train, ...(splits.dev ?? []), ...(splits.test ?? [])];
-  const { index, labelNames } = labelMapping(all);
-  const toExamples = (rows: RawRow[]): Example[] => rows.map((r) => ({ text: r.text, label: index.get(key(r.label))! }));
+  const { index, labelNames, notices } = labelMapping(all);
+  let cut = 0;
+  const toExamples = (rows: RawRow[]): Example[] =>
+    rows.map((r) => {
+      if (r.text.length <= MAX_TEXT_CHARS) return { text: r.text, label: index.get(key(r.label))! };
+      cut += 1;
+      return { text: r.text.slice(0, MAX_TEXT_CHARS), label: index.get(key(r.label))! };
+    });
 
   let train = toExamples(splits.train);
   let dev = splits.dev ? toExamples(splits.dev) : undefined;
@@ -46,23 +57,43 @@ export function datasetFromRows(name: string, splits: RawSplits, seed: number): 
   } else if (!test) {
     [train, test] = stratifiedSplit(train, [0.9, 0.1], rng.fork('test')) as [Example[], Example[]];
   }
-  return { name, labelNames, train, dev: dev!, test: test! };
+  if (cut > 0) {
+    notices.push(`${cut} text${cut > 1 ? 's' : ''} longer than ${MAX_TEXT_CHARS.toLocaleString('en')} characters ${cut > 1 ? 'were' : 'was'} cut to that length (the models read at most 512 tokens of a text)`);
+  }
+  return { name, labelNames, train, dev: dev!, test: test!, ...(notices.length > 0 ? { notices } : {}) };
 }
+
+/**
+ * Texts are cut to this many characters as they are read. The models read at most 512 tokens, a few
+ * thousand characters; a longer text (a whole book on one line) would only cost tokenizing time and memory.
+ */
+export const MAX_TEXT_CHARS = 20_000;
 
 // Map keys keep 1 (number) and "1" (string) apart until we decide they are the same label.
 const key = (label: string | number): string => (typeof label === 'number' ? `n:${label}` : `s:${label}`);
 const INTEGER = /^-?\d+$/;
 
-function labelMapping(rows: readonly RawRow[]): { index: Map<string, number>; labelNames: string[] } {
+function labelMapping(rows: readonly RawRow[]): { index: Map<string, number>; labelNames: string[]; notices: string[] } {
   const names = new Map<string, string>(); // raw key -> labelText, first one seen
-  const raw = new Map<string, string | number>();
+  const raw = new Map<string, RawRow>(); // raw key -> the first row that carries it
   for (const r of rows) {
     const k = key(r.label);
-    if (!raw.has(k)) raw.set(k, r.label);
+    if (!raw.has(k)) raw.set(k, r);
     if (r.labelText !== undefined && r.labelText !== '' && !names.has(k)) names.set(k, r.labelText);
   }
-  const values = [...raw.values()];
-  const numeric = values.every((v) => typeof v === 'number' || INTEGER.test(v));
+  const firstRows = [...raw.values()];
+  const values = firstRows.map((r) => r.label);
+  const isNumeric = (v: string | number) => typeof v === 'number' || INTEGER.test(v) || NUMBER.test(v);
+  const numeric = values.every(isNumeric);
+  if (numeric) checkClassIndices(firstRows);
+  else if (values.some(isNumeric)) {
+    const index = firstRows.find((r) => isNumeric(r.label))!;
+    const name = firstRows.find((r) => !isNumeric(r.label))!;
+    throw new DatasetError(
+      `${index.where ?? 'a row'} has label ${JSON.stringify(index.label)} but ${name.where ?? 'another row'} has label ${JSON.stringify(name.label)}: ` +
+        'a file uses class indices (0, 1, …) or class names, not both',
+    );
+  }
   // Numeric labels in numeric order (1, 2, 10, not 1, 10, 2); names in code-point order, which does not
   // depend on the machine's locale.
   const asNumber = (v: string | number) => (typeof v === 'number' ? v : Number(v));
@@ -85,7 +116,33 @@ function labelMapping(rows: readonly RawRow[]): { index: Map<string, number>; la
     index.set(key(canonical), i);
     labelNames.push(names.get(key(v)) ?? names.get(key(canonical)) ?? String(v));
   }
-  return { index, labelNames };
+  const notices = numeric ? [] : [`labels read as class names and numbered in sorted order: ${labelNames.map((n, i) => `"${n}" → ${i}`).join(', ')}`];
+  return { index, labelNames, notices };
+}
+
+const NUMBER = /^\s*-?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?\s*$/i;
+
+/**
+ * Numeric labels are class indices: whole numbers 0..K-1, each present. Anything else (-1/1, 0.5, 1..5)
+ * is refused with the first row that shows it, because renumbering it silently would train on a
+ * meaning the file never gave (is -1 the first class or a missing label?).
+ */
+function checkClassIndices(firstRows: readonly RawRow[]): void {
+  const at = (r: RawRow) => r.where ?? 'a row';
+  const fix = 'labels must be class indices 0, 1, …, K-1, or class names such as "neg"/"pos" (names are numbered in sorted order)';
+  for (const r of firstRows) {
+    const n = Number(r.label);
+    if (!Number.isInteger(n)) throw new DatasetError(`${at(r)}: label ${JSON.stringify(r.label)} is not a whole number; ${fix}`);
+    if (n < 0) throw new DatasetError(`${at(r)}: label ${n} is negative; ${fix}`);
+  }
+  const present = new Set(firstRows.map((r) => Number(r.label)));
+  const k = Math.max(...present) + 1;
+  const missing = Array.from({ length: k }, (_, i) => i).filter((i) => !present.has(i));
+  if (missing.length > 0) {
+    throw new DatasetError(
+      `the labels are ${[...present].sort((a, b) => a - b).join(', ')}, so class${missing.length > 1 ? 'es' : ''} ${missing.slice(0, 5).join(', ')} ${missing.length > 1 ? 'have' : 'has'} no example; ${fix}`,
+    );
+  }
 }
 
 /** Indices of the examples grouped by label, in label order, each group in the input's order. */

@@ -43,5 +43,12 @@ export function parseSpamBundle(json: unknown): Dataset {
       return { text: r[0], label: r[1] };
     });
   };
-  return validateDataset({ name: b.name, labelNames: b.labelNames, train: split('train'), dev: split('dev'), test: split('test') });
+  return validateDataset({
+    name: b.name,
+    labelNames: b.labelNames,
+    train: split('train'),
+    dev: split('dev'),
+    test: split('test'),
+    origin: { source: `the bundled ${b.name} corpus (${BUNDLED_SPAM_PATH})` },
+  });
 }

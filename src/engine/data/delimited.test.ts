@@ -4,7 +4,7 @@ import { parseDelimited } from './delimited';
 describe('parseDelimited', () => {
   it('reads quoted fields with commas, quotes and newlines', () => {
     const csv = 'text,label\n"hello, world",1\n"two\nlines",0\n"she said ""hi""",1\n';
-    expect(parseDelimited(csv, 'a.csv')).toEqual([
+    expect(parseDelimited(csv, 'a.csv')).toMatchObject([
       { text: 'hello, world', label: '1' },
       { text: 'two\nlines', label: '0' },
       { text: 'she said "hi"', label: '1' },
@@ -13,14 +13,14 @@ describe('parseDelimited', () => {
 
   it('reads TSV by extension, with aliases and a label_text column', () => {
     const tsv = 'id\tSentence\tlabel\tlabel_text\n1\tgood, really\t1\tpositive\n2\tbad\t0\tnegative\n\n';
-    expect(parseDelimited(tsv, 'x.tsv')).toEqual([
+    expect(parseDelimited(tsv, 'x.tsv')).toMatchObject([
       { text: 'good, really', label: '1', labelText: 'positive' },
       { text: 'bad', label: '0', labelText: 'negative' },
     ]);
   });
 
   it('takes an explicit delimiter over the file name', () => {
-    expect(parseDelimited('content\tclass\na,b\tx\n', 'odd.csv', '\t')).toEqual([{ text: 'a,b', label: 'x' }]);
+    expect(parseDelimited('content\tclass\na,b\tx\n', 'odd.csv', '\t')).toMatchObject([{ text: 'a,b', label: 'x' }]);
   });
 
   it('lists the columns found when the text or label column is missing', () => {

@@ -33,10 +33,12 @@ export function parseDelimited(text: string, fileName = 'file', delimiter?: ',' 
   const textKey = findField(fields, TEXT_FIELDS);
   const labelKey = findField(fields, LABEL_FIELDS);
   if (textKey === undefined || labelKey === undefined) {
-    const missing = textKey === undefined ? `a text column (${TEXT_FIELDS.join(', ')})` : `a label column (${LABEL_FIELDS.join(', ')})`;
+    const missing = textKey === undefined ? `text column (${TEXT_FIELDS.join(', ')})` : `label column (${LABEL_FIELDS.join(', ')})`;
+    // Spreadsheets set to a European locale save CSV with semicolons: one column whose name holds them.
+    const semicolons = fields.length === 1 && fields[0]!.includes(';') ? ' The file seems to separate columns with ";": save it with commas, or as TSV.' : '';
     throw new DatasetError(
       `${fileName}: no ${missing} in the header; columns found: ${fields.join(', ') || 'none'}. ` +
-        'The first row must name the columns, e.g. "text,label".',
+        `The first row must name the columns, e.g. "text,label".${semicolons}`,
     );
   }
   const nameKey = findField(fields, LABEL_TEXT_FIELDS);
@@ -47,7 +49,8 @@ export function parseDelimited(text: string, fileName = 'file', delimiter?: ',' 
     if (t.trim() === '' && l === '') return;
     const where = `${fileName} row ${i + 1} (after the header)`;
     if (l === '') throw new DatasetError(`${where}: the "${labelKey}" cell is empty; every row needs a label`);
-    const row: RawRow = { text: t, label: l };
+    if (t.trim() === '') throw new DatasetError(`${where}: the "${textKey}" cell is empty; remove the row or fill it in`);
+    const row: RawRow = { text: t, label: l, where };
     if (nameKey !== undefined && nameKey !== labelKey && record[nameKey]) row.labelText = record[nameKey]!;
     rows.push(row);
   });

@@ -14,7 +14,7 @@ describe('parseJsonl', () => {
 
   it('skips blank lines, tolerates CRLF and a byte-order mark, and accepts field aliases', () => {
     const rows = parseJsonl('\ufeff{"sentence": "a", "label": 0}\r\n\r\n   \n{"text": "b", "category": "news"}\n');
-    expect(rows).toEqual([
+    expect(rows).toMatchObject([
       { text: 'a', label: 0 },
       { text: 'b', label: 'news' },
     ]);
@@ -36,11 +36,11 @@ describe('parseJsonl', () => {
   });
 
   it('rejects a label that is neither a number nor a non-empty string', () => {
-    expect(() => parseJsonl('{"text": "x", "label": null}', 'f.jsonl')).toThrow(/line 1: "label" must be a number or a non-empty string, got null/);
+    expect(() => parseJsonl('{"text": "x", "label": null}', 'f.jsonl')).toThrow(/line 1: "label" must be a class index \(0, 1, …\) or a class name, got null/);
     expect(() => parseJsonl('{"text": 3, "label": 1}', 'f.jsonl')).toThrow(/"text" must be a string/);
   });
 
   it('uses label_text as the label when it is the only label field', () => {
-    expect(parseJsonl('{"text": "x", "label_text": "pos"}')).toEqual([{ text: 'x', label: 'pos' }]);
+    expect(parseJsonl('{"text": "x", "label_text": "pos"}')).toMatchObject([{ text: 'x', label: 'pos' }]);
   });
 });

@@ -47,14 +47,21 @@ export function rowFromObject(obj: Record<string, unknown>, where: string): RawR
   }
   const text = obj[textKey];
   const label = obj[labelKey];
-  if (typeof text !== 'string') throw new DatasetError(`${where}: "${textKey}" must be a string, got ${JSON.stringify(text)}`);
+  if (typeof text !== 'string') throw new DatasetError(`${where}: "${textKey}" must be a string, got ${describe(text)}; put the text in quotes`);
+  if (text.trim() === '') throw new DatasetError(`${where}: "${textKey}" is empty; remove the row or fill it in`);
   if (!((typeof label === 'number' && Number.isFinite(label)) || (typeof label === 'string' && label.trim() !== ''))) {
-    throw new DatasetError(`${where}: "${labelKey}" must be a number or a non-empty string, got ${JSON.stringify(label)}`);
+    throw new DatasetError(`${where}: "${labelKey}" must be a class index (0, 1, …) or a class name, got ${describe(label)}`);
   }
-  const row: RawRow = { text, label: typeof label === 'string' ? label.trim() : label };
+  const row: RawRow = { text, label: typeof label === 'string' ? label.trim() : label, where };
   const nameKey = findField(keys, LABEL_TEXT_FIELDS);
   if (nameKey !== undefined && nameKey !== labelKey && typeof obj[nameKey] === 'string') row.labelText = obj[nameKey] as string;
   return row;
+}
+
+/** A value as a short phrase for a message: never the whole of a 20 MB string. */
+function describe(value: unknown): string {
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > 60 ? `${json.slice(0, 57)}…` : json;
 }
 
 /** Files saved by Windows tools often start with a byte-order mark that would glue onto the first key. */

@@ -41,11 +41,37 @@ export function parseUploadedFile(fileName: string, content: string, seed: numbe
   const rows = parseRows(fileName, content);
   if (rows.length === 0) throw new DatasetError(`${fileName}: no rows found; the file is empty or only has a header`);
   const name = fileName.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '') || fileName;
-  return validateDataset(datasetFromRows(name, { train: rows }, seed));
+  const split = datasetFromRows(name, { train: rows }, seed);
+  if (split.dev.length === 0 || split.test.length === 0) {
+    throw new DatasetError(
+      `${fileName}: ${rows.length} row${rows.length === 1 ? ' is' : 's are'} too few to cut a dev and a test split from; give at least 3 examples of each class (hundreds give figures worth comparing)`,
+    );
+  }
+  return validateDataset({ ...split, origin: { source: `${fileName} (one file, split 80/10/10)` } });
+}
+
+/**
+ * The largest file the page accepts. A browser tab holds the file's text, its parsed rows and a copy in
+ * the worker at once; 64 MiB of text (about 600 k SST-2 sentences) stays well inside a school laptop's
+ * memory, while a bigger file is more data than a browser-sized model can use.
+ */
+export const MAX_UPLOAD_BYTES = 64 * 1024 * 1024;
+
+/** Throws a `DatasetError` naming the limit when a file of `bytes` is too big to read. */
+export function checkUploadSize(fileName: string, bytes: number): void {
+  if (bytes > MAX_UPLOAD_BYTES) {
+    throw new DatasetError(
+      `${fileName} is ${(bytes / 2 ** 20).toFixed(1)} MB; the lab reads files up to ${MAX_UPLOAD_BYTES / 2 ** 20} MB. ` +
+        'Keep a sample of the rows (e.g. head -n 50000 file.jsonl > sample.jsonl)',
+    );
+  }
 }
 
 /** Rows of one file in any supported format (see `detectFormat`). */
 export function parseRows(fileName: string, content: string): RawRow[] {
+  if (stripBom(content).trim() === '') throw new DatasetError(`${fileName} is empty; a dataset file needs a row per example, e.g. ${'{"text": "a fine film", "label": 1}'}`);
+  const binary = binaryKind(content);
+  if (binary) throw new DatasetError(`${fileName} is not a text file (it looks like ${binary}); save it as CSV (UTF-8) or JSONL and upload that`);
   switch (detectFormat(fileName, content)) {
     case 'jsonl':
       return parseJsonl(content, fileName);
@@ -56,6 +82,21 @@ export function parseRows(fileName: string, content: string): RawRow[] {
     case 'tsv':
       return parseDelimited(content, fileName, '\t');
   }
+}
+
+/**
+ * What a binary file looks like, or undefined for text. Spreadsheets (.xlsx is a zip), archives and
+ * images arrive as text full of NULs or of U+FFFD (bytes that are not UTF-8); parsing them would only
+ * produce a confusing JSON or column error.
+ */
+function binaryKind(content: string): string | undefined {
+  const head = content.slice(0, 4096);
+  if (head.startsWith('PK\u0003\u0004')) return 'a zip archive, such as an Excel .xlsx workbook';
+  if (head.startsWith('%PDF')) return 'a PDF';
+  if (head.includes('\u0000')) return 'binary data (it holds NUL bytes)';
+  const replaced = head.split('\ufffd').length - 1;
+  if (replaced > 0 && replaced >= head.length / 20) return 'binary data, or text in an encoding other than UTF-8';
+  return undefined;
 }
 
 function parseJsonArray(content: string, fileName: string): RawRow[] {
@@ -70,9 +111,9 @@ function parseJsonArray(content: string, fileName: string): RawRow[] {
   }
   return value.map((item, i) => {
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-      throw new DatasetError(`${fileName} item ${i}: expected an object like {"text": "...", "label": 1}`);
+      throw new DatasetError(`${fileName} item ${i + 1}: expected an object like {"text": "...", "label": 1}`);
     }
-    return rowFromObject(item as Record<string, unknown>, `${fileName} item ${i}`);
+    return rowFromObject(item as Record<string, unknown>, `${fileName} item ${i + 1}`);
   });
 }
 

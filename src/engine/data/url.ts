@@ -53,17 +53,16 @@ export async function loadSetFit(name: SetFitName, opts: LoadOptions = {}): Prom
     get('validation').then((t) => (t.ok ? t : get('dev'))),
   ]);
   const rows = (r: Fetched & { ok: true }, split: string): RawRow[] => parseJsonl(r.text, `${repo}/${split}.jsonl`);
-  return validateDataset(
-    datasetFromRows(
-      name,
-      {
-        train: rows(train, 'train'),
-        test: rows(test, 'test'),
-        ...(dev.ok ? { dev: parseJsonl(dev.text, dev.url) } : {}),
-      },
-      opts.seed ?? 0,
-    ),
+  const ds = datasetFromRows(
+    name,
+    {
+      train: rows(train, 'train'),
+      test: rows(test, 'test'),
+      ...(dev.ok ? { dev: parseJsonl(dev.text, dev.url) } : {}),
+    },
+    opts.seed ?? 0,
   );
+  return validateDataset({ ...ds, origin: { source: [train.url, test.url, ...(dev.ok ? [dev.url] : [])].join(' ') } });
 }
 
 type Fetched = { ok: true; text: string; url: string } | { ok: false; status: number; url: string };

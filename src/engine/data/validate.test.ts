@@ -15,9 +15,14 @@ const good = (): Dataset => ({
 });
 
 describe('validateDataset', () => {
-  it('returns a good dataset unchanged', () => {
+  it('returns a good dataset with its examples unchanged, and says when it is too small to measure much', () => {
     const ds = good();
-    expect(validateDataset(ds)).toBe(ds);
+    const checked = validateDataset(ds);
+    expect(checked.train).toBe(ds.train);
+    expect(checked.notices?.[0]).toMatch(/"toy" is very small: 2 training examples \(neg: 1, pos: 1\)/);
+    expect(checked.notices?.slice(1)).toEqual(['the dev split has 1 example, so each one moves CA by 100 points', 'the test split has 1 example, so each one moves CA by 100 points']);
+    // Idempotent: the pipeline validates again and must not repeat the warnings.
+    expect(validateDataset(checked).notices).toEqual(checked.notices);
   });
 
   it('rejects a training split with one class, naming it', () => {
