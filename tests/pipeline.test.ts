@@ -190,6 +190,36 @@ describe('runExperiment (tiny SST-2 slice)', () => {
     expect([onDev.results.stages.poison!.cached, onDev.results.stages.teacher!.cached]).toEqual([undefined, undefined]);
   });
 
+  it('retrains a damaged cache entry and says so; a cache that cannot write says so and the run completes', async () => {
+    const cache = new MemoryCache();
+    const config = applyPatch(tiny(), { poison: { epochs: 1 }, defense: { methods: ['lora'] } });
+    const warnings = (logs: LabEvent[]) => logs.flatMap((e) => (e.type === 'log' && e.level === 'warn' ? [e.message] : []));
+    (await runExperiment(config, dataset, { backend: 'wasm', emit: () => {}, cache })).predictor.dispose();
+    // Damage the poisoned student as a torn write or a disk error would: one number changed.
+    const poisonKey = (await cache.list()).find((e) => e.key.startsWith('poison-'))!.key;
+    const stored = (await cache.get(poisonKey))!;
+    const name = Object.keys(stored).find((n) => n !== '__result__' && n !== '__checksum__')!;
+    stored[name]!.data[0]! += 1;
+    const events: LabEvent[] = [];
+    const second = await runExperiment(config, dataset, { backend: 'wasm', emit: (e) => events.push(e), cache });
+    second.predictor.dispose();
+    expect(warnings(events)).toContainEqual(expect.stringMatching(new RegExp(`^The cached model ${poisonKey} is damaged: its checksum does not match its contents`)));
+    expect(second.results.stages.pretrain!.cached).toBe(true);
+    expect(second.results.stages.poison!.cached).toBeUndefined();
+    // Saved anew: a third run trusts it again.
+    const third = await runExperiment(config, dataset, { backend: 'wasm', emit: () => {}, cache });
+    third.predictor.dispose();
+    expect(third.results.stages.poison!.cached).toBe(true);
+
+    const full = new MemoryCache();
+    full.put = () => Promise.reject(new DOMException('quota', 'QuotaExceededError'));
+    const onFull: LabEvent[] = [];
+    const run = await runExperiment(config, dataset, { backend: 'wasm', emit: (e) => onFull.push(e), cache: full });
+    run.predictor.dispose();
+    expect(run.results.stages['defense:lora']!.final).toBeDefined();
+    expect(warnings(onFull).filter((m) => m.includes("the browser's storage for this site is full")).length).toBeGreaterThanOrEqual(3);
+  });
+
   it('cancels mid-run with CancelledError and frees every tensor', async () => {
     const before = tf.memory().numTensors;
     const controller = new AbortController();

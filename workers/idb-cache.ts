@@ -1,10 +1,10 @@
 /**
  * The browser's model cache: trained weights in IndexedDB, so a reload (or a classmate's link on the
  * same machine) does not retrain the pretrained student, the poisoned student or the teacher. Weights
- * are stored as they are (`Float32Array`s clone into IndexedDB directly). Only the newest entries are
- * kept, so the lab never fills the disk.
+ * are stored as they are (`Float32Array`s clone into IndexedDB directly), sealed with a checksum by the
+ * engine (see `CheckedCache`). Only the newest entries are kept, so the lab never fills the disk.
  */
-import { weightBytes, type CacheEntryInfo, type ModelCache, type SavedWeights } from '../src/engine/cache';
+import { unsealWeights, type CacheEntryInfo, type ModelCache, type SavedWeights } from '../src/engine/cache';
 
 const DB_NAME = 'w2s-backdoor-lab';
 const STORE = 'models';
@@ -22,38 +22,34 @@ export class IndexedDbCache implements ModelCache {
 
   constructor(private readonly factory: IDBFactory) {}
 
-  /** A miss when anything goes wrong: a broken cache must never stop a run, only slow it. */
+  /**
+   * Errors reach the caller: the engine's `CheckedCache` turns a failed read into a retrain and a failed
+   * write (quota exceeded, private mode) into a sentence for the user, so neither is swallowed here.
+   */
   async get(key: string): Promise<SavedWeights | undefined> {
-    try {
-      const db = await this.open();
-      const entry = await request<Entry | undefined>(db.transaction(STORE, 'readonly').objectStore(STORE).get(key));
-      return entry?.weights;
-    } catch (error) {
-      console.warn('model cache read failed; training instead', error);
-      return undefined;
-    }
+    const db = await this.open();
+    const entry = await request<Entry | undefined>(db.transaction(STORE, 'readonly').objectStore(STORE).get(key));
+    return entry?.weights;
   }
 
+  /** One transaction: the entry and the pruning of old ones commit together or not at all (a reload mid-write leaves nothing). */
   async put(key: string, weights: SavedWeights): Promise<void> {
-    try {
-      const db = await this.open();
-      const store = db.transaction(STORE, 'readwrite').objectStore(STORE);
-      const entry: Entry = { key, weights, savedAt: Date.now() };
-      await request(store.put(entry));
-      // Primary keys in `savedAt` order: the oldest come first.
-      const keys = await request<IDBValidKey[]>(store.index('savedAt').getAllKeys());
-      await Promise.all(keys.slice(0, Math.max(0, keys.length - MAX_ENTRIES)).map((k) => request(store.delete(k))));
-    } catch (error) {
-      // Quota exceeded or private mode: the run goes on, the next one retrains.
-      console.warn('model cache write failed', error);
-    }
+    const db = await this.open();
+    const tx = db.transaction(STORE, 'readwrite');
+    const store = tx.objectStore(STORE);
+    const entry: Entry = { key, weights, savedAt: Date.now() };
+    store.put(entry);
+    // Primary keys in `savedAt` order: the oldest come first.
+    const keys = await request<IDBValidKey[]>(store.index('savedAt').getAllKeys());
+    for (const k of keys.slice(0, Math.max(0, keys.length - MAX_ENTRIES))) store.delete(k);
+    await committed(tx);
   }
 
   /** Every entry with its size, newest first. Reads the weights to measure them: a handful of MB. */
   async list(): Promise<CacheEntryInfo[]> {
     const db = await this.open();
     const entries = await request<Entry[]>(db.transaction(STORE, 'readonly').objectStore(STORE).getAll());
-    return entries.map((e) => ({ key: e.key, bytes: weightBytes(e.weights), savedAt: e.savedAt })).sort((a, b) => b.savedAt - a.savedAt);
+    return entries.map(describeEntry).sort((a, b) => b.savedAt - a.savedAt);
   }
 
   async clear(): Promise<void> {
@@ -70,6 +66,24 @@ export class IndexedDbCache implements ModelCache {
     });
     return this.db;
   }
+}
+
+/** An entry for the cache panel; one that is not even shaped like an entry is listed as damaged, not thrown on. */
+function describeEntry(e: Partial<Entry> & { key: string }): CacheEntryInfo {
+  const savedAt = typeof e.savedAt === 'number' ? e.savedAt : 0;
+  if (!e.weights || typeof e.weights !== 'object') return { key: e.key, bytes: 0, savedAt, damaged: 'it holds no weights' };
+  const opened = unsealWeights(e.weights);
+  const bytes = Object.values(e.weights).reduce((n, w) => n + (w?.data instanceof Float32Array ? w.data.byteLength : 0), 0);
+  return { key: e.key, bytes, savedAt, ...(opened.ok ? {} : { damaged: opened.reason }) };
+}
+
+/** Resolves when `tx` commits; rejects with its error (QuotaExceededError surfaces here, at commit). */
+function committed(tx: IDBTransaction): Promise<void> {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onabort = () => reject(tx.error ?? new DOMException('the write was aborted', 'AbortError'));
+    tx.onerror = () => reject(tx.error ?? new DOMException('the write failed', 'UnknownError'));
+  });
 }
 
 function request<T>(req: IDBRequest): Promise<T> {

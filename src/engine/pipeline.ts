@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError, DEFAULT_TRIGGERS, validateConfig, type ExperimentConfig } from './config';
 import type { Dataset, Example } from './data/types';
 import type { Emit, RunResults, StageName, StageResult } from './events';
-import type { ModelCache, SavedWeights } from './cache';
+import { CheckedCache, type ModelCache, type SavedWeights } from './cache';
 import { Rng } from './rng';
 import { cacheKey, hashString } from './hash';
 import { validateDataset } from './data/validate';
@@ -154,7 +154,8 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     const { numLabels } = data;
     const vocabSize = data.tokenizer.vocabSize;
     const T = cfg.data.maxLength;
-    const cache = opts.cache;
+    // Sealed and checked: a damaged or unwritable cache costs a retrain and a sentence, never the run.
+    const cache = opts.cache && new CheckedCache(opts.cache, (message) => ctx.emit({ type: 'log', level: 'warn', message }));
     /** The MLM settings both language models share; they differ in stage, step count and random stream. */
     const pretrainSpec = (stage: StageName, phase: string | undefined, steps: number, stream: Rng): PretrainSpec => ({
       stage,
@@ -477,11 +478,9 @@ async function cachedStage(
   train: () => Promise<StageResult>,
 ): Promise<StageResult> {
   const hit = cache ? await cache.get(key) : undefined;
-  const storedResult = hit?.[RESULT_KEY];
-  if (hit && storedResult) {
-    const { [RESULT_KEY]: _, ...weights } = hit;
-    model.setWeights(weights);
-    const result: StageResult = { ...decodeResult(storedResult.data), cached: true };
+  const replay = hit && replayable(hit, model, key, ctx);
+  if (replay) {
+    const result = replay;
     ctx.emit({ type: 'stage-start', stage, epochs: result.epochs.length, stepsPerEpoch: 0 });
     for (const record of result.epochs) ctx.emit({ type: 'epoch', stage, ...record });
     ctx.emit({ type: 'stage-end', stage, result });
@@ -491,6 +490,23 @@ async function cachedStage(
   ctx.emit({ type: 'stage-end', stage, result });
   if (cache) await cache.put(key, { ...(await model.readWeights()), [RESULT_KEY]: encodeResult(result) });
   return result;
+}
+
+/**
+ * Loads a cached stage into `model` and returns its stored result, or undefined (and says why) when the
+ * entry, though whole, does not fit: weights of another shape, or a result that no longer parses.
+ */
+function replayable(hit: SavedWeights, model: Weighted, key: string, ctx: StageContext): StageResult | undefined {
+  const { [RESULT_KEY]: stored, ...weights } = hit;
+  try {
+    if (!stored) throw new Error('it holds no stage result');
+    const result: StageResult = { ...decodeResult(stored.data), cached: true };
+    model.setWeights(weights);
+    return result;
+  } catch (error) {
+    ctx.emit({ type: 'log', level: 'warn', message: `The cached model ${key} does not fit this run (${error instanceof Error ? error.message : String(error)}); training it again.` });
+    return undefined;
+  }
 }
 
 /** The stage's result travels with its weights in the cache, as UTF-8 bytes of JSON. */

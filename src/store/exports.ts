@@ -3,7 +3,8 @@
  * an imported config file checked with the same rules as every other edge (`configIssues`). Pure
  * string functions; the download itself is the UI's job.
  */
-import { configIssues, type ExperimentConfig } from '../engine/config';
+import { configIssues, DEFAULT_CONFIG, type ExperimentConfig } from '../engine/config';
+import { CONFIG_PATHS, getAt, leafKind, listChoices } from './config-paths';
 import type { RunResults, StageName } from '../engine/events';
 import { methodOfStage } from './methods';
 
@@ -42,25 +43,173 @@ export function configJson(config: ExperimentConfig): string {
 }
 
 type ImportedConfig = { ok: true; config: ExperimentConfig } | { ok: false; message: string };
+type Issue = { field: string; message: string };
+
+/**
+ * A config is a few KB and a results file tens of KB. A file past 1 MB is something else (a dataset,
+ * a log, a model), and parsing it would only stall the page before saying so.
+ */
+export const MAX_CONFIG_FILE_CHARS = 1_000_000;
 
 /**
  * Reads a config file: a config as `configJson` writes it, or a results file (its `config` is used).
- * `labelCount` (when known) checks the target label against the dataset the file names.
+ * `labelCount` (when known) checks the target label against the dataset the file names. Never throws;
+ * a file it cannot use yields one message that names the file and the fields (the caller keeps the
+ * current settings). A `data.source` naming an uploaded file the page lacks is accepted: Run asks for it.
  */
 export function parseConfigFile(fileName: string, text: string, labelCount: (source: string) => number | undefined): ImportedConfig {
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    return parseConfigFileOrThrow(fileName, text, labelCount);
   } catch (error) {
-    return { ok: false, message: `${fileName} is not JSON (${error instanceof Error ? error.message : String(error)})` };
+    // A file is untrusted input; reaching this line is a bug here, and the page must still go on.
+    return { ok: false, message: `${fileName} could not be read (${errorText(error)})` };
   }
-  const candidate = isResults(parsed) ? parsed.config : parsed;
-  const source = (candidate as { data?: { source?: unknown } } | null)?.data?.source;
-  const issues = configIssues(candidate, typeof source === 'string' ? labelCount(source) : undefined);
+}
+
+function parseConfigFileOrThrow(fileName: string, text: string, labelCount: (source: string) => number | undefined): ImportedConfig {
+  const json = readJson(fileName, text);
+  if (!json.ok) return json;
+  const found = findConfig(fileName, json.value);
+  if (!found.ok) return found;
+  const issues = fileIssues(found.config, labelCount);
   if (issues.length > 0) {
-    return { ok: false, message: `${fileName} is not a valid config: ${issues.slice(0, 5).map((i) => `${i.field} ${i.message}`).join('; ')}${issues.length > 5 ? ` (and ${issues.length - 5} more)` : ''}` };
+    const shown = issues.slice(0, 5).map((i) => `${i.field} ${i.message}`).join('; ');
+    return { ok: false, message: `${found.heading}: ${shown}${issues.length > 5 ? ` (and ${issues.length - 5} more)` : ''}` };
   }
-  return { ok: true, config: candidate as ExperimentConfig };
+  return { ok: true, config: found.config as unknown as ExperimentConfig };
+}
+
+function readJson(fileName: string, text: string): { ok: true; value: unknown } | { ok: false; message: string } {
+  if (text.length > MAX_CONFIG_FILE_CHARS) {
+    const mb = (text.length / 1_000_000).toFixed(1);
+    return { ok: false, message: `${fileName} is ${mb} MB, over the 1 MB a config file may be (a config is a few KB): load a file the lab wrote with Save config, or a results file` };
+  }
+  // Windows editors start UTF-8 files with a byte-order mark, which JSON.parse rejects; it carries nothing.
+  const body = text.replace(/^\uFEFF/, '');
+  if (body.trim() === '') return { ok: false, message: `${fileName} is empty: load a file the lab wrote with Save config, or a results file` };
+  try {
+    return { ok: true, value: JSON.parse(body) };
+  } catch (error) {
+    const cut = endsEarly(body) ? ': it stops in the middle, as if cut short; save or download it again' : '';
+    return { ok: false, message: `${fileName} is not JSON${cut} (${errorText(error)})` };
+  }
+}
+
+/** Characters JSON allows outside strings: structure, space, numbers, and the letters of true/false/null. */
+const JSON_BARE = /[\s{}[\]:,0-9+\-.eEtrufalsn]/;
+
+/**
+ * Whether `text` reads as the start of a JSON document that was cut off: nothing but JSON outside its
+ * strings, brackets that match, and a string or a bracket still open at the end. A syntax error
+ * elsewhere (`{nope`) is not a cut, and JSON.parse's own wording differs between browsers.
+ */
+function endsEarly(text: string): boolean {
+  const open: string[] = [];
+  let inString = false;
+  let escaped = false;
+  for (const ch of text) {
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (ch === '\\') escaped = true;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') inString = true;
+    else if (ch === '{' || ch === '[') open.push(ch === '{' ? '}' : ']');
+    else if (ch === '}' || ch === ']') {
+      if (open.pop() !== ch) return false;
+    } else if (!JSON_BARE.test(ch)) return false;
+  }
+  return inString || open.length > 0;
+}
+
+type Found = { ok: true; config: Record<string, unknown>; heading: string } | { ok: false; message: string };
+
+/** The config object in the parsed file: the file itself, or a results file's `config`. */
+function findConfig(fileName: string, value: unknown): Found {
+  if (isResults(value)) {
+    if (!isRecord(value.config)) return { ok: false, message: `${fileName} is a results file, but its "config" is ${describe(value.config)}, not a config object` };
+    return { ok: true, config: value.config, heading: `${fileName} is a results file whose config is not valid` };
+  }
+  if (!isRecord(value)) return { ok: false, message: `${fileName} holds ${describe(value)}, not a config: a config file is one JSON object, as Save config writes it` };
+  return { ok: true, config: value, heading: `${fileName} is not a valid config` };
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a JSON array';
+  if (typeof value === 'string') return 'a string';
+  return `a ${typeof value} (${JSON.stringify(value)})`;
+}
+
+/**
+ * `configIssues` (the check Run makes) plus the shape it does not check: every setting present with
+ * its kind, numbers finite, list ids known. Where both speak of one field the shape's message is
+ * kept, being the more precise.
+ */
+function fileIssues(config: Record<string, unknown>, labelCount: (source: string) => number | undefined): Issue[] {
+  const data = config.data;
+  const source = isRecord(data) && typeof data.source === 'string' ? data.source : undefined;
+  const shape = shapeIssues(config);
+  const byField = new Map(shape.map((i) => [i.field, i]));
+  const checked = configIssues(config, source === undefined ? undefined : labelCount(source)).map((i) => byField.get(i.field) ?? i);
+  const all = [...checked, ...shape];
+  return all.filter((issue, index) => all.findIndex((i) => i.field === issue.field) === index);
+}
+
+function shapeIssues(config: Record<string, unknown>): Issue[] {
+  const issues: Issue[] = [];
+  for (const path of CONFIG_PATHS) {
+    const found = lookUp(config, path);
+    // A missing group is named once (configIssues names it too), not once per setting inside it.
+    if (found.missingGroup) {
+      if (!issues.some((i) => i.field === found.missingGroup)) issues.push({ field: found.missingGroup, message: 'is missing' });
+      continue;
+    }
+    const message = leafProblem(path, found.value, found.present);
+    if (message) issues.push({ field: path, message });
+  }
+  return issues;
+}
+
+function lookUp(config: Record<string, unknown>, path: string): { present: boolean; value: unknown; missingGroup?: string } {
+  const keys = path.split('.');
+  let node: Record<string, unknown> = config;
+  for (let i = 0; i < keys.length - 1; i++) {
+    const next = node[keys[i]!];
+    if (!isRecord(next)) return { present: false, value: undefined, missingGroup: keys.slice(0, i + 1).join('.') };
+    node = next;
+  }
+  const last = keys.at(-1)!;
+  return { present: Object.prototype.hasOwnProperty.call(node, last), value: node[last] };
+}
+
+function leafProblem(path: string, value: unknown, present: boolean): string | undefined {
+  const example = JSON.stringify(getAt(DEFAULT_CONFIG, path));
+  const kind = leafKind(path);
+  if (!present) return `is missing; add it, e.g. ${example}`;
+  if (kind === 'number' && typeof value === 'number' && !Number.isFinite(value))
+    return `is not a finite number (a literal such as 1e999 reads as ${value}); write a finite number such as ${example}`;
+  if (kind === 'list') {
+    if (!Array.isArray(value) || value.some((x) => typeof x !== 'string')) return `must be a list of strings such as ${example}, not ${shortJson(value)}`;
+    const choices = listChoices(path);
+    const unknown = choices ? value.filter((x) => !choices.includes(x as string)) : [];
+    if (unknown.length > 0) return `has unknown ${unknown.map((x) => JSON.stringify(x)).join(', ')}; known: ${choices!.join(', ')}`;
+    return undefined;
+  }
+  if (typeof value !== kind) return `must be a ${kind} such as ${example}, not ${shortJson(value)}`;
+  return undefined;
+}
+
+function shortJson(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
+}
+
+function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function isResults(x: unknown): x is { config: unknown } {

@@ -3,11 +3,12 @@
  * edge, before anything is sent to the worker.
  */
 import { configIssues, type LabelMode } from '../engine/config';
-import { labelCounts, parseUploadedFile, previewRows } from '../engine/data/upload';
+import { checkUploadSize, labelCounts, parseUploadedFile, previewRows } from '../engine/data/upload';
 import type { BackendName } from '../../workers/protocol';
 import { datasetSpecFor, knownLabelCount } from './dataset-spec';
 import type { LabClient } from './lab-client';
-import type { LabStore } from './lab-store';
+import type { LabStore, UploadedFile } from './lab-store';
+import { readUploadInWorker, type ReadUpload } from './upload-reader';
 import { isActive } from './run-state';
 import { parseConfigFile } from './exports';
 import { parseBudgetList, parseTriggerList, sweepCells, type SweepSpec } from '../engine/sweep';
@@ -35,7 +36,10 @@ export interface LabActions {
   loadFeatureMap(): Promise<void>;
   /** Lists the worker's model cache; `clear` empties it first. */
   refreshCache(clear?: boolean): Promise<void>;
+  /** Parses a file's text here and makes it the dataset; a bad file leaves the current one and says why. */
   upload(fileName: string, content: string): void;
+  /** The same for a picked file, read and parsed off the page's thread with progress (see upload-reader.ts). */
+  uploadFile(file: File): Promise<void>;
   /** Replaces the config with a file's (validated); a bad file leaves it and shows why. */
   importConfig(fileName: string, content: string): void;
   /** Reloads the page on another backend (after a lost GPU, or by choice). */
@@ -45,8 +49,22 @@ export interface LabActions {
 /** Rows per split in the upload preview. */
 const PREVIEW_ROWS = 3;
 
-export function createLabActions(store: LabStore, client: LabClient, now: () => number = () => performance.now()): LabActions {
+export function createLabActions(
+  store: LabStore,
+  client: LabClient,
+  now: () => number = () => performance.now(),
+  readUpload: ReadUpload = readUploadInWorker,
+): LabActions {
   const state = () => store.getState();
+  const useUpload = (upload: UploadedFile) => {
+    state().setUpload(upload);
+    state().setField('data.source', upload.fileName);
+    state().setError(null);
+  };
+  const refuseUpload = (error: unknown, previousSource: string) => {
+    const reason = error instanceof Error ? error.message : String(error);
+    state().setError(`Could not use the uploaded file: ${reason}. The lab keeps the dataset "${previousSource}".`);
+  };
   return {
     async run() {
       const { config, upload, run } = state();
@@ -138,22 +156,33 @@ export function createLabActions(store: LabStore, client: LabClient, now: () => 
     },
 
     upload(fileName, content) {
-      const { config, setUpload, setField, setError } = state();
+      const { config } = state();
       try {
         const dataset = parseUploadedFile(fileName, content, config.seed);
         const all = [...dataset.train, ...dataset.dev, ...dataset.test];
-        setUpload({
+        useUpload({
           fileName,
           content,
           labelNames: dataset.labelNames,
           preview: previewRows(dataset, PREVIEW_ROWS),
           counts: labelCounts(all, dataset.labelNames.length),
+          notices: dataset.notices ?? [],
         });
-        setField('data.source', fileName);
-        setError(null);
       } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        setError(`Could not use the uploaded file: ${reason}. The lab keeps the dataset "${config.data.source}".`);
+        refuseUpload(error, config.data.source);
+      }
+    },
+
+    async uploadFile(file) {
+      const { config, setUploadProgress } = state();
+      setUploadProgress({ type: 'progress', fileName: file.name, phase: 'reading', loaded: 0, total: file.size });
+      try {
+        checkUploadSize(file.name, file.size);
+        useUpload(await readUpload(file, config.seed, (p) => setUploadProgress({ ...p, fileName: file.name })));
+      } catch (error) {
+        refuseUpload(error, config.data.source);
+      } finally {
+        setUploadProgress(null);
       }
     },
 

@@ -4,6 +4,7 @@
  * backend. Actions are plain functions on the state, callable from the worker listener as well as
  * from components. `createLabStore` gives tests a fresh store each time.
  */
+import type { UploadProgress } from './upload-reader';
 import { createStore, type StateCreator } from 'zustand/vanilla';
 import { configFromPreset, DEFAULT_CONFIG, type ExperimentConfig } from '../engine/config';
 import type { PreviewRow } from '../engine/data/upload';
@@ -32,11 +33,16 @@ export interface UploadedFile {
   preview: PreviewRow[];
   /** Examples per label over the whole file. */
   counts: number[];
+  /** What the parser noticed and the user should read (labels mapped from names, a tiny file, texts cut). */
+  notices: string[];
 }
 
 interface DatasetSlice {
   upload: UploadedFile | null;
+  /** A file being read and parsed, with how far it got; null when none is. */
+  uploadProgress: (UploadProgress & { fileName: string }) | null;
   setUpload(upload: UploadedFile): void;
+  setUploadProgress(progress: (UploadProgress & { fileName: string }) | null): void;
 }
 
 interface RunSlice {
@@ -95,7 +101,9 @@ const configSlice: Slice<ConfigSlice> = (set) => ({
 
 const datasetSlice: Slice<DatasetSlice> = (set) => ({
   upload: null,
+  uploadProgress: null,
   setUpload: (upload) => set(() => ({ upload })),
+  setUploadProgress: (uploadProgress) => set(() => ({ uploadProgress })),
 });
 
 const runSlice: Slice<RunSlice> = (set) => ({

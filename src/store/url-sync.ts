@@ -17,7 +17,12 @@ export function syncUrlWithStore(store: LabStore, win: Window = window): () => v
   const unsubscribe = store.subscribe((state, previous) => {
     if (state.config !== previous.config || state.hidden !== previous.hidden) write();
   });
-  const onHashChange = () => store.getState().loadUrlState(readHash(win.location.hash));
+  const onHashChange = () => {
+    const next = readHash(win.location.hash);
+    const { config, hidden, loadUrlState } = store.getState();
+    // A link pasted into an open page that cannot be read at all must not wipe the settings on screen.
+    loadUrlState(next.refused ? { config, hidden, warnings: next.warnings.map((w) => w.replace('started from the default config', 'kept the settings on screen')) } : next);
+  };
   win.addEventListener('hashchange', onHashChange);
   return () => {
     unsubscribe();

@@ -29,6 +29,7 @@ export function CachePanel() {
         {(entries ?? []).map((e) => (
           <li key={e.key} data-testid="cache-entry" title={e.key}>
             {KIND[e.key.replace(/-[^-]*$/, '')] ?? e.key} — {megabytes(e.bytes)}, {new Date(e.savedAt).toLocaleString()}
+            {e.damaged && <span className="warn" data-testid="cache-damaged"> — damaged ({e.damaged}); the next run that needs it trains it again</span>}
           </li>
         ))}
         {entries?.length === 0 && <li className="hint">No saved models.</li>}

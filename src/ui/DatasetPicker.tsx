@@ -5,6 +5,7 @@
  */
 import { useEffect, useState, type ChangeEvent } from 'react';
 import { SETFIT_SOURCES, isSetFitName, type SetFitName } from '../engine/data/url';
+import { MAX_UPLOAD_BYTES } from '../engine/data/upload';
 import { BUNDLED_SOURCE } from '../store/dataset-spec';
 import { useActions, useLab } from './lab-context';
 import { UploadPreview } from './UploadPreview';
@@ -15,6 +16,8 @@ function modeOf(source: string): Mode {
   if (source === BUNDLED_SOURCE) return 'bundled';
   return isSetFitName(source) ? 'online' : 'upload';
 }
+
+const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 
 const SETFIT_NAMES = Object.keys(SETFIT_SOURCES).filter(isSetFitName);
 
@@ -37,9 +40,10 @@ export function DatasetPicker() {
     if (next === 'upload' && upload) setField('data.source', upload.fileName);
   };
 
-  const onFile = async (event: ChangeEvent<HTMLInputElement>) => {
+  const progress = useLab((s) => s.uploadProgress);
+  const onFile = (event: ChangeEvent<HTMLInputElement>) => {
     const file = event.target.files?.[0];
-    if (file) actions.upload(file.name, await file.text());
+    if (file) void actions.uploadFile(file);
   };
 
   return (
@@ -67,7 +71,14 @@ export function DatasetPicker() {
       </label>
       {mode === 'upload' && (
         <>
-          <input type="file" accept=".jsonl,.ndjson,.json,.csv,.tsv,.tab,.txt" data-testid="upload-input" onChange={onFile} />
+          <input type="file" accept=".jsonl,.ndjson,.json,.csv,.tsv,.tab,.txt" data-testid="upload-input" onChange={onFile} disabled={progress !== null} />
+          <span className="hint"> Up to {MAX_UPLOAD_BYTES / 2 ** 20} MB.</span>
+          {progress && (
+            <p className="hint" data-testid="upload-progress" role="status">
+              {progress.phase === 'reading' ? 'Reading' : 'Parsing'} {progress.fileName}: {mb(progress.loaded)} of {mb(progress.total)} MB{' '}
+              <progress max={progress.total || 1} value={progress.loaded} aria-label={`Reading ${progress.fileName}`} />
+            </p>
+          )}
           {upload && upload.fileName === source ? (
             <UploadPreview upload={upload} />
           ) : (

@@ -11,6 +11,13 @@ export function UploadPreview({ upload }: { upload: UploadedFile }) {
           {upload.labelNames.map((name, i) => `${name}: ${upload.counts[i] ?? 0}`).join(' · ')}
         </span>
       </p>
+      {upload.notices.length > 0 && (
+        <ul className="notice" data-testid="upload-notices">
+          {upload.notices.map((n) => (
+            <li key={n}>{n}.</li>
+          ))}
+        </ul>
+      )}
       <table>
         <thead>
           <tr>

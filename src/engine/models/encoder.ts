@@ -317,13 +317,14 @@ export async function readParamsAsync(params: Param[]): Promise<NamedWeights> {
  * names in `w` that the model lacks are ignored. Adapters must be detached first (the caller does).
  */
 export function writeParams(params: Param[], w: NamedWeights): void {
+  // Every weight is checked before any is written: a misfit must leave the model as it was, not half loaded.
   for (const p of params) {
     const saved = w[p.name];
     if (!saved) throw new Error(`weights lack "${p.name}"`);
     const same = saved.shape.length === p.variable.shape.length && saved.shape.every((s, i) => s === p.variable.shape[i]);
     if (!same) throw new Error(`weights "${p.name}" have shape [${saved.shape}], the model needs [${p.variable.shape}]`);
-    tf.tidy(() => p.variable.assign(tf.tensor(saved.data, p.variable.shape, 'float32')));
   }
+  for (const p of params) tf.tidy(() => p.variable.assign(tf.tensor(w[p.name]!.data, p.variable.shape, 'float32')));
 }
 
 /**

@@ -1,0 +1,25 @@
+/** Messages between the page and the upload worker (see upload.worker.ts). */
+import type { PreviewRow } from '../src/engine/data/upload';
+
+export interface UploadRequest {
+  file: File;
+  /** Seeds the 80/10/10 split, as the run's worker will. */
+  seed: number;
+}
+
+/** What the page keeps of a parsed file: enough for the preview, and the text for the run's worker. */
+export interface ParsedUpload {
+  fileName: string;
+  content: string;
+  labelNames: string[];
+  preview: PreviewRow[];
+  /** Examples per label over the whole file. */
+  counts: number[];
+  /** What the parser noticed (labels mapped from names, a tiny file, texts cut). */
+  notices: string[];
+}
+
+export type UploadMessage =
+  | { type: 'progress'; phase: 'reading' | 'parsing'; loaded: number; total: number }
+  | { type: 'done'; upload: ParsedUpload }
+  | { type: 'error'; message: string };

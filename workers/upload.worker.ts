@@ -1,0 +1,59 @@
+/**
+ * Reads and parses one uploaded file off the page's thread: a 60 MB JSONL takes seconds to decode and
+ * parse, which on the main thread would freeze the page. The file is read as a stream, so the page can
+ * show how far it got; a file over the limit is refused before a byte is read.
+ */
+import { checkUploadSize, labelCounts, parseUploadedFile, previewRows } from '../src/engine/data/upload';
+import type { UploadMessage, UploadRequest } from './upload-protocol';
+
+/** Rows per split in the preview table. */
+const PREVIEW_ROWS = 3;
+/** Progress is posted about this often, in bytes: a message per 64 KB chunk would flood the page. */
+const PROGRESS_EVERY = 1024 * 1024;
+
+const post = (message: UploadMessage) => self.postMessage(message);
+
+self.onmessage = async (event: MessageEvent<UploadRequest>) => {
+  const { file, seed } = event.data;
+  try {
+    checkUploadSize(file.name, file.size);
+    const content = await readText(file);
+    post({ type: 'progress', phase: 'parsing', loaded: file.size, total: file.size });
+    const dataset = parseUploadedFile(file.name, content, seed);
+    const all = [...dataset.train, ...dataset.dev, ...dataset.test];
+    post({
+      type: 'done',
+      upload: {
+        fileName: file.name,
+        content,
+        labelNames: dataset.labelNames,
+        preview: previewRows(dataset, PREVIEW_ROWS),
+        counts: labelCounts(all, dataset.labelNames.length),
+        notices: dataset.notices ?? [],
+      },
+    });
+  } catch (error) {
+    post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+  }
+};
+
+/** The file's text, decoded as UTF-8 chunk by chunk (a character split across chunks stays whole). */
+async function readText(file: File): Promise<string> {
+  const reader = file.stream().getReader();
+  const decoder = new TextDecoder('utf-8');
+  const parts: string[] = [];
+  let loaded = 0;
+  let reported = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    loaded += value.byteLength;
+    parts.push(decoder.decode(value, { stream: true }));
+    if (loaded - reported >= PROGRESS_EVERY) {
+      reported = loaded;
+      post({ type: 'progress', phase: 'reading', loaded, total: file.size });
+    }
+  }
+  parts.push(decoder.decode());
+  return parts.join('');
+}
