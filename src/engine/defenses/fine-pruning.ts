@@ -12,7 +12,7 @@ import { accuracy } from '../metrics/metrics';
 import type { StudentModel } from '../models/student';
 import { tokenMask } from '../models/pooling';
 import { predictLabels } from '../train/evaluate';
-import { throwIfCancelled } from '../train/context';
+import { cancellationPoint } from '../train/context';
 import { crossEntropy } from '../train/losses';
 import { tuneOnClean } from './clean-tuning';
 import type { DefenseContext, DefenseOutcome, DefenseProcedure } from './procedure';
@@ -85,7 +85,7 @@ export const finePruning: DefenseProcedure = {
       ctx.emit({ type: 'stage-start', stage, phase: 'prune', epochs: 1, stepsPerEpoch: Math.floor(maxCount / step) + 1 });
       const order = pruningOrder(await meanFfnActivity(student, data.defenderClean.ids, layer));
       const devAccuracyWith = async (count: number) => {
-        throwIfCancelled(ctx.signal);
+        await cancellationPoint(ctx.signal);
         student.encoder.setFfnMask(layer, count > 0 ? keepMask(order, count) : null);
         return accuracy(await predictLabels(student, data.eval.dev.ids), data.eval.dev.labelArray);
       };

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { crossEntropy } from '../train/losses';
-import { throwIfCancelled } from '../train/context';
+import { cancellationPoint } from '../train/context';
 import { tokenMask } from '../models/pooling';
 import type { StudentModel } from '../models/student';
 import { tuneOnClean } from './clean-tuning';
@@ -41,7 +41,7 @@ async function teacherMaps(teacher: StudentModel, ids: tf.Tensor2D, signal?: Abo
   const perLayer: tf.Tensor2D[][] = teacher.encoder.blocks.map(() => []);
   try {
     for (let start = 0; start < n; start += MAP_BATCH) {
-      throwIfCancelled(signal);
+      await cancellationPoint(signal);
       const size = Math.min(MAP_BATCH, n - start);
       const maps = tf.tidy(() => {
         const rows = tf.slice(ids, [start, 0], [size, t]) as tf.Tensor2D;

@@ -12,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { CLS, MASK, type TextTokenizer } from '../data/tokenizer';
 import type { StudentModel } from '../models/student';
-import { throwIfCancelled } from '../train/context';
+import { cancellationPoint } from '../train/context';
 import type { InputFilter, Screened } from './input-filter';
 import { screenTestSets } from './screen-test-sets';
 import type { DefenseContext, DefenseOutcome, DefenseProcedure } from './procedure';
@@ -53,7 +53,7 @@ export async function pseudoPerplexities(score: MaskedScorer, tokenLists: readon
   const counts = new Int32Array(tokenLists.length);
   const rowLength = Math.min(maxLength, 1 + Math.max(0, ...tokenLists.map((t) => t.length)));
   for (let start = 0; start < jobs.length; start += LM_BATCH) {
-    throwIfCancelled(signal);
+    await cancellationPoint(signal);
     const chunk = jobs.slice(start, start + LM_BATCH);
     const ids = new Int32Array(chunk.length * rowLength); // PAD is 0
     const positions = new Int32Array(chunk.length);

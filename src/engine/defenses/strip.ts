@@ -12,7 +12,7 @@ import type { TextTokenizer } from '../data/tokenizer';
 import { Rng } from '../rng';
 import type { Classifier } from '../train/evaluate';
 import { predictProbabilities } from '../train/evaluate';
-import { throwIfCancelled } from '../train/context';
+import { cancellationPoint } from '../train/context';
 import type { InputFilter, Screened } from './input-filter';
 import { screenTestSets } from './screen-test-sets';
 import type { DefenseContext, DefenseOutcome, DefenseProcedure } from './procedure';
@@ -65,7 +65,7 @@ interface StripSettings {
 export async function stripScores(model: Classifier, tokenizer: TextTokenizer, maxLength: number, texts: readonly string[], s: StripSettings, signal?: AbortSignal): Promise<number[]> {
   const scores: number[] = [];
   for (let start = 0; start < texts.length; start += INPUTS_PER_BATCH) {
-    throwIfCancelled(signal);
+    await cancellationPoint(signal);
     const chunk = texts.slice(start, start + INPUTS_PER_BATCH);
     const copies = chunk.flatMap((text) => {
       const rng = new Rng(s.seed).fork(text);

@@ -7,6 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { accuracy, attackSuccessRate } from '../metrics/metrics';
 import type { EncodedSet } from './batches';
+import { yieldToEventLoop } from './context';
 
 /** Anything that maps token ids to class logits and a pooled feature. */
 export interface Classifier {
@@ -23,8 +24,13 @@ async function mapRows(ids: tf.Tensor2D, fn: (rows: tf.Tensor2D) => tf.Tensor, b
   for (let start = 0; start < n; start += batch) {
     const size = Math.min(batch, n - start);
     const out = tf.tidy(() => fn(tf.slice(ids, [start, 0], [size, t])));
-    parts.push((await out.data()) as Float32Array | Int32Array); // host-sync point: one per eval batch
-    out.dispose();
+    try {
+      parts.push((await out.data()) as Float32Array | Int32Array); // host-sync point: one per eval batch
+    } finally {
+      out.dispose();
+    }
+    // A cancel click waits at most one batch: the stage checks the signal once the evaluation returns.
+    if (start + batch < n) await yieldToEventLoop();
   }
   const total = parts.reduce((s, p) => s + p.length, 0);
   const joined = parts[0] instanceof Int32Array || parts.length === 0 ? new Int32Array(total) : new Float32Array(total);
