@@ -1,13 +1,25 @@
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
 import { ISOLATION_HEADERS } from './src/isolation-headers.ts';
+import { CONTENT_SECURITY_POLICY_META, SECURITY_HEADERS } from './src/security-headers.ts';
+
+/**
+ * The CSP as a `<meta>` in the built index.html, for hosts that send no headers. Build only: the dev
+ * server injects inline scripts (React refresh) that a strict policy would block.
+ */
+const cspMeta: Plugin = {
+  name: 'w2s-csp-meta',
+  apply: 'build',
+  transformIndexHtml: () => [{ tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY_META }, injectTo: 'head-prepend' }],
+};
 
 export default defineConfig({
   // Relative asset paths: the built lab works from any folder (a course site, GitHub Pages, a USB stick).
   base: './',
   plugins: [
     react(),
+    cspMeta,
     // The lab's own service worker (workers/service-worker.ts): Workbox precaching for offline use, and
     // the COOP/COEP headers on every file it serves, so WASM gets threads on any static host.
     VitePWA({
@@ -40,5 +52,5 @@ export default defineConfig({
   },
   // Cross-origin isolated from the first load on the lab's own servers (threaded WASM needs it).
   server: { host: '127.0.0.1', headers: { ...ISOLATION_HEADERS } },
-  preview: { host: '127.0.0.1', headers: { ...ISOLATION_HEADERS } },
+  preview: { host: '127.0.0.1', headers: { ...ISOLATION_HEADERS, ...SECURITY_HEADERS } },
 });

@@ -12,6 +12,7 @@ import './lab.e2e';
 import './offline.e2e';
 import './a11y.e2e';
 import './threads.e2e';
+import './security.e2e';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 

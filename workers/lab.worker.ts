@@ -22,3 +22,13 @@ const handler = new LabHandler({
   numTensors: () => tf.memory().numTensors,
 });
 self.onmessage = (event: MessageEvent<UiRequest>) => void handler.handle(event.data);
+
+// What the Content-Security-Policy blocked in this worker (see src/security-headers.ts): said in the
+// console and kept, so a test can check that the engine needs nothing the policy forbids.
+const blocked: string[] = [];
+(self as unknown as { __w2sCspViolations: string[] }).__w2sCspViolations = blocked;
+self.addEventListener('securitypolicyviolation', (event) => {
+  const e = event as SecurityPolicyViolationEvent;
+  blocked.push(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline code'}`);
+  console.error(`Content-Security-Policy: ${blocked.at(-1)}`);
+});

@@ -14,14 +14,15 @@ import { clientsClaim } from 'workbox-core';
 import { addPlugins, cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { ISOLATION_HEADERS } from '../src/isolation-headers';
+import { SECURITY_HEADERS } from '../src/security-headers';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (string | { url: string; revision: string | null })[] };
 
-/** The same body and status with the isolation headers added (opaque responses cannot be rebuilt). */
+/** The same body and status with the isolation and security headers added (opaque responses cannot be rebuilt). */
 function withIsolation(response: Response): Response {
   if (response.type === 'opaque' || response.status === 0) return response;
   const headers = new Headers(response.headers);
-  for (const [name, value] of Object.entries(ISOLATION_HEADERS)) headers.set(name, value);
+  for (const [name, value] of Object.entries({ ...ISOLATION_HEADERS, ...SECURITY_HEADERS })) headers.set(name, value);
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }
 

@@ -32,53 +32,66 @@ import {
   type SweepSpec,
   type SweepTrigger,
 } from '../engine/sweep';
+import { readJsonFile, shortJson } from './errors';
 import { runFromNode } from './run-experiment';
 
 const SWEEP_KEYS = ['triggers', 'budgets', 'labelModes'];
+const SWEEP_FIX = 'give a sweep file like {"triggers": ["mn", "cf"], "budgets": [0.05, 0.2]}';
 
-/** Reads and checks a sweep file's shape; whether each cell's config is valid is `planSweep`'s check. */
-export async function readSweepFile(path: string): Promise<SweepSpec> {
-  let file: unknown;
-  try {
-    file = JSON.parse(await readFile(path, 'utf8'));
-  } catch (e) {
-    throw new ConfigError('--sweep', `cannot read ${path} as JSON: ${(e as Error).message}`);
-  }
-  if (file === null || typeof file !== 'object' || Array.isArray(file)) throw new ConfigError('--sweep', `${path} must hold an object like {"triggers": ["mn", "cf"]}`);
+/**
+ * Reads and checks a sweep file's shape; whether each cell's config is valid is `planSweep`'s check.
+ * With `base`, budgets are also checked against its `attack.budgetKind`, so a rate of 1.5 is reported
+ * as the file's "budgets" entry rather than as one cell's config field. Every message names the file.
+ */
+export async function readSweepFile(path: string, base?: ExperimentConfig): Promise<SweepSpec> {
+  const file = await readJsonFile('--sweep', path, SWEEP_FIX);
+  if (file === null || typeof file !== 'object' || Array.isArray(file)) throw new ConfigError('--sweep', `${path} must hold an object like {"triggers": ["mn", "cf"]}, got ${shortJson(file)}`);
   const { triggers, budgets, labelModes, ...rest } = file as Record<string, unknown>;
   const unknown = Object.keys(rest);
   // A typo such as "budget" would otherwise sweep nothing and say nothing.
   if (unknown.length > 0) throw new ConfigError('--sweep', `${path}: unknown key "${unknown[0]}"; known keys: ${SWEEP_KEYS.join(', ')}`);
-  if (!Array.isArray(triggers) || triggers.length === 0) throw new ConfigError('--sweep', `${path} needs a non-empty "triggers" list`);
+  if (!Array.isArray(triggers) || triggers.length === 0) throw new ConfigError('--sweep', `${path} needs a non-empty "triggers" list, e.g. "triggers": ["mn", "cf"]`);
+  const read = triggers.flatMap((t, i) => readTrigger(path, t, i));
+  // Blank strings read as no trigger at all; the sweep would then fail later without naming the file.
+  if (read.length === 0) throw new ConfigError('--sweep', `${path}: "triggers" holds only blank text; list triggers such as "mn" or "I watched this 3D movie"`);
   return {
-    triggers: triggers.flatMap(readTrigger),
-    ...(budgets !== undefined ? { budgets: readBudgets(path, budgets) } : {}),
+    triggers: read,
+    ...(budgets !== undefined ? { budgets: readBudgets(path, budgets, base) } : {}),
     ...(labelModes !== undefined ? { labelModes: readLabelModes(path, labelModes) } : {}),
   };
 }
 
-function readTrigger(t: unknown): SweepTrigger[] {
+function readTrigger(path: string, t: unknown, index: number): SweepTrigger[] {
   if (typeof t === 'string') return parseTriggerList(t);
   const o = (t ?? {}) as { kind?: unknown; trigger?: unknown };
   const kind = ATTACK_KINDS.find((k) => k === o.kind);
   if (kind && (!ATTACKS[kind].usesTriggerText || typeof o.trigger === 'string')) {
     return [{ kind, trigger: typeof o.trigger === 'string' ? o.trigger : '' }];
   }
-  throw new ConfigError('--sweep', `each trigger is a string or {"kind": "${ATTACK_KINDS.join('|')}", "trigger": "…"}; got ${JSON.stringify(t)}`);
+  throw new ConfigError(
+    '--sweep',
+    `${path}: "triggers"[${index}] must be a string or {"kind": "${ATTACK_KINDS.join('|')}", "trigger": "…"}; got ${shortJson(t)}`,
+  );
 }
 
-function readBudgets(path: string, budgets: unknown): number[] {
+function readBudgets(path: string, budgets: unknown, base?: ExperimentConfig): number[] {
   const bad = Array.isArray(budgets) ? budgets.find((b) => typeof b !== 'number' || !Number.isFinite(b) || b <= 0) : budgets;
   if (!Array.isArray(budgets) || bad !== undefined) {
-    throw new ConfigError('--sweep', `${path}: "budgets" must be a list of positive numbers in the config's budget kind (a rate like 0.1, or a count like 500); got ${JSON.stringify(bad)}`);
+    throw new ConfigError('--sweep', `${path}: "budgets" must be a list of positive numbers in the config's budget kind (a rate like 0.1, or a count like 500); got ${shortJson(bad)}`);
+  }
+  const kind = base?.attack.budgetKind;
+  const misfit = (budgets as number[]).find((b) => (kind === 'rate' && b > 1) || (kind === 'count' && !Number.isInteger(b)));
+  if (misfit !== undefined) {
+    const fix = kind === 'rate' ? 'a rate must be in (0, 1], e.g. 0.1 for 10 %' : 'a count must be a whole number of samples, e.g. 500';
+    throw new ConfigError('--sweep', `${path}: "budgets" holds ${misfit}, but the config's attack.budgetKind is "${kind}"; ${fix}`);
   }
   return budgets as number[];
 }
 
 function readLabelModes(path: string, modes: unknown): LabelMode[] {
-  if (!Array.isArray(modes)) throw new ConfigError('--sweep', `${path}: "labelModes" must be a list such as ["clean", "dirty"]; got ${JSON.stringify(modes)}`);
+  if (!Array.isArray(modes)) throw new ConfigError('--sweep', `${path}: "labelModes" must be a list such as ["clean", "dirty"]; got ${shortJson(modes)}`);
   const bad = modes.find((m) => !LABEL_MODES.some((known) => known === m));
-  if (bad !== undefined) throw new ConfigError('--sweep', `${path}: unknown label mode ${JSON.stringify(bad)} in "labelModes"; use ${LABEL_MODES.map((m) => `"${m}"`).join(' or ')}`);
+  if (bad !== undefined) throw new ConfigError('--sweep', `${path}: unknown label mode ${shortJson(bad)} in "labelModes"; use ${LABEL_MODES.map((m) => `"${m}"`).join(' or ')}`);
   return modes as LabelMode[];
 }
 
