@@ -13,6 +13,7 @@ import './offline.e2e';
 import './a11y.e2e';
 import './threads.e2e';
 import './security.e2e';
+import './faults.e2e';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 

@@ -16,6 +16,22 @@ import { wasmThreadPlan, withLogicalCores } from './wasm-threads';
 /** A lost GPU device reports here (reason and message from WebGPU). */
 type DeviceLostListener = (message: string) => void;
 
+/** The WebGPU device in use, once the probe has started it; `loseWebGpuDevice` destroys it. */
+let gpuDevice: GPUDevice | undefined;
+/** Set by `loseWebGpuDevice`: the coming 'destroyed' loss is the test's, not tfjs disposing its device. */
+let lossProvoked = false;
+
+/**
+ * Test hook: destroys the WebGPU device, as a driver reset or an unplugged GPU would take it away, so the
+ * real `device.lost` path runs. Returns false when WebGPU is not the backend.
+ */
+export function loseWebGpuDevice(): boolean {
+  if (!gpuDevice) return false;
+  lossProvoked = true;
+  gpuDevice.destroy();
+  return true;
+}
+
 /** How long a backend may take to compile its first kernels before it counts as broken. */
 const PROBE_TIMEOUT_MS = 60_000;
 
@@ -66,9 +82,11 @@ async function probeWebGpu(onDeviceLost: DeviceLostListener, kernels?: string): 
   await start('webgpu');
   const backend = tf.backend();
   if (backend instanceof WebGPUBackend) {
+    gpuDevice = backend.device;
     void backend.device.lost.then((info) => {
-      // 'destroyed' is tfjs disposing its own device; anything else is the GPU going away.
-      if (info.reason !== 'destroyed') onDeviceLost(info.message || 'the GPU device was lost');
+      // 'destroyed' is tfjs disposing its own device, unless a test provoked it; anything else is the GPU going away.
+      if (lossProvoked) onDeviceLost('the device was destroyed by the test hook, as a driver reset would');
+      else if (info.reason !== 'destroyed') onDeviceLost(info.message || 'the GPU device was lost');
     });
   }
   const engineNote = await installCheckedEngineKernels();

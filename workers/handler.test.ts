@@ -223,6 +223,25 @@ describe('LabHandler', () => {
     expect(runReply(3)).toMatchObject({ outcome: 'error', suggestBackend: 'webgl' });
   });
 
+  it('a GPU lost just after the engine failed a read still answers with the loss and the way out', async () => {
+    let lose: (reason: string) => void = () => {};
+    const runExperiment = vi.fn(async (): Promise<RunOutput> => {
+      // The device goes away; the engine's buffer read fails before WebGPU reports the loss.
+      setTimeout(() => lose('destroyed'), 20);
+      throw new Error("Failed to execute 'mapAsync' on 'GPUBuffer'");
+    });
+    const { handler, runReply } = setup({
+      runExperiment,
+      chooseBackend: async (_override, onDeviceLost) => {
+        lose = onDeviceLost;
+        return { backend: 'webgpu', skipped: [] };
+      },
+    });
+    await handler.handle(init);
+    await handler.handle(run(2, 1));
+    expect(runReply(2)).toMatchObject({ outcome: 'error', suggestBackend: 'webgl', message: expect.stringMatching(/^The GPU device was lost \(destroyed\)/) });
+  });
+
   it('refuses a run before init', async () => {
     const { handler, runReply } = setup();
     await handler.handle(run(1, 1));

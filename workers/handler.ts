@@ -51,7 +51,13 @@ export class LabHandler {
   /** Set when the GPU was lost: this worker's backend is gone for good. */
   private lost: { message: string; suggest: BackendName | undefined } | undefined;
 
-  constructor(private readonly deps: HandlerDeps) {}
+  /** Resolves when the GPU is reported lost (see `deviceLost`). */
+  private readonly lostSignal: Promise<void>;
+  private signalLost: () => void = () => {};
+
+  constructor(private readonly deps: HandlerDeps) {
+    this.lostSignal = new Promise((resolve) => (this.signalLost = resolve));
+  }
 
   /** Handles one request; never throws (failures become `ok: false` replies). */
   async handle(request: UiRequest): Promise<void> {
@@ -88,6 +94,7 @@ export class LabHandler {
       `The GPU device was lost (${reason}), so this run has ended.` +
       (suggest ? ` Switch to the ${suggest} backend to carry on.` : ' Reload the page to try again.');
     this.lost = { message, suggest };
+    this.signalLost();
     const run = this.current;
     if (!run) return;
     this.deps.post({ type: 'event', runId: run.runId, event: { type: 'error', message } });
@@ -118,6 +125,7 @@ export class LabHandler {
     // Claim the slot before waiting, so a third request cancels this one rather than racing it.
     this.current = run;
     let errorAnnounced = false;
+    let backend: BackendName | undefined;
     const emit = (event: LabEvent) => {
       if (run.replied) return;
       if (event.type === 'error') errorAnnounced = true;
@@ -132,6 +140,7 @@ export class LabHandler {
       if (this.lost) return this.reply(run, { outcome: 'error', message: this.lost.message, ...(this.lost.suggest ? { suggestBackend: this.lost.suggest } : {}) });
       if (!this.backend) throw new Error('the worker was not initialised: send "init" first');
       const report = await this.backend;
+      backend = report.backend;
       emit({ type: 'ready', backend: report.backend, skipped: report.skipped });
       const { signal } = run.controller;
       const dataset = await this.deps.loadDataset(request.dataset, { baseUrl: this.baseUrl, seed: request.config.seed, signal });
@@ -152,6 +161,11 @@ export class LabHandler {
       // The engine throws CancelledError on abort; a fetch throws AbortError. Either way: cancelled.
       if (run.controller.signal.aborted) this.reply(run, { outcome: 'cancelled' });
       else {
+        // A lost GPU often shows first as a failed buffer read in the engine; the device's own `lost`
+        // report follows within moments. Wait for it, so the user hears the cause and the way out
+        // (another backend), not the symptom; `deviceLost` then answers the run itself.
+        if (backend === 'webgpu' && !this.lost) await Promise.race([this.lostSignal, delay(LOSS_GRACE_MS)]);
+        if (run.replied) return;
         const message = messageOf(error);
         // Failures before the engine started (backend, data) have not been announced as events yet.
         if (!errorAnnounced) emit({ type: 'error', message });
@@ -294,6 +308,11 @@ export class LabHandler {
     this.trained = undefined;
   }
 }
+
+/** How long a failed WebGPU run waits for the device's `lost` report before it reports its own error. */
+const LOSS_GRACE_MS = 1000;
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { MemoryCache } from '../src/engine/cache';
 import { runExperiment } from '../src/engine/pipeline';
-import { browserProbe } from './backend';
+import { browserProbe, loseWebGpuDevice } from './backend';
 import { chooseBackend } from './choose-backend';
 import { loadDataset } from './datasets';
 import { LabHandler } from './handler';
@@ -22,6 +22,9 @@ const handler = new LabHandler({
   numTensors: () => tf.memory().numTensors,
 });
 self.onmessage = (event: MessageEvent<UiRequest>) => void handler.handle(event.data);
+
+// For the browser tests: provoke a lost GPU through the real `device.lost` path (see e2e/faults.e2e.ts).
+(self as unknown as { __w2sTestHooks: { loseWebGpuDevice(): boolean } }).__w2sTestHooks = { loseWebGpuDevice };
 
 // What the Content-Security-Policy blocked in this worker (see src/security-headers.ts): said in the
 // console and kept, so a test can check that the engine needs nothing the policy forbids.

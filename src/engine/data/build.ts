@@ -136,7 +136,7 @@ function checkClassIndices(firstRows: readonly RawRow[]): void {
     if (n < 0) throw new DatasetError(`${at(r)}: label ${n} is negative; ${fix}`);
   }
   const present = new Set(firstRows.map((r) => Number(r.label)));
-  const k = Math.max(...present) + 1;
+  const k = [...present].reduce((a, b) => Math.max(a, b), 0) + 1;
   const missing = Array.from({ length: k }, (_, i) => i).filter((i) => !present.has(i));
   if (missing.length > 0) {
     throw new DatasetError(
@@ -180,8 +180,10 @@ export function stratifiedSplit(examples: readonly Example[], fractions: readonl
     }
     sizes[0] = n - sum();
     let at = 0;
+    // A loop, not push(...slice): spreading 100 k examples as arguments overflows a browser worker's stack.
     sizes.forEach((size, i) => {
-      parts[i]!.push(...shuffled.slice(at, at + size));
+      const part = parts[i]!;
+      for (let j = at; j < at + size; j++) part.push(shuffled[j]!);
       at += size;
     });
   }
