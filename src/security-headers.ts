@@ -36,7 +36,7 @@ const join = (d: Record<string, string>) =>
 export const CONTENT_SECURITY_POLICY_META = join(DIRECTIVES);
 
 /** The policy as a response header. */
-export const CONTENT_SECURITY_POLICY = join({ ...DIRECTIVES, 'frame-ancestors': "'none'" });
+const CONTENT_SECURITY_POLICY = join({ ...DIRECTIVES, 'frame-ancestors': "'none'" });
 
 /** The headers the preview server and the service worker send with every file. */
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {

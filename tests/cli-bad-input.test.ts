@@ -102,6 +102,7 @@ const rows: Row[] = [
   // Enumerations.
   { name: '--backend gpu', args: ['--backend', 'gpu'], message: lit('--backend: must be wasm or cpu, got "gpu"') },
   { name: '--eval train', args: ['--eval', 'train'], message: lit('--eval: must be test or dev, got "train"') },
+  { name: '--eval dev with a sweep', args: ['--eval', 'dev', '--sweep', SWEEP], message: lit('--eval: dev is for single runs that choose settings; a sweep reports on the test split') },
   { name: '--attack sideways', args: ['--attack', 'sideways'], message: lit('--attack: unknown attack "sideways"; choose one of badnet') },
   { name: '--preset nope', args: ['--preset', 'nope'], message: lit('--preset: unknown preset "nope"; choose one of quick') },
   { name: 'a blank --trigger for BadNet', args: ['--attack', 'badnet', '--trigger', ' '], message: lit('--trigger: must not be empty for a badnet attack; e.g. "mn"') },

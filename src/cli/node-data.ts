@@ -16,7 +16,7 @@ import { isSetFitName, loadSetFit, SETFIT_SOURCES } from '../engine/data/url';
 import { validateDataset } from '../engine/data/validate';
 
 /** File names tried for each split, in order: SetFit's JSONL first, then CSV and TSV. */
-const SPLIT_FILES: Record<'train' | 'dev' | 'test', string[]> = {
+export const SPLIT_FILES: Record<'train' | 'dev' | 'test', string[]> = {
   train: ['train.jsonl', 'train.csv', 'train.tsv'],
   dev: ['dev.jsonl', 'validation.jsonl', 'dev.csv', 'validation.csv', 'dev.tsv', 'validation.tsv'],
   test: ['test.jsonl', 'test.csv', 'test.tsv'],
@@ -32,7 +32,8 @@ export async function loadDataDir(dir: string, seed: number): Promise<Dataset> {
   }
   const files: FileRecord[] = [];
   const read = async (split: keyof typeof SPLIT_FILES): Promise<RawRow[] | undefined> => {
-    const file = SPLIT_FILES[split].map((f) => join(dir, f)).find((f) => existsSync(f));
+    // isFile: a folder that happens to be called train.jsonl is not the train split.
+    const file = SPLIT_FILES[split].map((f) => join(dir, f)).find((f) => existsSync(f) && statSync(f).isFile());
     if (!file) return undefined;
     const { text, record } = await readRecorded(file);
     files.push(record);

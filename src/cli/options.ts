@@ -6,6 +6,7 @@
  * missing folder or an unwritable `--out` fails in a second with one line naming the flag and the fix,
  * not after minutes of training (or, for `--out`, only when results.json is written).
  */
+import { SPLIT_FILES } from './node-data';
 import { mkdir, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -63,7 +64,7 @@ const FLAGS = {
 } as const;
 
 /** What `--data` folders must hold (as `loadDataDir` in node-data.ts looks for them). */
-const TRAIN_FILES = ['train.jsonl', 'train.csv', 'train.tsv'];
+const TRAIN_FILES = SPLIT_FILES.train;
 const DATA_FIX = 'give a folder with train.jsonl (and dev.jsonl, test.jsonl)';
 
 export async function parseCli(argv: string[]): Promise<CliOptions> {
@@ -90,6 +91,8 @@ export async function parseCli(argv: string[]): Promise<CliOptions> {
   checkNoEmptyPaths(values);
   if (values.backend !== 'wasm' && values.backend !== 'cpu') throw new ConfigError('--backend', `must be wasm or cpu, got "${values.backend}"`);
   if (values.eval !== 'test' && values.eval !== 'dev') throw new ConfigError('--eval', `must be test or dev, got "${values.eval}"`);
+  // A sweep reports on the test split only; accepting --eval dev would print test figures labelled as tuning ones.
+  if (values.eval === 'dev' && values.sweep) throw new ConfigError('--eval', 'dev is for single runs that choose settings; a sweep reports on the test split (run the cells one by one with --eval dev)');
   if (values.attack !== undefined && !ATTACK_KINDS.includes(values.attack as AttackKind))
     throw new ConfigError('--attack', `unknown attack "${values.attack}"; choose one of ${ATTACK_KINDS.join(', ')}`);
   const seed = values.seed === undefined ? undefined : parseSeed(values.seed);

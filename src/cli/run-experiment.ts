@@ -13,6 +13,7 @@ import { FileCache } from './file-cache';
 import { loadDataDir, loadSource } from './node-data';
 import { loadExtraCorpus } from './corpora';
 import { openShippedFromDisk } from './shipped';
+import { checkWritableFolder } from './options';
 
 interface NodeRunSpec {
   config: ExperimentConfig;
@@ -29,6 +30,8 @@ interface NodeRunSpec {
 
 export async function runFromNode(spec: NodeRunSpec): Promise<RunResults> {
   const { config } = spec;
+  // Before any data is read or model trained: a folder that cannot be written fails now, in words.
+  await checkWritableFolder(spec.outDir);
   const loaded = spec.dataDir ? await loadDataDir(spec.dataDir, config.seed) : await loadSource(config.data.source, config.seed);
   // Tuning on dev: the dev split stands in for the test split, so no choice ever sees test results.
   const dataset = spec.evalSplit === 'dev' ? { ...loaded, test: loaded.dev } : loaded;

@@ -203,7 +203,12 @@ async function readManifest(dir: string): Promise<SweepManifest> {
   } catch {
     throw new ConfigError('--merge', `${dir} has no ${MANIFEST}: it is not the --out folder of a finished sweep shard`);
   }
-  const m = JSON.parse(text) as Partial<SweepManifest>;
+  let m: Partial<SweepManifest>;
+  try {
+    m = JSON.parse(text) as Partial<SweepManifest>;
+  } catch (e) {
+    throw new ConfigError('--merge', `${join(dir, MANIFEST)} is not valid JSON (${(e as Error).message}); run that shard again`);
+  }
   if (m.format !== 1 || !m.base || !m.spec || !m.shard || !Array.isArray(m.ran)) {
     throw new ConfigError('--merge', `${join(dir, MANIFEST)} is not a sweep manifest of this lab (format 1)`);
   }

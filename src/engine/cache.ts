@@ -23,7 +23,7 @@ export interface CacheEntryInfo {
 }
 
 /** Bytes the weights' arrays take. */
-export function weightBytes(weights: SavedWeights): number {
+function weightBytes(weights: SavedWeights): number {
   return Object.values(weights).reduce((n, w) => n + w.data.byteLength, 0);
 }
 
@@ -139,7 +139,7 @@ export class CheckedCache implements ModelCache {
 }
 
 /** A storage error in words: the browser's names for a full disk become a sentence. */
-export function describeCacheError(error: unknown): string {
+function describeCacheError(error: unknown): string {
   const name = (error as { name?: string } | null)?.name;
   if (name === 'QuotaExceededError') return "the browser's storage for this site is full";
   if (error instanceof Error) return `${error.name}: ${error.message}`;

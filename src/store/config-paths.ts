@@ -162,7 +162,7 @@ export function quoted(text: string, max = 60): string {
  * an unknown key in a group (with the group's keys, and the nearest one when it looks like a typo
  * or a cut-off link).
  */
-export function unknownPathMessage(path: string): string {
+function unknownPathMessage(path: string): string {
   const children = GROUPS.get(path);
   if (path !== '' && children) {
     return `"${path}" is a group of settings, not one: set a key inside it, e.g. ${path}.${children[0]}=…; its keys: ${children.join(', ')}`;

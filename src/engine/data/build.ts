@@ -67,7 +67,7 @@ export function datasetFromRows(name: string, splits: RawSplits, seed: number): 
  * Texts are cut to this many characters as they are read. The models read at most 512 tokens, a few
  * thousand characters; a longer text (a whole book on one line) would only cost tokenizing time and memory.
  */
-export const MAX_TEXT_CHARS = 20_000;
+const MAX_TEXT_CHARS = 20_000;
 
 // Map keys keep 1 (number) and "1" (string) apart until we decide they are the same label.
 const key = (label: string | number): string => (typeof label === 'number' ? `n:${label}` : `s:${label}`);

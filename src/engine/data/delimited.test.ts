@@ -25,9 +25,9 @@ describe('parseDelimited', () => {
 
   it('lists the columns found when the text or label column is missing', () => {
     expect(() => parseDelimited('body_text,score\nx,1\n', 'r.csv')).toThrow(
-      /r\.csv: no a text column \(text, sentence.*\) in the header; columns found: body_text, score/,
+      /r\.csv: no text column \(text, sentence.*\) in the header; columns found: body_text, score/,
     );
-    expect(() => parseDelimited('text,score\nx,1\n', 'r.csv')).toThrow(/no a label column .*columns found: text, score/);
+    expect(() => parseDelimited('text,score\nx,1\n', 'r.csv')).toThrow(/no label column .*columns found: text, score/);
   });
 
   it('reports a row with the wrong number of cells or an empty label', () => {

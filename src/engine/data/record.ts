@@ -35,7 +35,7 @@ export async function dataRecord(ds: Dataset): Promise<DataRecord> {
 }
 
 /** The hash of the examples: labels and texts of every split, in order, with the label names. */
-export async function contentHash(ds: Dataset): Promise<string> {
+async function contentHash(ds: Dataset): Promise<string> {
   const canonical = JSON.stringify([ds.labelNames, ...(['train', 'dev', 'test'] as const).map((s) => ds[s].map((e) => [e.label, e.text]))]);
   const subtle = globalThis.crypto?.subtle;
   if (!subtle) return `fnv1a32:${hashString(canonical)}`;

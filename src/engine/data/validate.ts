@@ -55,7 +55,7 @@ const FEW_EVAL = 20;
  * Warnings for a dataset too small to measure anything: a two-row file trains, but CA and ASR then swing
  * by tens of points from seed to seed, and a class needs examples to be learned at all.
  */
-export function sizeNotices(ds: Dataset): string[] {
+function sizeNotices(ds: Dataset): string[] {
   const out: string[] = [];
   const perClass = ds.labelNames.map((_, i) => ds.train.filter((e) => e.label === i).length);
   if (ds.train.length < FEW_TRAIN || Math.min(...perClass) < FEW_PER_CLASS) {
