@@ -1,5 +1,5 @@
 /** Messages between the page and the upload worker (see upload.worker.ts). */
-import type { PreviewRow } from '../src/engine/data/upload';
+import type { UploadSummary } from '../src/engine/data/upload';
 
 export interface UploadRequest {
   file: File;
@@ -8,16 +8,7 @@ export interface UploadRequest {
 }
 
 /** What the page keeps of a parsed file: enough for the preview, and the text for the run's worker. */
-export interface ParsedUpload {
-  fileName: string;
-  content: string;
-  labelNames: string[];
-  preview: PreviewRow[];
-  /** Examples per label over the whole file. */
-  counts: number[];
-  /** What the parser noticed (labels mapped from names, a tiny file, texts cut). */
-  notices: string[];
-}
+export type ParsedUpload = UploadSummary;
 
 export type UploadMessage =
   | { type: 'progress'; phase: 'reading' | 'parsing'; loaded: number; total: number }

@@ -3,11 +3,9 @@
  * parse, which on the main thread would freeze the page. The file is read as a stream, so the page can
  * show how far it got; a file over the limit is refused before a byte is read.
  */
-import { checkUploadSize, labelCounts, parseUploadedFile, previewRows } from '../src/engine/data/upload';
+import { checkUploadSize, summarizeUpload } from '../src/engine/data/upload';
 import type { UploadMessage, UploadRequest } from './upload-protocol';
 
-/** Rows per split in the preview table. */
-const PREVIEW_ROWS = 3;
 /** Progress is posted about this often, in bytes: a message per 64 KB chunk would flood the page. */
 const PROGRESS_EVERY = 1024 * 1024;
 
@@ -19,19 +17,7 @@ self.onmessage = async (event: MessageEvent<UploadRequest>) => {
     checkUploadSize(file.name, file.size);
     const content = await readText(file);
     post({ type: 'progress', phase: 'parsing', loaded: file.size, total: file.size });
-    const dataset = parseUploadedFile(file.name, content, seed);
-    const all = [...dataset.train, ...dataset.dev, ...dataset.test];
-    post({
-      type: 'done',
-      upload: {
-        fileName: file.name,
-        content,
-        labelNames: dataset.labelNames,
-        preview: previewRows(dataset, PREVIEW_ROWS),
-        counts: labelCounts(all, dataset.labelNames.length),
-        notices: dataset.notices ?? [],
-      },
-    });
+    post({ type: 'done', upload: summarizeUpload(file.name, content, seed) });
   } catch (error) {
     post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
   }

@@ -6,6 +6,7 @@
  * missing folder or an unwritable `--out` fails in a second with one line naming the flag and the fix,
  * not after minutes of training (or, for `--out`, only when results.json is written).
  */
+import { editDistance } from '../engine/edit-distance';
 import { SPLIT_FILES } from './node-data';
 import { mkdir, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
@@ -169,16 +170,6 @@ function nearestFlag(typed: string): string | undefined {
     if (d <= 2 && d < name.length && (!best || d < best.d)) best = { flag, d };
   }
   return best?.flag;
-}
-
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    row = next;
-  }
-  return row[b.length]!;
 }
 
 /**

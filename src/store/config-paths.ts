@@ -3,6 +3,7 @@
  * the form and the URL hash both see it. Kinds come from `DEFAULT_CONFIG`, so a new config field shows
  * up here (and in the URL) without touching this file.
  */
+import { editDistance } from '../engine/edit-distance';
 import { DEFAULT_CONFIG, DEFENSE_METHODS, LORA_TARGETS, type ExperimentConfig } from '../engine/config';
 
 export type LeafValue = number | string | boolean | string[];
@@ -199,14 +200,4 @@ export function closest(word: string, options: readonly string[]): string | unde
     if (distance <= allowed && distance < bestDistance) [best, bestDistance] = [option, distance];
   }
   return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    row = next;
-  }
-  return row[b.length]!;
 }

@@ -3,7 +3,7 @@
  * edge, before anything is sent to the worker.
  */
 import { configIssues, type LabelMode } from '../engine/config';
-import { checkUploadSize, labelCounts, parseUploadedFile, previewRows } from '../engine/data/upload';
+import { checkUploadSize, summarizeUpload } from '../engine/data/upload';
 import type { BackendName } from '../../workers/protocol';
 import { datasetSpecFor, knownLabelCount } from './dataset-spec';
 import type { LabClient } from './lab-client';
@@ -46,8 +46,6 @@ export interface LabActions {
   switchBackend(name: BackendName): void;
 }
 
-/** Rows per split in the upload preview. */
-const PREVIEW_ROWS = 3;
 
 export function createLabActions(
   store: LabStore,
@@ -158,16 +156,7 @@ export function createLabActions(
     upload(fileName, content) {
       const { config } = state();
       try {
-        const dataset = parseUploadedFile(fileName, content, config.seed);
-        const all = [...dataset.train, ...dataset.dev, ...dataset.test];
-        useUpload({
-          fileName,
-          content,
-          labelNames: dataset.labelNames,
-          preview: previewRows(dataset, PREVIEW_ROWS),
-          counts: labelCounts(all, dataset.labelNames.length),
-          notices: dataset.notices ?? [],
-        });
+        useUpload(summarizeUpload(fileName, content, config.seed));
       } catch (error) {
         refuseUpload(error, config.data.source);
       }

@@ -7,7 +7,7 @@
 import type { UploadProgress } from './upload-reader';
 import { createStore, type StateCreator } from 'zustand/vanilla';
 import { configFromPreset, DEFAULT_CONFIG, type ExperimentConfig } from '../engine/config';
-import type { PreviewRow } from '../engine/data/upload';
+import type { UploadSummary } from '../engine/data/upload';
 import type { BackendReport, CacheEntryInfo, FeatureMap, SweepOutcome, SweepProgress, Prediction, RunOutcome, TrySample } from '../../workers/protocol';
 import { setAt, type LeafValue } from './config-paths';
 import { stagesFor } from './methods';
@@ -26,16 +26,7 @@ interface ConfigSlice {
 }
 
 /** An uploaded file, kept as text so a new seed re-splits it. */
-export interface UploadedFile {
-  fileName: string;
-  content: string;
-  labelNames: string[];
-  preview: PreviewRow[];
-  /** Examples per label over the whole file. */
-  counts: number[];
-  /** What the parser noticed and the user should read (labels mapped from names, a tiny file, texts cut). */
-  notices: string[];
-}
+export type UploadedFile = UploadSummary;
 
 interface DatasetSlice {
   upload: UploadedFile | null;

@@ -117,6 +117,35 @@ function parseJsonArray(content: string, fileName: string): RawRow[] {
   });
 }
 
+/** An uploaded file as the page keeps it: the text (the run's worker parses it again) and what the preview shows. */
+export interface UploadSummary {
+  fileName: string;
+  content: string;
+  labelNames: string[];
+  preview: PreviewRow[];
+  /** Examples per label over the whole file. */
+  counts: number[];
+  /** What the parser noticed (labels mapped from names, a tiny file, texts cut). */
+  notices: string[];
+}
+
+/** Rows per split in the upload preview. */
+const PREVIEW_ROWS = 3;
+
+/** Parses `content` as `parseUploadedFile` does and sums it up for the preview; throws the same errors. */
+export function summarizeUpload(fileName: string, content: string, seed: number): UploadSummary {
+  const dataset = parseUploadedFile(fileName, content, seed);
+  const all = [...dataset.train, ...dataset.dev, ...dataset.test];
+  return {
+    fileName,
+    content,
+    labelNames: dataset.labelNames,
+    preview: previewRows(dataset, PREVIEW_ROWS),
+    counts: labelCounts(all, dataset.labelNames.length),
+    notices: dataset.notices ?? [],
+  };
+}
+
 export interface PreviewRow {
   split: 'train' | 'dev' | 'test';
   text: string;
