@@ -3,6 +3,8 @@ import type { UiRequest, WorkerMessage } from '../../workers/protocol';
 import { createLabActions } from './lab-actions';
 import { LabClient, type WorkerPort } from './lab-client';
 import { createLabStore } from './lab-store';
+import { summarizeUpload } from '../engine/data/upload';
+import type { ReadUpload } from './upload-reader';
 
 /** A worker that answers every run and sweep with "cancelled" and records what it was sent. */
 class EchoWorker implements WorkerPort {
@@ -28,16 +30,30 @@ function setup() {
   const store = createLabStore();
   const worker = new EchoWorker();
   const client = new LabClient(worker, (batch) => store.getState().applyEvents(batch, 0));
-  return { store, worker, actions: createLabActions(store, client, () => 0) };
+  const progress: string[] = [];
+  // The upload worker's work, in-process: the same parser and summary, with the progress it would post.
+  const readUpload: ReadUpload = async (file, seed, onProgress) => {
+    onProgress({ type: 'progress', phase: 'parsing', loaded: file.size, total: file.size });
+    return summarizeUpload(file.name, await file.text(), seed);
+  };
+  store.subscribe((s, before) => {
+    if (s.uploadProgress && s.uploadProgress !== before.uploadProgress) progress.push(`${s.uploadProgress.phase} ${s.uploadProgress.loaded}/${s.uploadProgress.total}`);
+  });
+  return { store, worker, progress, actions: createLabActions(store, client, () => 0, readUpload) };
 }
+
+const fileOf = (name: string, text: string) => new File([text], name);
 
 const CSV = ['text,label', ...Array.from({ length: 20 }, (_, i) => `"message number ${i}",${i % 2 ? 'spam' : 'ham'}`)].join('\n');
 
 describe('lab actions', () => {
-  it('a good upload becomes the dataset, with preview and label counts', () => {
-    const { store, actions } = setup();
-    actions.upload('mine.csv', CSV);
-    const { upload, config, error } = store.getState();
+  it('a good upload becomes the dataset, with preview and label counts, and its progress is shown on the way', async () => {
+    const { store, actions, progress } = setup();
+    await actions.uploadFile(fileOf('mine.csv', CSV));
+    const size = new TextEncoder().encode(CSV).length;
+    expect(progress).toEqual([`reading 0/${size}`, `parsing ${size}/${size}`]);
+    const { upload, config, error, uploadProgress } = store.getState();
+    expect(uploadProgress).toBeNull();
     expect(error).toBeNull();
     expect(config.data.source).toBe('mine.csv');
     expect(upload?.counts.reduce((a, b) => a + b)).toBe(20);
@@ -45,9 +61,9 @@ describe('lab actions', () => {
     expect(upload?.preview.length).toBeGreaterThan(0);
   });
 
-  it('a malformed upload says why and keeps the previous dataset', () => {
+  it('a malformed upload says why and keeps the previous dataset', async () => {
     const { store, actions } = setup();
-    actions.upload('broken.jsonl', '{"text": "ok", "label": 1}\n{not json at all\n');
+    await actions.uploadFile(fileOf('broken.jsonl', '{"text": "ok", "label": 1}\n{not json at all\n'));
     const { error, config, upload } = store.getState();
     expect(error).toMatch(/^Could not use the uploaded file: .*broken\.jsonl/);
     expect(error).toContain('keeps the dataset "spam"');
@@ -57,7 +73,7 @@ describe('lab actions', () => {
 
   it('sends the run with a fresh runId and the dataset spec, and records how it ended', async () => {
     const { store, worker, actions } = setup();
-    actions.upload('mine.csv', CSV);
+    await actions.uploadFile(fileOf('mine.csv', CSV));
     await actions.run();
     await actions.run();
     const runs = worker.sent.filter((m) => m.type === 'run');

@@ -3,7 +3,7 @@
  * edge, before anything is sent to the worker.
  */
 import { configIssues, type LabelMode } from '../engine/config';
-import { checkUploadSize, summarizeUpload } from '../engine/data/upload';
+import { checkUploadSize } from '../engine/data/upload';
 import type { BackendName } from '../../workers/protocol';
 import { datasetSpecFor, knownLabelCount } from './dataset-spec';
 import type { LabClient } from './lab-client';
@@ -36,9 +36,7 @@ export interface LabActions {
   loadFeatureMap(): Promise<void>;
   /** Lists the worker's model cache; `clear` empties it first. */
   refreshCache(clear?: boolean): Promise<void>;
-  /** Parses a file's text here and makes it the dataset; a bad file leaves the current one and says why. */
-  upload(fileName: string, content: string): void;
-  /** The same for a picked file, read and parsed off the page's thread with progress (see upload-reader.ts). */
+  /** Makes a picked file the dataset, read and parsed off the page's thread with progress (see upload-reader.ts); a bad file leaves the current one and says why. */
   uploadFile(file: File): Promise<void>;
   /** Replaces the config with a file's (validated); a bad file leaves it and shows why. */
   importConfig(fileName: string, content: string): void;
@@ -150,15 +148,6 @@ export function createLabActions(
         state().setCacheEntries(await (clear ? client.cacheClear() : client.cacheList()));
       } catch (error) {
         state().setError(error instanceof Error ? error.message : String(error));
-      }
-    },
-
-    upload(fileName, content) {
-      const { config } = state();
-      try {
-        useUpload(summarizeUpload(fileName, content, config.seed));
-      } catch (error) {
-        refuseUpload(error, config.data.source);
       }
     },
 
