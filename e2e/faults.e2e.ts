@@ -32,6 +32,39 @@ async function cacheKeys(page: Page): Promise<string[]> {
   );
 }
 
+/** The lab worker's live tensor count, read through its test hook. */
+async function workerTensors(page: Page): Promise<number> {
+  const worker = page.workers().find((w) => w.url().includes('lab.worker'));
+  if (!worker) throw new Error('the lab worker is not running');
+  return worker.evaluate(() => (self as unknown as { __w2sTestHooks: { numTensors(): number } }).__w2sTestHooks.numTensors());
+}
+
+test('cancel in the real worker at three more moments (mid-poisoning, inside ONION, in a sweep\'s second cell): no tensor left, and a run then completes', 300_000, async ({ page, baseUrl, note }) => {
+  await openLab(page, baseUrl, { hash: `${TINY_RUN}&poison.epochs=6&defense.methods=lora,onion`, backend: 'wasm' });
+  await backendName(page);
+  const left: string[] = [];
+  const cancelWhen = async (what: string, ready: () => Promise<unknown>) => {
+    await page.click(byTestId('run'));
+    await ready();
+    await page.click(byTestId('cancel'));
+    const end = await waitForRunEnd(page, 60_000);
+    expect(end === 'cancelled', `${what}: the run ends "cancelled", got "${end}"`);
+    left.push(`${what}: ${await workerTensors(page)}`);
+  };
+  await cancelWhen('mid-poisoning', () => page.waitForFunction(() => /step \d+/.test(document.querySelector('[data-testid="stage-poison"]')?.textContent ?? ''), undefined, { timeout: 120_000 }));
+  await cancelWhen('inside ONION', () => page.waitForSelector(`${byTestId('stage-defense:onion')}[data-status="running"]`, { timeout: 180_000 }));
+  await page.click(byTestId('tab-compare'));
+  await page.fill(byTestId('sweep-triggers'), 'mn, cf');
+  await page.click(byTestId('sweep-run'));
+  await page.waitForFunction(() => /Cell 2 of 2/.test(document.querySelector('[data-testid="sweep-status"]')?.textContent ?? ''), undefined, { timeout: 240_000, polling: 100 });
+  await page.click(byTestId('sweep-cancel'));
+  await page.waitForSelector(`${byTestId('sweep-status')}[data-status="cancelled"]`, { timeout: 60_000, state: 'attached' });
+  left.push(`a sweep's second cell: ${await workerTensors(page)}`);
+  note(`tensors in the worker after each cancel: ${left.join('; ')}`);
+  expect(left.every((l) => l.endsWith(': 0')), `every cancel frees every tensor: ${left.join('; ')}`);
+  expect((await runToEnd(page, 200_000)) === 'done', `a run after the cancels completes (${await errorText(page)})`);
+});
+
 testIf(
   process.env.E2E_SKIP_WEBGPU_RUN !== '1',
   'E2E_SKIP_WEBGPU_RUN=1',

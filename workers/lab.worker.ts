@@ -23,8 +23,12 @@ const handler = new LabHandler({
 });
 self.onmessage = (event: MessageEvent<UiRequest>) => void handler.handle(event.data);
 
-// For the browser tests: provoke a lost GPU through the real `device.lost` path (see e2e/faults.e2e.ts).
-(self as unknown as { __w2sTestHooks: { loseWebGpuDevice(): boolean } }).__w2sTestHooks = { loseWebGpuDevice };
+// For the browser tests (e2e/faults.e2e.ts): provoke a lost GPU through the real `device.lost` path, and
+// read the live tensor count at any moment (after a cancelled sweep, which logs no count of its own).
+(self as unknown as { __w2sTestHooks: { loseWebGpuDevice(): boolean; numTensors(): number } }).__w2sTestHooks = {
+  loseWebGpuDevice,
+  numTensors: () => tf.memory().numTensors,
+};
 
 // What the Content-Security-Policy blocked in this worker (see src/security-headers.ts): said in the
 // console and kept, so a test can check that the engine needs nothing the policy forbids.
