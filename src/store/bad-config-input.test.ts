@@ -77,7 +77,7 @@ const HASH_ROWS: HashRow[] = [
   // Double encoding, length, duplicates.
   { name: 'whole hash encoded twice', hash: '#seed%3D4%26attack.trigger%3Dcf', warning: /this link was encoded twice \(its "=" and "&" arrived as %3D and %26\); the lab read it decoded once/, good: [['seed', 4], ['attack.trigger', 'cf']] },
   { name: 'whole hash encoded twice, values inside too', hash: `#${encodeURIComponent('seed=4&attack.trigger=I%20watched')}`, warning: /encoded twice/, good: [['seed', 4], ['attack.trigger', 'I watched']] },
-  { name: `hash longer than ${MAX_HASH_CHARS / 1024} KiB`, hash: `#seed=4&attack.trigger=${'x'.repeat(MAX_HASH_CHARS)}`, warning: /this link's settings are 32 KiB, over the 32 KiB the lab reads .*ignored all of it and started from the default config — share the settings as a file \(Save config\)/ },
+  { name: `hash longer than ${MAX_HASH_CHARS / 1024} KiB`, hash: `#seed=4&attack.trigger=${'x'.repeat(MAX_HASH_CHARS)}`, warning: /this link's settings are 32 KiB, over the 32 KiB the lab reads .*ignored all of it — share the settings as a file \(Save config\)/ },
   { name: 'duplicate key: the last wins', hash: '#seed=1&seed=2', warning: /seed appears 2 times in this link; the lab used the last usable value, 2/, good: [['seed', 2]] },
   { name: 'duplicate key, the last unusable: the last usable wins', hash: '#seed=1&seed=abc', count: 2, warning: /seed: "abc" is not a number[^]*seed appears 2 times in this link; the lab used the last usable value, 1/, good: [['seed', 1]] },
   { name: 'duplicate preset: the last wins', hash: '#preset=quick&preset=spam-badnet&seed=4', preset: 'spam-badnet', warning: /preset appears 2 times in this link; the lab used the last, "spam-badnet"/, good: [['seed', 4]] },

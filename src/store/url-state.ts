@@ -28,7 +28,7 @@ export interface UrlState {
   hidden: string[];
   /** Keys that could not be used, each with why; shown to the user, never fatal. */
   warnings: string[];
-  /** The whole link was refused (too long, unreadable): a page that is already open keeps its settings. */
+  /** The whole link was refused (too long, unreadable): a page opening on it starts from the defaults, one already open keeps its settings. */
   refused?: true;
 }
 
@@ -68,7 +68,7 @@ export function readHash(hash: string): UrlState {
     return readHashOrThrow(hash);
   } catch (error) {
     // Whatever a link holds, the page must open; reaching this line is a bug in this file.
-    return defaultState([`the lab could not read this link (${error instanceof Error ? error.message : String(error)}); it started from the default config`]);
+    return defaultState([`the lab could not read this link (${error instanceof Error ? error.message : String(error)}); the lab ignored all of it`]);
   }
 }
 
@@ -110,7 +110,7 @@ function defaultState(warnings: string[]): UrlState {
 
 function tooLongMessage(length: number): string {
   const kib = (length / 1024).toFixed(0);
-  return `this link's settings are ${kib} KiB, over the ${MAX_HASH_CHARS / 1024} KiB the lab reads (links that long get cut by browsers and chat apps, so its end may be missing); the lab ignored all of it and started from the default config — share the settings as a file (Save config) instead`;
+  return `this link's settings are ${kib} KiB, over the ${MAX_HASH_CHARS / 1024} KiB the lab reads (links that long get cut by browsers and chat apps, so its end may be missing); the lab ignored all of it — share the settings as a file (Save config) instead`;
 }
 
 /**

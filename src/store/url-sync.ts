@@ -21,7 +21,7 @@ export function syncUrlWithStore(store: LabStore, win: Window = window): () => v
     const next = readHash(win.location.hash);
     const { config, hidden, loadUrlState } = store.getState();
     // A link pasted into an open page that cannot be read at all must not wipe the settings on screen.
-    loadUrlState(next.refused ? { config, hidden, warnings: next.warnings.map((w) => w.replace('started from the default config', 'kept the settings on screen')) } : next);
+    loadUrlState(next.refused ? { config, hidden, warnings: next.warnings } : next);
   };
   win.addEventListener('hashchange', onHashChange);
   return () => {
