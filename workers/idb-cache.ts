@@ -4,7 +4,7 @@
  * are stored as they are (`Float32Array`s clone into IndexedDB directly), sealed with a checksum by the
  * engine (see `CheckedCache`). Only the newest entries are kept, so the lab never fills the disk.
  */
-import { unsealWeights, type CacheEntryInfo, type ModelCache, type SavedWeights } from '../src/engine/cache';
+import { unsealWeights, weightBytes, type CacheEntryInfo, type ModelCache, type SavedWeights } from '../src/engine/cache';
 
 const DB_NAME = 'w2s-backdoor-lab';
 const STORE = 'models';
@@ -73,8 +73,7 @@ function describeEntry(e: Partial<Entry> & { key: string }): CacheEntryInfo {
   const savedAt = typeof e.savedAt === 'number' ? e.savedAt : 0;
   if (!e.weights || typeof e.weights !== 'object') return { key: e.key, bytes: 0, savedAt, damaged: 'it holds no weights' };
   const opened = unsealWeights(e.weights);
-  const bytes = Object.values(e.weights).reduce((n, w) => n + (w?.data instanceof Float32Array ? w.data.byteLength : 0), 0);
-  return { key: e.key, bytes, savedAt, ...(opened.ok ? {} : { damaged: opened.reason }) };
+  return { key: e.key, bytes: weightBytes(e.weights), savedAt, ...(opened.ok ? {} : { damaged: opened.reason }) };
 }
 
 /** Resolves when `tx` commits; rejects with its error (QuotaExceededError surfaces here, at commit). */

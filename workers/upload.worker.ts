@@ -1,9 +1,9 @@
 /**
  * Reads and parses one uploaded file off the page's thread: a 60 MB JSONL takes seconds to decode and
  * parse, which on the main thread would freeze the page. The file is read as a stream, so the page can
- * show how far it got; a file over the limit is refused before a byte is read.
+ * show how far it got. The page refuses a file over the size limit before it starts this worker.
  */
-import { checkUploadSize, summarizeUpload } from '../src/engine/data/upload';
+import { summarizeUpload } from '../src/engine/data/upload';
 import type { UploadMessage, UploadRequest } from './upload-protocol';
 
 /** Progress is posted about this often, in bytes: a message per 64 KB chunk would flood the page. */
@@ -14,7 +14,6 @@ const post = (message: UploadMessage) => self.postMessage(message);
 self.onmessage = async (event: MessageEvent<UploadRequest>) => {
   const { file, seed } = event.data;
   try {
-    checkUploadSize(file.name, file.size);
     const content = await readText(file);
     post({ type: 'progress', phase: 'parsing', loaded: file.size, total: file.size });
     post({ type: 'done', upload: summarizeUpload(file.name, content, seed) });

@@ -68,9 +68,3 @@ export async function readJsonFile(flag: string, path: string, fix: string): Pro
     throw new ConfigError(flag, `cannot read ${path} as JSON: ${oneLine((e as Error).message)}; ${fix}`);
   }
 }
-
-/** A JSON value for a message, cut short: a whole config pasted into the line would hide the fix. */
-export function shortJson(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}

@@ -12,6 +12,7 @@ import { mkdir, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  isPlainObject,
   ATTACK_KINDS,
   ConfigError,
   DEFAULT_CONFIG,
@@ -24,7 +25,8 @@ import {
   type ExperimentConfig,
 } from '../engine/config';
 import { parseShard, type Shard } from '../engine/sweep';
-import { CliError, fileErrorParts, fileProblem, oneLine, readJsonFile, shortJson } from './errors';
+import { CliError, fileErrorParts, fileProblem, oneLine, readJsonFile } from './errors';
+import { shortJson } from '../engine/short-json';
 
 interface CliOptions {
   config: ExperimentConfig;
@@ -108,7 +110,6 @@ export async function parseCli(argv: string[]): Promise<CliOptions> {
   if (seed !== undefined) config = applyPatch(config, { seed });
   checkFlagsConfig(config);
   if (values.data) await checkDataDir(values.data);
-  if (values.merge) for (const dir of positionals) await checkShardFolder(dir);
   return {
     config,
     ...(values.data ? { dataDir: values.data } : {}),
@@ -214,7 +215,6 @@ async function applyConfigFile(base: ExperimentConfig, file: string): Promise<Ex
   return config;
 }
 
-const isPlainObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
 
 /**
  * A value where the config has a section (`{"data": "spam"}`): the merge would replace the whole section
@@ -269,29 +269,6 @@ async function checkDataDir(dir: string): Promise<void> {
   if (!TRAIN_FILES.some((f) => names.includes(f))) {
     throw new ConfigError('--data', `${dir} has no train file (expected one of ${TRAIN_FILES.join(', ')}); ${DATA_FIX}`);
   }
-}
-
-/**
- * A `--merge` folder holds a readable `sweep.json`. Missing, `mergeSweepFolders` says so itself; but a
- * truncated one (a shard killed while writing) would surface there as a bare JSON SyntaxError.
- */
-async function checkShardFolder(dir: string): Promise<void> {
-  const file = join(dir, 'sweep.json');
-  const fix = 'give the --out folder of a finished sweep shard';
-  let isFolder = false;
-  try {
-    isFolder = (await stat(dir)).isDirectory();
-  } catch (e) {
-    throw new ConfigError('--merge', `${dir} has no sweep.json: the folder cannot be opened: ${fileProblem(e)}; ${fix}`);
-  }
-  if (!isFolder) throw new ConfigError('--merge', `${dir} is a file, not a folder; ${fix}`);
-  try {
-    await stat(file);
-  } catch {
-    return; // `readManifest` reports a missing sweep.json in the lab's own words
-  }
-  const manifest = await readJsonFile('--merge', file, 'run that shard again or leave its folder out');
-  if (!isPlainObject(manifest)) throw new ConfigError('--merge', `${file} is not a sweep manifest of this lab; run that shard again`);
 }
 
 /**

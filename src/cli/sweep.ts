@@ -14,7 +14,8 @@
  * Across machines: `--shard i/N` runs only the cells k ≡ i (mod N) into its own `--out`, and
  * `--merge DIR... --out DIR` joins the shard folders into the one-machine layout (see README).
  */
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { ATTACK_KINDS, ConfigError, LABEL_MODES, type ExperimentConfig, type LabelMode } from '../engine/config';
@@ -32,7 +33,8 @@ import {
   type SweepSpec,
   type SweepTrigger,
 } from '../engine/sweep';
-import { readJsonFile, shortJson } from './errors';
+import { fileProblem, readJsonFile } from './errors';
+import { shortJson } from '../engine/short-json';
 import { runFromNode } from './run-experiment';
 
 const SWEEP_KEYS = ['triggers', 'budgets', 'labelModes'];
@@ -196,21 +198,24 @@ async function writeSweepFolder(outDir: string, manifest: SweepManifest, cells: 
   await writeSummary(outDir, cells, done);
 }
 
+/**
+ * A shard folder's manifest, or a `--merge` error that says what is wrong with the folder: missing, a
+ * file, without a manifest, a manifest cut short (a shard killed while writing) or not one of ours.
+ */
 async function readManifest(dir: string): Promise<SweepManifest> {
-  let text: string;
+  const fix = 'give the --out folder of a finished sweep shard';
+  let isFolder: boolean;
   try {
-    text = await readFile(join(dir, MANIFEST), 'utf8');
-  } catch {
-    throw new ConfigError('--merge', `${dir} has no ${MANIFEST}: it is not the --out folder of a finished sweep shard`);
-  }
-  let m: Partial<SweepManifest>;
-  try {
-    m = JSON.parse(text) as Partial<SweepManifest>;
+    isFolder = (await stat(dir)).isDirectory();
   } catch (e) {
-    throw new ConfigError('--merge', `${join(dir, MANIFEST)} is not valid JSON (${(e as Error).message}); run that shard again`);
+    throw new ConfigError('--merge', `${dir} has no ${MANIFEST}: the folder cannot be opened: ${fileProblem(e)}; ${fix}`);
   }
-  if (m.format !== 1 || !m.base || !m.spec || !m.shard || !Array.isArray(m.ran)) {
-    throw new ConfigError('--merge', `${join(dir, MANIFEST)} is not a sweep manifest of this lab (format 1)`);
+  if (!isFolder) throw new ConfigError('--merge', `${dir} is a file, not a folder; ${fix}`);
+  const file = join(dir, MANIFEST);
+  if (!existsSync(file)) throw new ConfigError('--merge', `${dir} has no ${MANIFEST}: it is not the --out folder of a finished sweep shard`);
+  const m = (await readJsonFile('--merge', file, 'run that shard again or leave its folder out')) as Partial<SweepManifest> | null;
+  if (m === null || typeof m !== 'object' || Array.isArray(m) || m.format !== 1 || !m.base || !m.spec || !m.shard || !Array.isArray(m.ran)) {
+    throw new ConfigError('--merge', `${file} is not a sweep manifest of this lab (format 1); run that shard again`);
   }
   return m as SweepManifest;
 }

@@ -22,9 +22,9 @@ export interface CacheEntryInfo {
   damaged?: string;
 }
 
-/** Bytes the weights' arrays take. */
-function weightBytes(weights: SavedWeights): number {
-  return Object.values(weights).reduce((n, w) => n + w.data.byteLength, 0);
+/** Bytes the weights' arrays take; an entry that is not an array of floats (a damaged store) counts 0. */
+export function weightBytes(weights: SavedWeights): number {
+  return Object.values(weights).reduce((n, w) => n + (w?.data instanceof Float32Array ? w.data.byteLength : 0), 0);
 }
 
 /** A cache that lives as long as the process: for tests and for sweeps within one session. */

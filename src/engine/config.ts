@@ -307,7 +307,8 @@ function patch(base: ExperimentConfig, p: ConfigPatch): ExperimentConfig {
   return mergeDeep(structuredClone(base) as unknown as Record<string, unknown>, p as Record<string, unknown>) as unknown as ExperimentConfig;
 }
 
-const isPlainObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
+/** A JSON object: not null, not an array. */
+export const isPlainObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x);
 
 function mergeDeep(out: Record<string, unknown>, p: Record<string, unknown>): Record<string, unknown> {
   for (const [key, value] of Object.entries(p)) {

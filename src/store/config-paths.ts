@@ -4,14 +4,11 @@
  * up here (and in the URL) without touching this file.
  */
 import { editDistance } from '../engine/edit-distance';
-import { DEFAULT_CONFIG, DEFENSE_METHODS, LORA_TARGETS, type ExperimentConfig } from '../engine/config';
+import { DEFAULT_CONFIG, DEFENSE_METHODS, isPlainObject, LORA_TARGETS, type ExperimentConfig } from '../engine/config';
 
 export type LeafValue = number | string | boolean | string[];
 type LeafKind = 'number' | 'string' | 'boolean' | 'list';
 
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
 
 function kindOf(value: unknown): LeafKind | undefined {
   if (Array.isArray(value)) return 'list';
@@ -24,7 +21,7 @@ function kindOf(value: unknown): LeafKind | undefined {
 function collectLeaves(node: Record<string, unknown>, prefix: string, out: Map<string, LeafKind>): Map<string, LeafKind> {
   for (const [key, value] of Object.entries(node)) {
     const path = prefix ? `${prefix}.${key}` : key;
-    if (isRecord(value)) collectLeaves(value, path, out);
+    if (isPlainObject(value)) collectLeaves(value, path, out);
     else {
       const kind = kindOf(value);
       if (kind) out.set(path, kind);
@@ -33,7 +30,7 @@ function collectLeaves(node: Record<string, unknown>, prefix: string, out: Map<s
   return out;
 }
 
-const LEAVES: ReadonlyMap<string, LeafKind> = collectLeaves(isRecord(DEFAULT_CONFIG) ? DEFAULT_CONFIG : {}, '', new Map());
+const LEAVES: ReadonlyMap<string, LeafKind> = collectLeaves(isPlainObject(DEFAULT_CONFIG) ? DEFAULT_CONFIG : {}, '', new Map());
 
 /** Every leaf of the config, in the order `DEFAULT_CONFIG` declares them. */
 export const CONFIG_PATHS: readonly string[] = [...LEAVES.keys()];
@@ -77,7 +74,7 @@ export function listChoices(path: string): readonly string[] | undefined {
 export function getAt(config: ExperimentConfig, path: string): LeafValue | undefined {
   let node: unknown = config;
   for (const key of path.split('.')) {
-    if (!isRecord(node)) return undefined;
+    if (!isPlainObject(node)) return undefined;
     node = node[key];
   }
   // The array itself, not a copy: selectors need a stable reference while the config is unchanged.
@@ -104,8 +101,8 @@ function assignLeaf(config: ExperimentConfig, path: string, value: LeafValue): v
   const keys = path.split('.');
   const last = keys.pop()!;
   let node: unknown = config;
-  for (const key of keys) node = isRecord(node) ? node[key] : undefined;
-  if (!isRecord(node)) throw new Error(`config has no object at "${keys.join('.')}"`);
+  for (const key of keys) node = isPlainObject(node) ? node[key] : undefined;
+  if (!isPlainObject(node)) throw new Error(`config has no object at "${keys.join('.')}"`);
   node[last] = Array.isArray(value) ? [...value] : value;
 }
 

@@ -3,7 +3,7 @@
  * an imported config file checked with the same rules as every other edge (`configIssues`). Pure
  * string functions; the download itself is the UI's job.
  */
-import { configIssues, DEFAULT_CONFIG, type ExperimentConfig } from '../engine/config';
+import { configIssues, DEFAULT_CONFIG, isPlainObject, type ExperimentConfig } from '../engine/config';
 import { CONFIG_PATHS, getAt, leafKind, listChoices } from './config-paths';
 import type { RunResults, StageName } from '../engine/events';
 import { methodOfStage } from './methods';
@@ -126,10 +126,10 @@ type Found = { ok: true; config: Record<string, unknown>; heading: string } | { 
 /** The config object in the parsed file: the file itself, or a results file's `config`. */
 function findConfig(fileName: string, value: unknown): Found {
   if (isResults(value)) {
-    if (!isRecord(value.config)) return { ok: false, message: `${fileName} is a results file, but its "config" is ${describe(value.config)}, not a config object` };
+    if (!isPlainObject(value.config)) return { ok: false, message: `${fileName} is a results file, but its "config" is ${describe(value.config)}, not a config object` };
     return { ok: true, config: value.config, heading: `${fileName} is a results file whose config is not valid` };
   }
-  if (!isRecord(value)) return { ok: false, message: `${fileName} holds ${describe(value)}, not a config: a config file is one JSON object, as Save config writes it` };
+  if (!isPlainObject(value)) return { ok: false, message: `${fileName} holds ${describe(value)}, not a config: a config file is one JSON object, as Save config writes it` };
   return { ok: true, config: value, heading: `${fileName} is not a valid config` };
 }
 
@@ -147,7 +147,7 @@ function describe(value: unknown): string {
  */
 function fileIssues(config: Record<string, unknown>, labelCount: (source: string) => number | undefined): Issue[] {
   const data = config.data;
-  const source = isRecord(data) && typeof data.source === 'string' ? data.source : undefined;
+  const source = isPlainObject(data) && typeof data.source === 'string' ? data.source : undefined;
   const shape = shapeIssues(config);
   const byField = new Map(shape.map((i) => [i.field, i]));
   const checked = configIssues(config, source === undefined ? undefined : labelCount(source)).map((i) => byField.get(i.field) ?? i);
@@ -175,7 +175,7 @@ function lookUp(config: Record<string, unknown>, path: string): { present: boole
   let node: Record<string, unknown> = config;
   for (let i = 0; i < keys.length - 1; i++) {
     const next = node[keys[i]!];
-    if (!isRecord(next)) return { present: false, value: undefined, missingGroup: keys.slice(0, i + 1).join('.') };
+    if (!isPlainObject(next)) return { present: false, value: undefined, missingGroup: keys.slice(0, i + 1).join('.') };
     node = next;
   }
   const last = keys.at(-1)!;
@@ -204,9 +204,6 @@ function shortJson(value: unknown): string {
   return text.length > 60 ? `${text.slice(0, 59)}…` : text;
 }
 
-function isRecord(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
 
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

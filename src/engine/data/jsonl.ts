@@ -2,6 +2,7 @@
  * JSON Lines, the format of Hugging Face's SetFit datasets: one object per line,
  * `{"text": "...", "label": 1, "label_text": "positive"}`.
  */
+import { shortJson } from '../short-json';
 import type { RawRow } from './build';
 import { DatasetError } from './errors';
 import { findField, LABEL_FIELDS, LABEL_TEXT_FIELDS, TEXT_FIELDS } from './fields';
@@ -47,21 +48,15 @@ export function rowFromObject(obj: Record<string, unknown>, where: string): RawR
   }
   const text = obj[textKey];
   const label = obj[labelKey];
-  if (typeof text !== 'string') throw new DatasetError(`${where}: "${textKey}" must be a string, got ${describe(text)}; put the text in quotes`);
+  if (typeof text !== 'string') throw new DatasetError(`${where}: "${textKey}" must be a string, got ${shortJson(text)}; put the text in quotes`);
   if (text.trim() === '') throw new DatasetError(`${where}: "${textKey}" is empty; remove the row or fill it in`);
   if (!((typeof label === 'number' && Number.isFinite(label)) || (typeof label === 'string' && label.trim() !== ''))) {
-    throw new DatasetError(`${where}: "${labelKey}" must be a class index (0, 1, …) or a class name, got ${describe(label)}`);
+    throw new DatasetError(`${where}: "${labelKey}" must be a class index (0, 1, …) or a class name, got ${shortJson(label)}`);
   }
   const row: RawRow = { text, label: typeof label === 'string' ? label.trim() : label, where };
   const nameKey = findField(keys, LABEL_TEXT_FIELDS);
   if (nameKey !== undefined && nameKey !== labelKey && typeof obj[nameKey] === 'string') row.labelText = obj[nameKey] as string;
   return row;
-}
-
-/** A value as a short phrase for a message: never the whole of a 20 MB string. */
-function describe(value: unknown): string {
-  const json = JSON.stringify(value) ?? String(value);
-  return json.length > 60 ? `${json.slice(0, 57)}…` : json;
 }
 
 /** Files saved by Windows tools often start with a byte-order mark that would glue onto the first key. */
