@@ -14,7 +14,7 @@ import { backendName, byTestId, labResults, openLab, runToEnd } from './lab-page
 /** Big enough that per-step overheads do not hide the threads; small enough for minutes per run. */
 const BENCH_RUN =
   'preset=quick&data.maxTrain=256&data.maxTest=64&pretrain.studentSteps=16&pretrain.teacherSteps=8' +
-  '&taskModel.epochs=1&poison.epochs=1&teacher.epochs=1&defense.epochs=1&defense.methods=lora,w2sdefense';
+  '&taskModel.epochs=1&poison.epochs=1&poison.untilAsr=0&teacher.epochs=1&defense.epochs=1&defense.methods=lora,w2sdefense';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, threads: { type: 'string', default: '1,2' }, extra: { type: 'string', default: '' } } });

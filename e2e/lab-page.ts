@@ -17,11 +17,12 @@ export const byTestId = (id: string) => `[data-testid="${id}"]`;
 
 /**
  * A run small enough for the WASM backend in seconds: the quick preset cut down to a slice of the
- * data, a few language-model steps and one epoch per stage, two defenses.
+ * data, a few language-model steps and one epoch per stage, two defenses. One poisoning epoch plants
+ * no backdoor, so `poison.untilAsr=0` (fixed epochs) keeps the defenses running: the tests check mechanics.
  */
 export const TINY_RUN =
   'preset=quick&data.maxTrain=96&data.maxTest=48&pretrain.studentSteps=4&pretrain.teacherSteps=2' +
-  '&taskModel.epochs=1&poison.epochs=1&teacher.epochs=1&defense.epochs=1&defense.methods=lora,w2sdefense';
+  '&taskModel.epochs=1&poison.epochs=1&poison.untilAsr=0&teacher.epochs=1&defense.epochs=1&defense.methods=lora,w2sdefense';
 
 /** Opens the lab; `backend` adds `?backend=`, `query` any other query string (`kernels=tfjs`). */
 export async function openLab(page: Page, baseUrl: string, opts: { hash?: string; backend?: string; query?: string } = {}): Promise<void> {

@@ -6,6 +6,7 @@ import { expect, test, testIf } from './harness';
 import { backendName, byTestId, errorText, labResults, longTasksSince, openLab, recordLongTasks, runToEnd, stageStatuses, TINY_RUN, waitForRunEnd } from './lab-page';
 import type { RunResults, StageName } from '../src/engine/events';
 import { tokenize } from '../src/engine/data/tokenizer';
+import { WordPieceTokenizer } from '../src/engine/data/wordpiece';
 import { readFile } from 'node:fs/promises';
 import type { CheckpointManifest } from '../src/engine/models/checkpoint';
 import { DEFENSE_IDS, DEFENSES } from '../src/engine/defenses/catalog';
@@ -36,6 +37,16 @@ async function expectTableMatches(page: import('playwright-core').Page, results:
     expect(caText === percent(final.ca), `${method} CA cell "${caText}" ≠ worker's ${percent(final.ca)}`);
     expect(asrText === percent(final.asr), `${method} ASR cell "${asrText}" ≠ worker's ${percent(final.asr)}`);
     cells += 2;
+  }
+  // The clean-model floor (the public task model on the same triggered sentences) and the sentence count.
+  const floors = results.floors;
+  if (floors?.cleanModelAsr != null) {
+    const floorText = await page.locator(byTestId('results-clean-floor-asr')).textContent();
+    expect(floorText === percent(floors.cleanModelAsr), `clean-model floor cell "${floorText}" ≠ worker's ${percent(floors.cleanModelAsr)}`);
+  }
+  if (floors) {
+    const header = (await page.locator(byTestId('results-asr-header')).textContent()) ?? '';
+    expect(header.includes(`(${floors.triggered} triggered)`), `ASR header names the ${floors.triggered} triggered sentences: "${header}"`);
   }
   return cells;
 }
@@ -75,6 +86,30 @@ test('a _hide key hides its control', 60_000, async ({ page, baseUrl }) => {
 
   await openLab(page, baseUrl, { backend: 'cpu' });
   expect(await page.locator(byTestId('field-attack.trigger')).isVisible(), 'without _hide the trigger control shows');
+});
+
+test('setup shows how the shipped vocabulary splits the trigger, live as it is typed', 60_000, async ({ page, baseUrl, note }) => {
+  // The expected pieces come from the shipped vocabulary file itself, never from a list written here.
+  const manifest = JSON.parse(await readFile('public/checkpoints/manifest.json', 'utf8')) as CheckpointManifest;
+  const shipped = WordPieceTokenizer.fromJSON(JSON.parse(await readFile(`public/checkpoints/${manifest.tokenizer.file}`, 'utf8')));
+  // The default trigger first, then a rare word typed in.
+  await openLab(page, baseUrl, { hash: 'data.tokenizer=wordpiece', backend: 'cpu' });
+  const chips = () => page.locator(`${byTestId('trigger-preview')} ${byTestId('trigger-piece')}`).allTextContents();
+  const showing = (pieces: string[]) =>
+    page.waitForFunction((want) => [...document.querySelectorAll('[data-testid="trigger-preview"] [data-testid="trigger-piece"]')].map((e) => e.textContent).join(' ') === want, pieces.join(' '), { timeout: 20_000 });
+  const trigger = await page.inputValue('#field-attack\\.trigger');
+  await showing(shipped.tokenize(trigger));
+  note(`"${trigger}" → ${(await chips()).join(' ')}: ${await page.locator(byTestId('trigger-preview')).textContent()}`);
+  await page.fill('#field-attack\\.trigger', 'mn');
+  await showing(shipped.tokenize('mn'));
+  const verdict = (await page.locator(byTestId('trigger-preview')).textContent()) ?? '';
+  expect(/one token|split into|reads as/.test(verdict), `the preview gives a verdict: "${verdict}"`);
+
+  // The word tokenizer's vocabulary is the dataset's: the preview says so, and keeps the words whole.
+  await page.selectOption('#field-data\\.tokenizer', 'word');
+  await showing(tokenize('mn'));
+  const word = (await page.locator(byTestId('trigger-preview')).textContent()) ?? '';
+  expect(/built from the dataset/.test(word), `the word tokenizer's note: "${word}"`);
 });
 
 test('a malformed upload shows a clear error and the lab still runs', 180_000, async ({ page, baseUrl, note }) => {
@@ -307,10 +342,11 @@ test('the defense bench: every defense of the catalog runs in the browser, filte
     expect(frr === percent(outcome.falseRejection) && detection === percent(outcome.detection), `${id}: flagged cells ${frr} / ${detection} match the worker's`);
     note(`${id}: CA ${percent(outcome.unfiltered.ca)} → ${percent(results.stages[`defense:${id}`]!.final!.ca)}, ASR ${percent(outcome.unfiltered.asr)} → ${percent(results.stages[`defense:${id}`]!.final!.asr)}, flagged ${frr} clean / ${detection} triggered`);
   }
-  // Filters have no epochs: each chart draws them as one flat reference line.
+  // Filters have no epochs: each chart draws them as one flat reference line; the ASR chart adds the clean model's.
   for (const chart of ['chart-ca', 'chart-asr']) {
     const flat = await page.locator(`${byTestId(chart)} .recharts-reference-line`).count();
-    expect(flat === filters.length, `${chart}: one flat line per filter, got ${flat}`);
+    const want = filters.length + (chart === 'chart-asr' && results.floors?.cleanModelAsr != null ? 1 : 0);
+    expect(flat === want, `${chart}: one flat line per filter (and the clean model's on ASR), want ${want}, got ${flat}`);
   }
 
   await page.click(byTestId('tab-try'));
@@ -365,7 +401,8 @@ test('feature map: one point per clean and per triggered sentence, for every mod
 });
 
 test('trigger comparison: a sweep of two triggers on the quick preset fills the ASR heatmap and reuses the pretrained student', 300_000, async ({ page, baseUrl, note }) => {
-  await openLab(page, baseUrl, { hash: 'preset=quick', backend: 'wasm' });
+  // Fixed epochs (poison.untilAsr=0): a trigger that does not plant would otherwise leave its defense cells empty.
+  await openLab(page, baseUrl, { hash: 'preset=quick&poison.untilAsr=0', backend: 'wasm' });
   await backendName(page);
   await page.click(byTestId('tab-compare'));
   await page.fill(byTestId('sweep-triggers'), 'mn, cf');
@@ -466,7 +503,7 @@ test('exports download valid files, and a config file imports back', 200_000, as
 
   const csv = await download(page, 'export-csv');
   const [header, ...rows] = csv.bytes.toString('utf8').trim().split('\n').map((line) => line.split(','));
-  expect(header?.join() === 'method,stage,epoch,ca,asr,asr_base,loss,dev_acc,ce,kd,fa', `CSV header: ${header?.join()}`);
+  expect(header?.join() === 'method,stage,epoch,ca,asr,asr_base,loss,dev_acc,dev_asr,ce,kd,fa', `CSV header: ${header?.join()}`);
   const expected = Object.entries(results.stages).filter(([stage]) => stage !== 'pretrain').flatMap(([stage, r]) => r.epochs.map((e) => ({ stage, e })));
   expect(rows.length === expected.length, `one CSV row per method-epoch (${expected.length}), got ${rows.length}`);
   for (const [i, { stage, e }] of expected.entries()) {

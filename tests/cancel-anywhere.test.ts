@@ -26,7 +26,8 @@ const config = (): ExperimentConfig =>
     models: { student: { layers: 1, dModel: 16, heads: 2, dFF: 32 }, teacher: { layers: 1, dModel: 8, heads: 2, dFF: 16 }, dropout: 0 },
     pretrain: { checkpoint: 'none', studentSteps: 6, teacherSteps: 4, batchSize: 32, extraCorpus: 'none' },
     taskModel: { enabled: true, epochs: 1 },
-    poison: { epochs: 2, batchSize: 32, method: 'full' },
+    // Fixed epochs: the defenses must run (and be cancelled) whatever the tiny model's ASR.
+    poison: { epochs: 2, batchSize: 32, method: 'full', untilAsr: 0 },
     teacher: { epochs: 1, batchSize: 32 },
     defense: { epochs: 1, batchSize: 32, methods: ['lora', 'w2sdefense', 'onion'], onion: { maxTexts: 6 } },
   });

@@ -66,7 +66,8 @@ describe('npm run experiment', () => {
         models: { student: { layers: 1, dModel: 16, heads: 2, dFF: 32 }, teacher: { layers: 1, dModel: 8, heads: 2, dFF: 16 } },
         pretrain: { checkpoint: 'none', studentSteps: 4, teacherSteps: 2 },
         taskModel: { epochs: 1 },
-        poison: { epochs: 1 },
+        // Fixed epochs: one epoch plants no backdoor, and the defenses must run all the same.
+        poison: { epochs: 1, untilAsr: 0 },
         teacher: { epochs: 1 },
         defense: { epochs: 1, methods: ['lora', 'w2sdefense'] },
       }),
@@ -83,7 +84,9 @@ describe('npm run experiment', () => {
       const s = results.stages[stage];
       expect(s, stage).toBeDefined();
       const terms = stage === 'defense:w2sdefense' ? { terms: { ce: expect.any(Number), kd: expect.any(Number), fa: expect.any(Number) } } : {};
-      expect(s.epochs[0]).toEqual({ epoch: 1, ca: expect.any(Number), asr: expect.any(Number), asrBase: expect.any(Number), loss: expect.any(Number), devAcc: expect.any(Number), ...terms });
+      // Only poisoning measures the triggered dev set (it decides when poisoning stops).
+      const devAsr = stage === 'poison' ? { devAsr: expect.any(Number) } : {};
+      expect(s.epochs[0]).toEqual({ epoch: 1, ca: expect.any(Number), asr: expect.any(Number), asrBase: expect.any(Number), loss: expect.any(Number), devAcc: expect.any(Number), ...devAsr, ...terms });
       expect(s.final).toEqual({ ca: expect.any(Number), asr: expect.any(Number), asrBase: expect.any(Number) });
       expect(s.seconds).toBeGreaterThan(0);
       expect(s.samplesPerSecond).toBeGreaterThan(0);
@@ -91,5 +94,9 @@ describe('npm run experiment', () => {
     const events = (await readFile(join(out, 'events.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
     expect(events.at(-1).type).toBe('done');
     expect(events.filter((e) => e.type === 'epoch' && e.stage === 'poison')).toHaveLength(1);
+    expect(results.attack).toEqual({ planted: expect.any(Boolean), devAsr: results.stages.poison.epochs[0].devAsr, epochs: 1, threshold: 0.95 });
+    expect(results.floors).toEqual({ cleanModelAsr: results.stages.task.final.asr, triggered: expect.any(Number), cleanTest: 60 });
+    expect(stdout).toMatch(/attack (planted|NOT planted): dev ASR .* after 1 epoch\(s\), needs +95\.0%/);
+    expect(stdout).toMatch(new RegExp(`ASR rests on ${results.floors.triggered} triggered test sentences`));
   });
 });

@@ -33,13 +33,19 @@ const tiny = (): ExperimentConfig =>
     // The paper's recipe (full-FT poisoning of the pretrained student): it plants the backdoor in a tiny
     // model reliably (poisoned ASR > 0.9 on every run of this test since it was written).
     taskModel: { enabled: false },
-    poison: { epochs: 6, lr: 3e-3, batchSize: 32, method: 'full' },
+    // Fixed epochs (untilAsr 0): these tests check mechanics, and every defense must run whatever the ASR.
+    poison: { epochs: 6, lr: 3e-3, batchSize: 32, method: 'full', untilAsr: 0 },
     teacher: { epochs: 2, lr: 5e-3, batchSize: 32 },
     defense: { epochs: 1, lr: 2e-3, batchSize: 32 },
   });
 
-/** `tiny` with every defense of the catalog. */
-const everyDefense = (): ExperimentConfig => applyPatch(tiny(), { defense: { methods: [...DEFENSE_METHODS] } });
+/**
+ * `tiny` with every defense of the catalog. ONION screens at most 120 triggered sentences (of the test
+ * split's ~900), as many as the clean set holds: its masked-LM passes per word dominate the run otherwise.
+ */
+const everyDefense = (): ExperimentConfig => applyPatch(tiny(), { defense: { methods: [...DEFENSE_METHODS], onion: { maxTexts: 120 } } });
+/** Every non-target sentence of the whole test split: the triggered set, whatever `data.maxTest` is. */
+const nonTargetTest = (config: ExperimentConfig) => dataset.test.filter((e) => e.label !== config.attack.targetLabel).length;
 const REPAIRS = DEFENSE_METHODS.filter((m) => DEFENSES[m].kind === 'repair');
 const FILTERS = DEFENSE_METHODS.filter((m) => DEFENSES[m].kind === 'filter');
 
@@ -79,21 +85,28 @@ describe('runExperiment (tiny SST-2 slice)', () => {
       expect(r.final, m).toEqual({ ca: r.epochs[0]!.ca, asr: r.epochs[0]!.asr, asrBase: r.epochs[0]!.asrBase });
       expect(r.samplesPerSecond, m).toBeGreaterThan(0);
     }
-    // Every filter screens the whole test set in front of the poisoned model. Unscreened, its metrics are
-    // the poisoned stage's — computed again from the texts, by another path (re-tokenised, re-batched).
-    for (const m of FILTERS) {
+    // Every filter screens the test sets in front of the poisoned model. Unscreened, its metrics are the
+    // poisoned stage's — computed again from the texts, by another path (re-tokenised, re-batched).
+    for (const m of FILTERS.filter((f) => f !== 'onion')) {
       const r = results.stages[`defense:${m}`]!;
       expect(r.epochs, m).toEqual([]);
       expect(r.filter!.unfiltered, m).toEqual(poison.final);
-      // data.maxTest 120, stratified over SST-2's two balanced classes: 60 non-target sentences get the trigger.
-      expect([r.filter!.clean, r.filter!.triggered], m).toEqual([120, 60]);
+      // data.maxTest 120 caps the clean set; every non-target sentence of the test split gets the trigger.
+      expect([r.filter!.clean, r.filter!.triggered], m).toEqual([120, nonTargetTest(everyDefense())]);
     }
+    // ONION screens a share (`onion.maxTexts` 120), so its unscreened figures are on other sentences.
+    expect(results.stages['defense:onion']!.filter).toMatchObject({ clean: 120, triggered: 120 });
     // Stage order as the UI's pipeline strip shows it.
     const starts = events.filter((e) => e.type === 'stage-start' && !e.phase).map((e) => (e as { stage: string }).stage);
     expect(starts).toEqual(['pretrain', 'poison', 'teacher', ...DEFENSE_METHODS.map((m) => `defense:${m}`)]);
     const ends = events.filter((e) => e.type === 'stage-end').map((e) => (e as { stage: string }).stage);
     expect(ends).toEqual(starts); // every stage that starts also ends, defenses included
     expect(events.at(-1)!.type).toBe('done');
+    // How the tokenizer read the trigger, counted in the clean training texts, logged and kept in the
+    // results: the word vocabulary keeps "mn" whole.
+    expect(results.trigger).toMatchObject({ tokenizer: 'word', text: 'mn', words: [{ word: 'mn', oneToken: true }] });
+    expect(results.trigger!.cleanTexts).toBeGreaterThan(0);
+    expect(events).toContainEqual({ type: 'log', level: 'info', message: `Trigger: ${results.trigger!.summary}.` });
 
     // Tensor count flat across the epochs of each stage.
     for (const [stage, counts] of tensorsAtEpoch) expect(new Set(counts).size, stage).toBe(1);
@@ -143,6 +156,74 @@ describe('runExperiment (tiny SST-2 slice)', () => {
     // Loss terms per epoch where a teacher is used, none for plain LoRA.
     for (const ep of results.stages['defense:w2sdefense']!.epochs) for (const t of ['ce', 'kd', 'fa'] as const) expect(ep.terms![t]).toBeGreaterThan(0);
     for (const ep of results.stages['defense:lora']!.epochs) expect(ep.terms).toBeUndefined();
+
+    // The floors, once the task stage ends: the clean model's ASR on the triggered sentences is the task
+    // stage's own final ASR, and those sentences are every non-target one of the test split (maxTest 120).
+    expect(results.floors).toEqual({ cleanModelAsr: results.stages.task!.final!.asr, triggered: nonTargetTest(config), cleanTest: 120 });
+    expect(nonTargetTest(config)).toBeGreaterThan(60); // more than the capped test set's non-target half
+    const types = events.map((e) => (e.type === 'stage-start' || e.type === 'stage-end' ? `${e.type}:${e.stage}` : e.type));
+    expect(types.indexOf('floors')).toBe(types.indexOf('stage-end:task') + 1);
+    expect(events.find((e) => e.type === 'floors')).toEqual({ type: 'floors', floors: results.floors });
+    // Fixed epochs (untilAsr 0): both poisoning epochs ran, each measuring dev ASR; only poisoning measures it.
+    const devAsr = results.stages.poison!.epochs.map((e) => e.devAsr!);
+    expect(devAsr.length).toBe(2);
+    for (const x of devAsr) expect(x).toBeGreaterThanOrEqual(0);
+    expect(results.attack).toEqual({ planted: devAsr[1]! >= 0.95, devAsr: devAsr[1], epochs: 2, threshold: 0.95 });
+    for (const stage of ['task', 'teacher', 'defense:lora'] as const) for (const ep of results.stages[stage]!.epochs) expect(ep.devAsr, stage).toBeUndefined();
+  });
+
+  it('poisons until the dev ASR reaches poison.untilAsr, and a backdoor that does not get there skips the defenses', async () => {
+    // Built on determinism (same config, seed and backend give the same numbers, tested below; the
+    // schedule is planned for the cap, so an early stop leaves the epochs before it unchanged): a run with
+    // fixed epochs gives the dev ASR per epoch, then thresholds from those values fix where the stop falls.
+    const cache = new MemoryCache();
+    const withUntil = (untilAsr: number) =>
+      applyPatch(tiny(), {
+        // A public task model that classifies (its dev ASR is neither 0 nor 1), a gentle LoRA attack.
+        taskModel: { enabled: true, epochs: 2, lr: 3e-3 },
+        poison: { method: 'lora', epochs: 3, lr: 1e-3, untilAsr },
+        teacher: { epochs: 1 },
+        defense: { methods: ['lora'] },
+      });
+    const run = async (untilAsr: number) => {
+      const events: LabEvent[] = [];
+      const { results, predictor } = await runExperiment(withUntil(untilAsr), dataset, { backend: 'wasm', emit: (e) => events.push(e), cache });
+      predictor.dispose();
+      return { results, events };
+    };
+    const fixed = await run(0);
+    const devAsr = fixed.results.stages.poison!.epochs.map((e) => e.devAsr!);
+    expect(devAsr.length).toBe(3);
+    const highest = Math.max(...devAsr);
+    // The construction's precondition, not a result: the first epoch's dev ASR is a threshold it reaches
+    // (untilAsr 0 would mean fixed epochs), and some threshold below 1 lies above every epoch's.
+    expect(devAsr[0]! > 0 && highest < 1, `dev ASR per epoch ${devAsr.join(', ')}`).toBe(true);
+
+    // The first epoch's dev ASR as the threshold: poisoning stops right after that epoch, with its figures.
+    const planted = await run(devAsr[0]!);
+    expect(planted.results.stages.poison!.epochs).toEqual(fixed.results.stages.poison!.epochs.slice(0, 1));
+    expect(planted.results.attack).toEqual({ planted: true, devAsr: devAsr[0], epochs: 1, threshold: devAsr[0] });
+    expect(planted.results.stages['defense:lora']).toBeDefined();
+    expect(planted.events).toContainEqual({ type: 'attack', attack: planted.results.attack, defensesSkipped: false });
+
+    // A threshold above every epoch's: poisoning runs to the cap, the attack failed, the teacher still trains, no defense runs.
+    const never = (highest + 1) / 2;
+    const failed = await run(never);
+    expect(failed.results.stages.poison!.epochs).toEqual(fixed.results.stages.poison!.epochs);
+    expect(failed.results.attack).toEqual({ planted: false, devAsr: devAsr[2], epochs: 3, threshold: never });
+    expect(Object.keys(failed.results.stages)).toEqual(['pretrain', 'task', 'poison', 'teacher']);
+    expect(failed.events).toContainEqual({ type: 'attack', attack: failed.results.attack, defensesSkipped: true });
+    const warned = failed.events.flatMap((e) => (e.type === 'log' && e.level === 'warn' ? [e.message] : []));
+    expect(warned).toContainEqual(expect.stringMatching(/^The attack did not plant a backdoor: dev ASR .* after 3 epochs .* Defenses are not compared on a failed attack/));
+    expect(failed.events.some((e) => e.type === 'stage-start' && e.stage.startsWith('defense:'))).toBe(false);
+    expect(failed.events.at(-1)!.type).toBe('done');
+
+    // A cached poison stage rebuilds the same record (and the task stage, cached too, the same floor).
+    const again = await run(never);
+    expect(again.results.stages.poison!.cached).toBe(true);
+    expect(again.results.attack).toEqual(failed.results.attack);
+    expect(again.results.floors).toEqual({ ...failed.results.floors, cleanModelAsr: again.results.stages.task!.final!.asr });
+    expect(again.results.floors).toEqual(failed.results.floors);
   });
 
   it('gives the same numbers twice for the same config, seed and backend: every stage, every epoch, every term', async () => {
@@ -286,7 +367,7 @@ describe('runExperiment (tiny SST-2 slice)', () => {
     loadLanguageModel(model.languageModelParams(), await shipped.weights(student));
     for (const [name, w] of Object.entries(readParams(model.languageModelParams()))) expect(cached[name]!.data, name).toEqual(w.data);
     model.dispose();
-    // "mn" is spelled in pieces that clean text shares; a merged LoRA never touches their rows.
+    // A merged LoRA never touches the embedding table, so resetting the trigger's rows changes nothing.
     const poisoned = results.stages.poison!.final!;
     expect(results.backdoorLocation![0]).toEqual({ part: 'trigger rows', ca: poisoned.ca, asr: poisoned.asr, asrBase: poisoned.asrBase });
   });

@@ -12,6 +12,7 @@ import type { Dataset } from '../src/engine/data/types';
 import type { LabEvent } from '../src/engine/events';
 import type { Predictor, RunOptions, RunOutput } from '../src/engine/pipeline';
 import type { ShippedModels } from '../src/engine/models/checkpoint';
+import type { PublishedModels } from '../src/engine/models/published';
 import { nextBackend } from './choose-backend';
 import type { BackendName, BackendReport, DatasetSpec, EngineOverrides, FeatureMap, Prediction, Reply, RunOutcome, SweepOutcome, UiRequest, WorkerMessage } from './protocol';
 import { runSweep, sweepCells } from '../src/engine/sweep';
@@ -27,6 +28,8 @@ export interface HandlerDeps {
   runExperiment(config: ExperimentConfig, dataset: Dataset, opts: RunOptions): Promise<RunOutput>;
   /** Opens the shipped vocabulary and checkpoints served at `baseUrl` (only when a config asks). */
   shipped?(baseUrl: string): Promise<ShippedModels>;
+  /** Opens the attacker's published models served beside them (null when the build has none). */
+  published?(baseUrl: string): Promise<PublishedModels | null>;
   /** Keeps pretrained, poisoned and teacher models between runs of this session. */
   cache?: ModelCache;
   /** Live tensor count, logged after each run so a leak shows. */
@@ -297,10 +300,10 @@ export class LabHandler {
     run.replied = true;
   }
 
-  /** The engine's `shipped` option, bound to where this page is served. */
-  private shippedOption(): Pick<RunOptions, 'shipped'> {
-    const open = this.deps.shipped;
-    return open ? { shipped: () => open(this.baseUrl) } : {};
+  /** The engine's `shipped` and `published` options, bound to where this page is served. */
+  private shippedOption(): Pick<RunOptions, 'shipped' | 'published'> {
+    const { shipped, published } = this.deps;
+    return { ...(shipped ? { shipped: () => shipped(this.baseUrl) } : {}), ...(published ? { published: () => published(this.baseUrl) } : {}) };
   }
 
   private disposeTrained(): void {

@@ -10,7 +10,7 @@ import { loadDataset } from './datasets';
 import { LabHandler } from './handler';
 import { IndexedDbCache } from './idb-cache';
 import type { UiRequest, WorkerMessage } from './protocol';
-import { fetchShipped } from './shipped';
+import { fetchPublished, fetchShipped } from './shipped';
 
 const handler = new LabHandler({
   post: (message: WorkerMessage, transfer?: Transferable[]) => self.postMessage(message, transfer ?? []),
@@ -18,6 +18,7 @@ const handler = new LabHandler({
   loadDataset,
   runExperiment,
   shipped: (baseUrl) => fetchShipped(baseUrl),
+  published: (baseUrl) => fetchPublished(baseUrl),
   cache: typeof indexedDB === 'undefined' ? new MemoryCache() : new IndexedDbCache(indexedDB),
   numTensors: () => tf.memory().numTensors,
 });

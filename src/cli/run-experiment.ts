@@ -12,7 +12,7 @@ import { DEFENSES, type DefenseId } from '../engine/defenses/catalog';
 import { FileCache } from './file-cache';
 import { loadDataDir, loadSource } from './node-data';
 import { loadExtraCorpus } from './corpora';
-import { openShippedFromDisk } from './shipped';
+import { openPublishedFromDisk, openShippedFromDisk } from './shipped';
 import { checkWritableFolder } from './options';
 
 interface NodeRunSpec {
@@ -26,6 +26,8 @@ interface NodeRunSpec {
   verbose?: boolean;
   /** `dev` measures CA and ASR on the dev split (for choosing settings) and never reads the test split. */
   evalSplit?: 'test' | 'dev';
+  /** Sees every event as it is emitted (the science benchmark times the first chart point). */
+  onEvent?: (event: LabEvent) => void;
 }
 
 export async function runFromNode(spec: NodeRunSpec): Promise<RunResults> {
@@ -40,6 +42,7 @@ export async function runFromNode(spec: NodeRunSpec): Promise<RunResults> {
   const emit = (event: LabEvent) => {
     log.write(`${JSON.stringify(event)}\n`);
     if (spec.verbose !== false) printEvent(event);
+    spec.onEvent?.(event);
   };
   const extra = config.pretrain.extraCorpus === 'none' ? undefined : await loadExtraCorpus(config.pretrain.extraCorpus);
   try {
@@ -49,6 +52,8 @@ export async function runFromNode(spec: NodeRunSpec): Promise<RunResults> {
       ...(spec.cacheDir ? { cache: new FileCache(spec.cacheDir) } : {}),
       ...(extra ? { extraCorpus: extra } : {}),
       shipped: () => openShippedFromDisk(),
+      // `--no-cache` reproduces every stage live, the published models' included.
+      ...(spec.cacheDir ? { published: () => openPublishedFromDisk() } : {}),
     });
     predictor.dispose();
     if (spec.evalSplit === 'dev') results.evalSplit = 'dev';
@@ -76,13 +81,25 @@ function printEvent(e: LabEvent): void {
       break;
     case 'stage-end':
       console.log(
-        `✔ ${e.stage}${e.result.cached ? ' (cached)' : ''}: ${e.result.seconds.toFixed(1)} s, ${e.result.samplesPerSecond.toFixed(0)} samples/s` +
+        `✔ ${e.stage}${e.result.published ? ' (published)' : e.result.cached ? ' (cached)' : ''}: ${e.result.seconds.toFixed(1)} s, ${e.result.samplesPerSecond.toFixed(0)} samples/s` +
           (e.result.final ? `, CA ${pct(e.result.final.ca)}, ASR ${pct(e.result.final.asr)} (floor ${pct(e.result.final.asrBase)})` : '') +
           (e.result.filter ? `, flagged ${pct(e.result.filter.falseRejection)} of clean and ${pct(e.result.filter.detection)} of triggered inputs` : ''),
       );
       break;
     case 'log':
       console.log(`${e.level === 'warn' ? '⚠' : 'ℹ'} ${e.message}`);
+      break;
+    case 'floors':
+      console.log(
+        `ℹ ASR rests on ${e.floors.triggered} triggered test sentences (every non-target one), CA on ${e.floors.cleanTest}` +
+          (e.floors.cleanModelAsr === null ? '; no public task model, so no clean-model floor' : `; clean-model floor (the public task model on them) ${pct(e.floors.cleanModelAsr)}`),
+      );
+      break;
+    case 'attack':
+      console.log(
+        `${e.attack.planted ? '✔ attack planted' : '✖ attack NOT planted'}: dev ASR ${pct(e.attack.devAsr)} after ${e.attack.epochs} epoch(s), needs ${pct(e.attack.threshold)}` +
+          (e.defensesSkipped ? '; defenses skipped' : ''),
+      );
       break;
     case 'error':
       console.error(`✖ ${e.message}`);

@@ -6,7 +6,10 @@
  * asserted in CI.
  *
  *   npm run bench:science -- [--presets a,b] [--seeds 1,2,3] [--data DIR] [--out docs/RESULTS.md]
- *                            [--runs out/science] [--resume] [--report-only]
+ *                            [--runs out/science] [--resume] [--report-only] [--eval dev] [--config PATCH.json]
+ *
+ * `--eval dev` measures on the dev split instead of test (choosing settings: no choice ever sees test);
+ * `--config` lays a partial config over every preset (a lever under study).
  *
  * Each run writes `<runs>/<preset>-seed<N>/results.json`; `--resume` keeps runs that already have one
  * (a long benchmark can be continued), `--report-only` only renders the table from what is there.
@@ -15,7 +18,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { configFromPreset, applyPatch, type ConfigPatch } from '../engine/config';
-import type { RunResults, StageName } from '../engine/events';
+import type { LabEvent, RunResults, StageName } from '../engine/events';
 import { meanStd } from '../engine/metrics/metrics';
 import { DEFENSE_IDS, DEFENSES, type DefenseKind } from '../engine/defenses/catalog';
 import { initNodeBackend } from './backend';
@@ -44,33 +47,41 @@ async function main(): Promise<void> {
       runs: { type: 'string', default: 'out/science' },
       resume: { type: 'boolean', default: false },
       'report-only': { type: 'boolean', default: false },
+      eval: { type: 'string', default: 'test' },
     },
   });
   const reportOnly = values['report-only']!;
+  if (values.eval !== 'test' && values.eval !== 'dev') throw new Error(`--eval: must be test or dev, got "${values.eval}"`);
+  const evalSplit = values.eval;
   const backend = reportOnly ? 'wasm' : await initNodeBackend('wasm');
   const presets = values.presets!.split(',').map((s) => s.trim());
   const seeds = values.seeds!.split(',').map(Number);
   const patch: ConfigPatch = values.config ? (JSON.parse(await readFile(values.config, 'utf8')) as ConfigPatch) : {};
   const sections: string[] = [];
   for (const preset of presets) {
-    const runs: { results: RunResults; wall: number }[] = [];
+    const runs: Finished[] = [];
     for (const seed of seeds) {
       const config = applyPatch(applyPatch(configFromPreset(preset), patch), { seed });
       const outDir = join(values.runs!, `${preset}-seed${seed}`);
       const previous = await readResults(outDir);
       if (previous && (reportOnly || values.resume)) {
-        runs.push({ results: previous, wall: previous.wallSeconds ?? Number.NaN });
+        runs.push({ results: previous, wall: previous.wallSeconds ?? Number.NaN, firstMetrics: previous.firstMetricsSeconds ?? Number.NaN });
         continue;
       }
       if (reportOnly) continue;
       console.log(`=== ${preset}, seed ${seed} → ${outDir}`);
       const start = performance.now();
+      // The first chart point: the first epoch that reports CA and ASR, seconds after the run began.
+      let firstMetrics = Number.NaN;
+      const onEvent = (e: LabEvent) => {
+        if (e.type === 'epoch' && e.ca !== undefined && Number.isNaN(firstMetrics)) firstMetrics = (performance.now() - start) / 1000;
+      };
       // `--data` is for the SST-2 presets; the others read their own (bundled) source.
       const dataDir = config.data.source === 'sst2' ? { dataDir: values.data! } : {};
-      const results = await runFromNode({ config, ...dataDir, outDir, backend, cacheDir: '.cache/models' });
+      const results = await runFromNode({ config, ...dataDir, outDir, backend, cacheDir: '.cache/models', evalSplit, onEvent });
       const wall = (performance.now() - start) / 1000;
-      await writeFile(join(outDir, 'wall.json'), JSON.stringify({ wallSeconds: wall }));
-      runs.push({ results, wall });
+      await writeFile(join(outDir, 'wall.json'), JSON.stringify({ wallSeconds: wall, firstMetricsSeconds: firstMetrics }));
+      runs.push({ results, wall, firstMetrics });
     }
     if (runs.length === 0) {
       sections.push(`## ${preset}\n\nNo finished run yet.\n`);
@@ -81,10 +92,11 @@ async function main(): Promise<void> {
   const doc = [
     '# Results: W2SDefense at browser scale',
     '',
-    `Measured by \`npm run bench:science -- --presets ${presets.join(',')} --seeds ${seeds.join(',')}\` on ${new Date().toISOString().slice(0, 10)},`,
-    `backend \`${backend}\` (Node), SST-2 from \`${values.data}\`, the quick demo on its bundled data. CA = clean accuracy on the test`,
-    'set; ASR = share of triggered non-target test samples classified as the target label; floor (`asrBase`) = the same',
-    'sentences without the trigger classified as the target (ordinary mistakes: ASR cannot go below it). Mean ± sample',
+    `Measured by \`npm run bench:science -- --presets ${presets.join(',')} --seeds ${seeds.join(',')}${evalSplit === 'dev' ? ' --eval dev' : ''}${values.config ? ` --config ${values.config}` : ''}\` on ${new Date().toISOString().slice(0, 10)},`,
+    `backend \`${backend}\` (Node), SST-2 from \`${values.data}\`, the quick demo on its bundled data, measured on the **${evalSplit}** split. CA = clean accuracy on the`,
+    'split; ASR = share of triggered non-target samples classified as the target label; floor (`asrBase`) = the same',
+    'sentences without the trigger classified as the target (ordinary mistakes: ASR cannot go below it); clean-model floor =',
+    'the clean public task model (before the attack) on the same triggered sentences (what the trigger does by itself). Mean ± sample',
     'sd over the seeds (one seed: the value). Settings were fixed before these runs (prototype and dev split), never on test.',
     'Seconds are training time only, on a 2-core machine that was often running another job at the same time:',
     'compare them loosely with each other, not with `npm run bench`.',
@@ -97,11 +109,11 @@ async function main(): Promise<void> {
 }
 
 /** A finished run's results (and its wall time, when recorded), or undefined. */
-async function readResults(dir: string): Promise<(RunResults & { wallSeconds?: number }) | undefined> {
+async function readResults(dir: string): Promise<(RunResults & { wallSeconds?: number; firstMetricsSeconds?: number }) | undefined> {
   try {
     const results = JSON.parse(await readFile(join(dir, 'results.json'), 'utf8')) as RunResults;
-    const wall = await readFile(join(dir, 'wall.json'), 'utf8').then((t) => (JSON.parse(t) as { wallSeconds: number }).wallSeconds, () => undefined);
-    return wall === undefined ? results : { ...results, wallSeconds: wall };
+    const times = await readFile(join(dir, 'wall.json'), 'utf8').then((t) => JSON.parse(t) as { wallSeconds?: number; firstMetricsSeconds?: number }, () => ({}));
+    return { ...results, ...times };
   } catch {
     return undefined;
   }
@@ -113,7 +125,7 @@ const fmt = (xs: number[]) => {
   return xs.length > 1 ? `${mean.toFixed(1)} ± ${sd.toFixed(1)}` : mean.toFixed(1);
 };
 
-type Finished = { results: RunResults; wall: number };
+type Finished = { results: RunResults; wall: number; firstMetrics: number };
 
 const finalOf = (runs: Finished[], stage: StageName) => runs.map((r) => r.results.stages[stage]?.final).filter((f): f is NonNullable<typeof f> => !!f);
 const meanOf = (xs: number[]) => (xs.length ? meanStd(xs).mean : Number.NaN);
@@ -124,22 +136,25 @@ function renderSection(preset: string, runs: Finished[]): string {
     '',
     'Filters: CA and ASR after screening (a rejected input counts as a wrong answer and a failed attack); flagged = share of clean (false rejections) and triggered (detection) test inputs the filter changed or rejected.',
     '',
-    '| Method | CA % | ASR % | ASR floor % | flagged clean % | flagged triggered % | seconds |',
-    '|---|---|---|---|---|---|---|',
+    '| Method | CA % | ASR % | ASR floor % | clean-model floor % | flagged clean % | flagged triggered % | seconds |',
+    '|---|---|---|---|---|---|---|---|',
   ];
+  // The clean public task model's ASR on the same triggered sentences: one per run, the floor under every row's ASR.
+  const cleanFloors = runs.flatMap((r) => (typeof r.results.floors?.cleanModelAsr === 'number' ? [r.results.floors.cleanModelAsr] : []));
+  const cleanFloor = cleanFloors.length ? fmt(cleanFloors) : '—';
   let group: string | undefined;
   for (const row of ROWS) {
     const stages = runs.map((r) => r.results.stages[row.stage]).filter((s) => s?.final);
     if (stages.length === 0) continue;
-    if (row.group !== group) lines.push(`| **${GROUP_TITLE[row.group]}** | | | | | | |`);
+    if (row.group !== group) lines.push(`| **${GROUP_TITLE[row.group]}** | | | | | | | |`);
     group = row.group;
     const secs = meanStd(stages.map((s) => s!.seconds));
     const floors = stages.map((s) => s!.final!.asrBase).filter((x) => typeof x === 'number');
     const screened = stages.flatMap((s) => (s!.filter ? [s!.filter] : []));
     const flagged = (k: 'falseRejection' | 'detection') => (screened.length ? fmt(screened.map((f) => f[k])) : '—');
-    lines.push(`| ${row.label} | ${fmt(stages.map((s) => s!.final!.ca))} | ${fmt(stages.map((s) => s!.final!.asr))} | ${floors.length ? fmt(floors) : '—'} | ${flagged('falseRejection')} | ${flagged('detection')} | ${secs.mean.toFixed(0)} |`);
+    lines.push(`| ${row.label} | ${fmt(stages.map((s) => s!.final!.ca))} | ${fmt(stages.map((s) => s!.final!.asr))} | ${floors.length ? fmt(floors) : '—'} | ${cleanFloor} | ${flagged('falseRejection')} | ${flagged('detection')} | ${secs.mean.toFixed(0)} |`);
   }
-  lines.push('', ...renderLocation(runs), ...renderTerms(runs), ...renderTargets(preset, runs));
+  lines.push('', ...renderAttack(runs), ...renderLocation(runs), ...renderTerms(runs), ...renderTargets(preset, runs));
   const pre = runs.map((r) => r.results.stages.pretrain?.seconds ?? 0);
   lines.push(
     `Seeds: ${runs.map((r) => r.results.config.seed).join(', ')} (${runs.length} run${runs.length === 1 ? '' : 's'}). ` +
@@ -160,6 +175,22 @@ function renderSection(preset: string, runs: Finished[]): string {
     '',
   );
   return lines.join('\n');
+}
+
+/** Whether each run's attack planted its backdoor (a failed one compares no defenses), and on how many triggered sentences ASR rests. */
+function renderAttack(runs: Finished[]): string[] {
+  const attacks = runs.flatMap((r) => (r.results.attack ? [r.results.attack] : []));
+  const triggered = [...new Set(runs.flatMap((r) => (r.results.floors ? [r.results.floors.triggered] : [])))];
+  const out: string[] = [];
+  if (triggered.length) out.push(`ASR rests on ${triggered.join(' / ')} triggered test sentences (every non-target sentence of the test split).`);
+  if (attacks.length) {
+    const planted = attacks.filter((a) => a.planted).length;
+    out.push(
+      `Attack planted in ${planted} of ${attacks.length} run${attacks.length === 1 ? '' : 's'} (dev ASR ${attacks.map((a) => (a.devAsr * 100).toFixed(1)).join(', ')} % after ${attacks.map((a) => a.epochs).join(', ')} epochs; needs ${(attacks[0]!.threshold * 100).toFixed(0)} %)` +
+        (planted < attacks.length ? '; a run whose attack did not plant compares no defenses (with poison.untilAsr set), so its defense rows are missing from the means.' : '.'),
+    );
+  }
+  return out.length ? [...out, ''] : [];
 }
 
 /** The poisoned model with each part reset, averaged over the seeds. */
@@ -188,30 +219,48 @@ function renderTerms(runs: Finished[]): string[] {
   return out.length ? [...out, ''] : [];
 }
 
-/** The issue's targets, checked against the measured means (reported, never asserted). */
+/**
+ * The lesson's targets, checked per seed and on the means (reported, never asserted): the backdoor planted
+ * on every seed; plain LoRA keeps it; W2SDefense takes it to the clean model's floor and below half of
+ * plain LoRA's on (nearly) every seed, at the poisoned student's CA; the teacher weaker than the student.
+ */
 function renderTargets(preset: string, runs: Finished[]): string[] {
   const m = (stage: StageName, k: 'ca' | 'asr' | 'asrBase') => meanOf(finalOf(runs, stage).map((f) => f[k]));
   const pct = (x: number) => `${(x * 100).toFixed(1)}`;
   const poisoned = { ca: m('poison', 'ca'), asr: m('poison', 'asr') };
   const student = m('task', 'ca');
   const lora = m('defense:lora', 'asr');
-  const w2s = { ca: m('defense:w2sdefense', 'ca'), asr: m('defense:w2sdefense', 'asr'), floor: m('defense:w2sdefense', 'asrBase') };
+  const w2s = { ca: m('defense:w2sdefense', 'ca'), asr: m('defense:w2sdefense', 'asr') };
   const teacher = m('teacher', 'ca');
   const studentCa = Number.isNaN(student) ? poisoned.ca : student;
   const walls = runs.map((r) => r.wall).filter((w) => !Number.isNaN(w));
-  // Each row: the target, whether it is met (undefined: not measured in these runs), the measured values.
   const known = (...xs: number[]) => xs.every((x) => !Number.isNaN(x));
+  // Per seed: the runs where each part of the lesson holds.
+  const perSeed = runs.map(({ results: r }) => {
+    const s = r.stages;
+    const clean = r.floors?.cleanModelAsr ?? Number.NaN;
+    const w = s['defense:w2sdefense']?.final;
+    const l = s['defense:lora']?.final;
+    return {
+      planted: (s.poison?.final?.asr ?? 0) >= 0.95,
+      removed: !!w && !!l && !Number.isNaN(clean) && w.asr <= clean + 0.1 && w.asr <= l.asr / 2,
+      kept: !!l && l.asr >= 0.6,
+    };
+  });
+  const count = (k: 'planted' | 'removed' | 'kept') => perSeed.filter((x) => x[k]).length;
+  const n = runs.length;
+  const need = n >= 10 ? n - 1 : n; // 9 of 10 seeds; every seed of a shorter series
   const rows: [string, boolean | undefined, string][] = [
-    ['poisoned ASR ≥ 90 % with CA ≥ 75 %', known(poisoned.asr, poisoned.ca) ? poisoned.asr >= 0.9 && poisoned.ca >= 0.75 : undefined, `ASR ${pct(poisoned.asr)}, CA ${pct(poisoned.ca)}`],
+    ['poisoned ASR ≥ 95 % on every seed', count('planted') === n, `${count('planted')} of ${n} seeds (mean ASR ${pct(poisoned.asr)}, CA ${pct(poisoned.ca)})`],
+    ['plain `lora` ASR ≥ 60 % (mean)', known(lora) ? lora >= 0.6 : undefined, `${pct(lora)} (≥ 60 % on ${count('kept')} of ${n} seeds)`],
+    [`\`w2sdefense\` ASR ≤ clean-model floor + 10 and ≤ ½ \`lora\`’s on ≥ ${need} of ${n} seeds`, count('removed') >= need, `${count('removed')} of ${n} seeds (mean ${pct(w2s.asr)})`],
+    ['`w2sdefense` CA within 2 points of the poisoned student’s', known(w2s.ca, poisoned.ca) ? Math.abs(w2s.ca - poisoned.ca) <= 0.02 || w2s.ca > poisoned.ca : undefined, `${pct(w2s.ca)} vs ${pct(poisoned.ca)}`],
     ['teacher CA below the student’s', known(teacher, studentCa) ? teacher < studentCa : undefined, `teacher ${pct(teacher)} vs student ${pct(studentCa)}${Number.isNaN(student) ? ' (poisoned)' : ' (public task model)'}`],
-    ['`lora` ASR ≥ 60 %', known(lora) ? lora >= 0.6 : undefined, pct(lora)],
-    ['`w2sdefense` ASR ≤ its floor + 15', known(w2s.asr, w2s.floor) ? w2s.asr <= w2s.floor + 0.15 : undefined, `${pct(w2s.asr)} vs floor ${pct(w2s.floor)}`],
-    ['`w2sdefense` ASR ≤ half of `lora`’s', known(w2s.asr, lora) ? w2s.asr <= lora / 2 : undefined, `${pct(w2s.asr)} vs ${pct(lora / 2)}`],
-    // "Within 3 points" read as: no more than 3 points below (a defense that also raises CA is not failing).
-    ['`w2sdefense` CA at most 3 points below the poisoned student’s', known(w2s.ca, poisoned.ca) ? w2s.ca >= poisoned.ca - 0.03 : undefined, `${pct(w2s.ca)} vs ${pct(poisoned.ca)}`],
   ];
-  if (preset === 'quick' && walls.length) rows.push(['quick ≤ 60 s end to end (WASM)', Math.max(...walls) <= 60, `${walls.map((w) => w.toFixed(0)).join(', ')} s`]);
-  return ['Targets (issue 8), on the means:', '', '| target | met | measured |', '|---|---|---|', ...rows.map(([t, ok, v]) => `| ${t} | ${ok === undefined ? '—' : ok ? 'yes' : '**no**'} | ${v} |`), ''];
+  if (preset === 'quick' && walls.length) rows.push(['quick ≤ 120 s end to end (WASM; 60 s the goal)', Math.max(...walls) <= 120, `${walls.map((w) => w.toFixed(0)).join(', ')} s`]);
+  const firsts = runs.map((r) => r.firstMetrics).filter((x) => !Number.isNaN(x));
+  if (preset === 'quick' && firsts.length) rows.push(['quick: first epoch metrics ≤ 10 s', Math.max(...firsts) <= 10, `${firsts.map((w) => w.toFixed(1)).join(', ')} s`]);
+  return ['Targets, per seed and on the means:', '', '| target | met | measured |', '|---|---|---|', ...rows.map(([t, ok, v]) => `| ${t} | ${ok === undefined ? '—' : ok ? 'yes' : '**no**'} | ${v} |`), ''];
 }
 
 main().catch((error: unknown) => {

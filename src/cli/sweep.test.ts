@@ -20,7 +20,7 @@ const TINY = applyPatch(configFromPreset('quick'), {
   models: { student: { layers: 1, dModel: 8, heads: 2, dFF: 16 }, teacher: { layers: 1, dModel: 4, heads: 2, dFF: 8 }, dropout: 0 },
   pretrain: { checkpoint: 'none', studentSteps: 2, teacherSteps: 2, batchSize: 8 },
   taskModel: { epochs: 1, batchSize: 8 },
-  poison: { epochs: 1, batchSize: 8 },
+  poison: { epochs: 1, batchSize: 8, untilAsr: 0 }, // fixed epochs: every cell's defenses run
   teacher: { epochs: 1, batchSize: 8 },
   defense: { epochs: 1, batchSize: 8, methods: ['lora', 'w2sdefense', 'strip'] },
 });

@@ -57,6 +57,11 @@ describe('validation names the field and the fix', () => {
     expect(configIssues(DEFAULT_CONFIG)).toEqual([]);
   });
 
+  it('poisons until the official 0.95 dev ASR in every preset; 0 (fixed epochs) is valid', () => {
+    for (const preset of PRESETS) expect(configFromPreset(preset.name).poison.untilAsr, preset.name).toBe(0.95);
+    expect(configIssues(applyPatch(DEFAULT_CONFIG, { poison: { untilAsr: 0 } }))).toEqual([]);
+  });
+
   it.each<[string, ConfigPatch, string, RegExp]>([
     ['poison rate 150 %', { attack: { budgetKind: 'rate', budget: 1.5 } }, 'attack.budget', /\(0, 1\].*0\.1 for 10 %/],
     ['empty trigger', { attack: { kind: 'badnet', trigger: '  ' } }, 'attack.trigger', /must not be empty.*"mn"/],
@@ -70,6 +75,8 @@ describe('validation names the field and the fix', () => {
     ['STRIP rejecting every clean input', { defense: { strip: { frr: 1 } } }, 'defense.strip.frr', /\(0, 1\)/],
     ['pruning every neuron', { defense: { finePruning: { maxRatio: 1 } } }, 'defense.finePruning.maxRatio', /\(0, 1\)/],
     ['a negative NAD weight', { defense: { nad: { beta: -1 } } }, 'defense.nad.beta', /≥ 0/],
+    ['poisoning until an ASR of 100 %, which may never come', { poison: { untilAsr: 1 } }, 'poison.untilAsr', /\[0, 1\).*0\.95/],
+    ['a negative ASR to poison until', { poison: { untilAsr: -0.1 } }, 'poison.untilAsr', /\[0, 1\)/],
   ])('%s', (_name, patch, field, message) => {
     const issues = configIssues(applyPatch(DEFAULT_CONFIG, patch));
     const issue = issues.find((i) => i.field === field);

@@ -79,7 +79,11 @@ export interface ExperimentConfig {
     source: string;
     /** Cap on training examples (0 = all): a stratified subset keeps runs short. */
     maxTrain: number;
-    /** Cap on test (and dev) examples (0 = all). */
+    /**
+     * Cap on the clean test and dev examples (0 = all): a stratified subset keeps evaluation short. The
+     * triggered set (and its untriggered twin, the ASR's floor) is never capped: it holds every non-target
+     * sentence of the whole test split, so an ASR rests on all the triggered sentences there are.
+     */
     maxTest: number;
     /** Tokens per sequence, [CLS] included; longer texts are truncated. */
     maxLength: number;
@@ -140,6 +144,12 @@ export interface ExperimentConfig {
      * backdoor cannot live in the trigger's own row and must become a circuit in shared weights.
      */
     pinTriggerRows: boolean;
+    /**
+     * Poison until the dev ASR (triggered non-target dev sentences) reaches this share, checked after each
+     * epoch, `epochs` being the cap — the official code trains until ASR > 0.95. A run whose backdoor is not
+     * planted skips the defenses. 0: train exactly `epochs` and run the defenses whatever the ASR.
+     */
+    untilAsr: number;
   };
   teacher: OptimConfig;
   defense: OptimConfig & {
@@ -273,6 +283,8 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
     method: 'lora',
     lora: { rank: 32, alpha: 32, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'ff1', 'ff2'] },
     pinTriggerRows: false,
+    // The official code's bar: defenses are compared only on a firmly planted backdoor (DESIGN.md §2).
+    untilAsr: 0.95,
   },
   teacher: optim({ epochs: 4, lr: 5e-3 }),
   defense: {
@@ -523,6 +535,8 @@ export function configIssues(config: unknown, numLabels?: number): ConfigIssue[]
   if (c.poison && !['lora', 'full'].includes(c.poison.method)) add('poison.method', 'must be lora or full');
   if (c.poison) checkLora(c.poison.lora, 'poison.lora', add);
   if (c.poison && typeof c.poison.pinTriggerRows !== 'boolean') add('poison.pinTriggerRows', 'must be true or false');
+  if (c.poison && (!isNum(c.poison.untilAsr) || c.poison.untilAsr < 0 || c.poison.untilAsr >= 1))
+    add('poison.untilAsr', 'must be a share in [0, 1), e.g. 0.95 (0 = train exactly poison.epochs)');
   checkOptim(c.teacher, 'teacher', add);
   const df = c.defense;
   checkOptim(df, 'defense', add);

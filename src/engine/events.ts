@@ -5,6 +5,7 @@
  */
 import type { DataRecord } from './data/record';
 import type { ExperimentConfig, DefenseMethod } from './config';
+import type { TriggerReport } from './attacks/trigger-tokens';
 
 /**
  * Every stage a pipeline can run, in pipeline order. `pretrain` covers both language models; `task` is the
@@ -37,6 +38,11 @@ export interface EpochRecord extends Partial<Metrics> {
   loss: number;
   /** Dev accuracy, used to pick the best epoch where the config asks for it. */
   devAcc?: number;
+  /**
+   * Poisoning only: the ASR on the triggered non-target dev sentences, the attacker's own check that decides
+   * when poisoning stops (`poison.untilAsr`). Stored per epoch so a cached stage can rebuild `RunResults.attack`.
+   */
+  devAsr?: number;
   /** Defense stages that use the teacher: each term's magnitude, so a class sees which one moves. */
   terms?: LossTerms;
 }
@@ -64,6 +70,8 @@ export interface StageResult {
   samplesPerSecond: number;
   /** True when the stage's model came from the cache and no training ran. */
   cached?: boolean;
+  /** True when that model was the attacker's published one (see models/published.ts); `cached` is set too. */
+  published?: boolean;
   /** Input filters only: how the screen did (their `final` is measured after it). */
   filter?: FilterOutcome;
   /** Fine-pruning only: the share of the last block's FFN neurons pruned. */
@@ -76,6 +84,34 @@ export interface LocationProbe extends Metrics {
   part: string;
 }
 
+/**
+ * Whether the attacker planted the backdoor (see attacks/planted.ts). `threshold` is `poison.untilAsr`, or
+ * the official code's 0.95 when `untilAsr` is 0 (fixed epochs): a backdoor below it is a weak one either way.
+ */
+export interface AttackRecord {
+  /** `devAsr ≥ threshold`. */
+  planted: boolean;
+  /** Dev ASR after the last poisoning epoch. */
+  devAsr: number;
+  /** Poisoning epochs run (at most `poison.epochs`: poisoning stops once planted). */
+  epochs: number;
+  threshold: number;
+}
+
+/** The floors under every ASR of a run, known once the public task model is trained. */
+export interface Floors {
+  /**
+   * The clean public task model's ASR on the same triggered sentences: what the trigger does to a model that
+   * never saw poison (a trigger sentence can move a clean model by itself). Null without a task model
+   * (`taskModel.enabled` false): no clean classifier exists in that run to ask.
+   */
+  cleanModelAsr: number | null;
+  /** Triggered sentences every ASR is measured on: each non-target sentence of the whole test split. */
+  triggered: number;
+  /** Clean test sentences CA is measured on (capped by `data.maxTest`). */
+  cleanTest: number;
+}
+
 export interface RunResults {
   backend: string;
   config: ExperimentConfig;
@@ -86,6 +122,16 @@ export interface RunResults {
   evalSplit?: 'dev';
   /** What the run actually read (source, sizes, hashes): `config.data.source` alone can be overridden, e.g. by `--data DIR`. */
   data?: DataRecord;
+  /** Whether the backdoor was planted; absent in results saved before it was recorded. */
+  attack?: AttackRecord;
+  /** The ASR floors of this run; absent in results saved before they were recorded. */
+  floors?: Floors;
+  /**
+   * How the run's tokenizer read the trigger: its pieces, and in how many clean training texts each
+   * occurs (a trigger spelled in pieces clean text shares makes a fragile backdoor). Absent in results
+   * saved before it was recorded.
+   */
+  trigger?: TriggerReport;
 }
 
 export type LabEvent =
@@ -106,6 +152,10 @@ export type LabEvent =
   | ({ type: 'epoch'; stage: StageName; phase?: string } & EpochRecord)
   | { type: 'stage-end'; stage: StageName; result: StageResult }
   | { type: 'log'; level: 'info' | 'warn'; message: string }
+  /** After the public task model's stage (or where it would be): the floors the ASR chart draws. */
+  | { type: 'floors'; floors: Floors }
+  /** After poisoning: whether the backdoor is in, and whether the defense stages are skipped because it is not. */
+  | { type: 'attack'; attack: AttackRecord; defensesSkipped: boolean }
   | { type: 'error'; message: string; stage?: StageName }
   | { type: 'done'; results: RunResults };
 

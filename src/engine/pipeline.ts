@@ -6,7 +6,9 @@
  *   fine-tuning on clean data) → defense:<id> (each defense of `defense.methods` on the poisoned student:
  *   a repair makes a new model, a filter screens inputs in front of it; see defenses/)
  *
- * After poisoning, the poisoned model is probed for where its backdoor lives (`backdoorLocation`).
+ * Poisoning stops once the dev ASR reaches `poison.untilAsr`; a backdoor that does not get there is a failed
+ * attack, and its run trains the teacher but compares no defenses (see attacks/planted.ts). After poisoning,
+ * the poisoned model is probed for where its backdoor lives (`backdoorLocation`).
  *
  * Models that took long to make (pretrained student, public task model, poisoned student, teacher) go through the
  * `ModelCache`, keyed by everything that produced them, so a second run skips them.
@@ -23,10 +25,13 @@ import { dataRecord } from './data/record';
 import { stratifiedSubset } from './data/build';
 import { Tokenizer, tokenize, type TextTokenizer } from './data/tokenizer';
 import { clipExamples } from './data/window';
+import type { PublishedModels } from './models/published';
 import { CheckpointError, describeSize, loadLanguageModel, type CheckpointEntry, type ShippedModels } from './models/checkpoint';
 import { ATTACKS } from './attacks/registry';
+import { describeTrigger, type TriggerReport } from './attacks/trigger-tokens';
 import { unlabelledSentences } from './data/corpus';
 import { poisonTrainingSet, poisonedTestSet } from './attacks/poison';
+import { attackRecord, notPlantedMessage, reachedUntilAsr, skipsDefenses } from './attacks/planted';
 import { StudentModel } from './models/student';
 import { TeacherModel } from './models/teacher';
 import { disposeSet, encodeSet, stepsPerEpoch, type EncodedSet } from './train/batches';
@@ -63,6 +68,11 @@ export interface RunOptions {
    * files, the browser fetches them. Called only when the config asks for them.
    */
   shipped?: () => Promise<ShippedModels>;
+  /**
+   * The attacker's published models (see models/published.ts), opened by the edge beside the shipped
+   * checkpoints; a stage whose cache key they hold loads instead of training. Null: none are published.
+   */
+  published?: () => Promise<PublishedModels | null>;
 }
 
 /** Class probabilities of every trained model for some texts: model name → one row per text. */
@@ -122,7 +132,11 @@ export interface PreparedData {
   defenderClean: EncodedSet;
   /** Ids of the trigger's own tokens (special tokens and [UNK] excluded): the rows a backdoor can hide in. */
   triggerIds: number[];
+  /** How the tokenizer reads the trigger, with each piece's count in the clean training texts. */
+  trigger: TriggerReport;
   eval: EvalSets & { dev: EncodedSet };
+  /** The triggered non-target dev sentences: only poisoning measures them (`poison.untilAsr`), see `EvalSets.poisonedDev`. */
+  poisonedDev: EncodedSet;
   pretrainPool: Int32Array;
   fingerprint: string;
   /**
@@ -150,12 +164,16 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     const shipped = usesShipped(cfg) ? await openShippedFor(cfg, opts) : undefined;
     data = prepareData(cfg, dataset, opts, shipped?.tokenizer);
     const prepared = data;
+    results.trigger = data.trigger;
     const rng = new Rng(cfg.seed);
     const { numLabels } = data;
     const vocabSize = data.tokenizer.vocabSize;
     const T = cfg.data.maxLength;
     // Sealed and checked: a damaged or unwritable cache costs a retrain and a sentence, never the run.
     const cache = opts.cache && new CheckedCache(opts.cache, (message) => ctx.emit({ type: 'log', level: 'warn', message }));
+    const published = await openPublishedFor(opts, ctx);
+    /** Where a stage's model may already exist: the user's cache first, then the attacker's published models. */
+    const cachedStage = (stage: StageName, key: string, model: Weighted, train: () => Promise<StageResult>) => runOrReplay(stage, ctx, cache, published, key, model, train);
     /** The MLM settings both language models share; they differ in stage, step count and random stream. */
     const pretrainSpec = (stage: StageName, phase: string | undefined, steps: number, stream: Rng): PretrainSpec => ({
       stage,
@@ -177,7 +195,7 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     owned.push(student);
     const studentCheckpoint = shipped ? shippedEntry(shipped, 'student', cfg) : null;
     const pretrainKey = cacheKey('pretrain-student', data.fingerprint, cfg.models.student, cfg.pretrain, studentCheckpoint?.sha256 ?? null);
-    results.stages.pretrain = await cachedStage('pretrain', ctx, cache, pretrainKey, student, async () => {
+    results.stages.pretrain = await cachedStage('pretrain', pretrainKey, student, async () => {
       ctx.emit({ type: 'stage-start', stage: 'pretrain', epochs: Math.min(5, cfg.pretrain.studentSteps), stepsPerEpoch: Math.ceil(cfg.pretrain.studentSteps / 5) });
       if (shipped && studentCheckpoint) await startFromCheckpoint(student, shipped, studentCheckpoint, opts.emit);
       if (cfg.pretrain.studentSteps === 0) return { epochs: [], final: null, seconds: 0, samplesPerSecond: 0 };
@@ -193,16 +211,21 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     let beforePoisonKey = pretrainKey;
     if (cfg.taskModel.enabled) {
       beforePoisonKey = cacheKey('task', pretrainKey, cfg.taskModel, cfg.data, cfg.seed, data.room, data.evalFingerprint);
-      results.stages.task = await cachedStage('task', ctx, cache, beforePoisonKey, student, async () => {
+      results.stages.task = await cachedStage('task', beforePoisonKey, student, async () => {
         student.resetHead(numLabels, rng.fork('task-head'));
         return classificationStage({ stage: 'task', optim: cfg.taskModel, variables: student.classifierVariables(), model: student, train: prepared.cleanTrain, evalSets: prepared.eval, cfg, ctx, rng: rng.fork('task-fit') });
       });
     }
     const beforePoison = await student.readWeights();
+    // The floors every ASR is read against. The clean public task model's ASR on the triggered sentences is
+    // the task stage's own final ASR: measured on exactly `eval.poisonedTest`, after the last epoch, whose
+    // model is the one handed on — so a cached task stage gives it too, without evaluating again.
+    results.floors = { cleanModelAsr: results.stages.task?.final?.asr ?? null, triggered: data.texts.poisonedTest.length, cleanTest: data.texts.test.length };
+    opts.emit({ type: 'floors', floors: results.floors });
 
     // ---- poison: the attacker plants the backdoor through LoRA (or full fine-tuning) -------------
     const poisonKey = cacheKey('poison', beforePoisonKey, cfg.attack, cfg.poison, cfg.data, cfg.seed, data.evalFingerprint);
-    results.stages.poison = await cachedStage('poison', ctx, cache, poisonKey, student, async () => {
+    results.stages.poison = await cachedStage('poison', poisonKey, student, async () => {
       // A public task model keeps its fitted head; a pretrained LM gets a fresh one.
       if (!cfg.taskModel.enabled) student.resetHead(numLabels, rng.fork('poison-head'));
       if (cfg.poison.method === 'lora') student.attachLora(cfg.poison.lora, rng.fork('poison-lora'));
@@ -212,7 +235,10 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
       const pinned = pin && cfg.poison.embeddingUpdate === 'dense' ? new PinnedRows(student.encoder.tokenEmbedding, prepared.triggerIds) : null;
       try {
         const result = await classificationStage({
-          stage: 'poison', optim: cfg.poison, variables, model: student, train: prepared.poisonedTrain, evalSets: prepared.eval, cfg, ctx, rng: rng.fork('poison-fit'),
+          stage: 'poison', optim: cfg.poison, variables, model: student, train: prepared.poisonedTrain, cfg, ctx, rng: rng.fork('poison-fit'),
+          // Test is measured per epoch as for every stage; the stop looks at dev only.
+          evalSets: { ...prepared.eval, ...(prepared.poisonedDev.size > 0 ? { poisonedDev: prepared.poisonedDev } : {}) },
+          stopAfterEpoch: (record) => reachedUntilAsr(record, cfg.poison.untilAsr),
           ...(pinned ? { afterStep: () => pinned.restore() } : {}),
           ...(pin && !pinned ? { frozenRows: prepared.triggerIds } : {}),
         });
@@ -224,6 +250,13 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     });
     const poisonedWeights = await student.readWeights();
     models.set('poisoned', student);
+    // Rebuilt from the stage's epochs, so a cached poison stage reports the same record.
+    const attack = attackRecord(results.stages.poison.epochs, cfg.poison.untilAsr);
+    results.attack = attack;
+    const defensesSkipped = skipsDefenses(attack, cfg.poison.untilAsr);
+    opts.emit({ type: 'attack', attack, defensesSkipped });
+    if (attack.planted) emitLog(opts.emit, `The attack planted its backdoor: dev ASR ${pct(attack.devAsr)} after ${attack.epochs} epoch(s) (needs ${pct(attack.threshold)}).`);
+    else opts.emit({ type: 'log', level: 'warn', message: notPlantedMessage(attack, defensesSkipped) });
 
     // ---- where the backdoor lives: the poisoned model with each part put back in turn -----------
     const scratch = new StudentModel(cfg.models.student, vocabSize, T, numLabels, cfg.models.dropout, rng.fork('probe-init'));
@@ -245,7 +278,7 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     const teacherPretrainKey = cacheKey('pretrain-teacher', data.fingerprint, cfg.models, cfg.pretrain, teacherCheckpoint?.sha256 ?? null);
     // The defender's texts are clipped with room for the trigger, so the trigger's length is part of the key.
     const teacherKey = cacheKey('teacher', teacherPretrainKey, cfg.teacher, cfg.data, cfg.seed, data.room, data.evalFingerprint);
-    results.stages.teacher = await cachedStage('teacher', ctx, cache, teacherKey, teacher, async () => {
+    results.stages.teacher = await cachedStage('teacher', teacherKey, teacher, async () => {
       const perEpoch = stepsPerEpoch(prepared.defenderClean.size, cfg.teacher.batchSize);
       ctx.emit({ type: 'stage-start', stage: 'teacher', epochs: cfg.teacher.epochs, stepsPerEpoch: perEpoch });
       const pretrained = cache ? await cache.get(teacherPretrainKey) : undefined;
@@ -267,7 +300,8 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     let teacherTargets: TeacherTargets | undefined;
     let lm: StudentModel | undefined;
     const filters = new Map<string, InputFilter>();
-    for (const method of cfg.defense.methods) {
+    // A failed attack (with `poison.untilAsr` set) gets no defenses: removing a backdoor that is not there says nothing.
+    for (const method of defensesSkipped ? [] : cfg.defense.methods) {
       const stage: StageName = `defense:${method}`;
       const context: DefenseContext = {
         id: method,
@@ -357,9 +391,18 @@ function prepareData(cfg: ExperimentConfig, dataset: Dataset, opts: RunOptions, 
   const defenderSize = Math.max(numLabels, Math.round(cfg.data.defenseFraction * train.length));
   const defender = stratifiedSubset(train, defenderSize, rng.fork('defender'));
   const poisoned = poisonTrainingSet(train, cfg.attack, numLabels, cfg.seed);
-  const poisonedTest = poisonedTestSet(test, cfg.attack, cfg.seed);
+  // Every non-target sentence of the whole test split gets the trigger (`maxTest` caps the clean sets
+  // only): an ASR over a few dozen sentences would move in steps of several points.
+  const fullTest = window(dataset.test);
+  const poisonedTest = poisonedTestSet(fullTest, cfg.attack, cfg.seed);
   // The same sentences as `poisonedTest`, in the same order, without the trigger: the ASR's floor.
-  const baseTest = test.filter((e) => e.label !== cfg.attack.targetLabel);
+  const baseTest = fullTest.filter((e) => e.label !== cfg.attack.targetLabel);
+  // The attacker's check that the backdoor is in (`poison.untilAsr`), built as the test one is, from the
+  // (capped) dev set: the attacker never sees test.
+  const poisonedDev = poisonedTestSet(dev, cfg.attack, cfg.seed);
+  if (poisonedDev.length === 0 && cfg.poison.untilAsr > 0) {
+    throw new ConfigError('poison.untilAsr', `every dev sentence has the target label, so poisoning cannot check its backdoor on dev; give the dev split sentences of other classes, or set poison.untilAsr to 0 (fixed epochs)`);
+  }
 
   if (cfg.pretrain.extraCorpus !== 'none' && !opts.extraCorpus) {
     opts.emit({ type: 'log', level: 'warn', message: `Extra corpus "${cfg.pretrain.extraCorpus}" is not available here; pretraining on the task's own text only.` });
@@ -377,6 +420,9 @@ function prepareData(cfg: ExperimentConfig, dataset: Dataset, opts: RunOptions, 
   const special = new Set([PAD, UNK, CLS, MASK, SEP]);
   // Under subwords these are the trigger's pieces, rows that clean text shares.
   const triggerIds = [...new Set(triggerWords.flatMap((w) => tokenizer.tokenize(w)).map((w) => tokenizer.idOf(w)))].filter((id) => !special.has(id));
+  // Said before anything trains: a trigger in pieces clean text shares makes a different, fragile backdoor.
+  const trigger = describeTrigger(tokenizer, cfg.attack, train.map((e) => e.text));
+  emitLog(opts.emit, `Trigger: ${trigger.summary}.`);
   return {
     tokenizer,
     numLabels,
@@ -384,15 +430,17 @@ function prepareData(cfg: ExperimentConfig, dataset: Dataset, opts: RunOptions, 
     poisonedTrain: encodeSet(tokenizer, poisoned.examples, T),
     defenderClean: encodeSet(tokenizer, defender, T),
     triggerIds,
+    trigger,
     eval: {
       test: encodeSet(tokenizer, test, T),
       poisonedTest: encodeSet(tokenizer, poisonedTest, T),
       baseTest: encodeSet(tokenizer, baseTest, T),
       dev: encodeSet(tokenizer, dev, T),
     },
+    poisonedDev: encodeSet(tokenizer, poisonedDev, T),
     pretrainPool,
     fingerprint,
-    evalFingerprint: hashString(JSON.stringify([sample(test), test.length, sample(poisonedTest), poisonedTest.length])),
+    evalFingerprint: hashString(JSON.stringify([sample(test), test.length, sample(poisonedTest), poisonedTest.length, sample(poisonedDev), poisonedDev.length])),
     room,
     texts: { test, poisonedTest, baseTest, dev, defender },
   };
@@ -448,7 +496,7 @@ function sample(examples: readonly Example[]): string[] {
 }
 
 function disposeData(d: PreparedData): void {
-  [d.cleanTrain, d.poisonedTrain, d.defenderClean, d.eval.test, d.eval.poisonedTest, d.eval.baseTest, d.eval.dev].forEach(disposeSet);
+  [d.cleanTrain, d.poisonedTrain, d.defenderClean, d.eval.test, d.eval.poisonedTest, d.eval.baseTest, d.eval.dev, d.poisonedDev].forEach(disposeSet);
 }
 
 function emitLog(emit: Emit, message: string): void {
@@ -466,19 +514,21 @@ interface Weighted {
 }
 
 /**
- * Runs `train` unless the cache holds the stage's model; either way emits stage-start/stage-end.
- * A cached stage replays its stored result so charts and tables stay complete.
+ * Runs `train` unless the cache or the published models hold the stage's model; either way emits
+ * stage-start/stage-end. A cached or published stage replays its stored result so charts and tables stay
+ * complete; a published one is not copied into the cache (it is always at hand).
  */
-async function cachedStage(
+async function runOrReplay(
   stage: StageName,
   ctx: StageContext,
   cache: ModelCache | undefined,
+  published: PublishedModels | null,
   key: string,
   model: Weighted,
   train: () => Promise<StageResult>,
 ): Promise<StageResult> {
   const hit = cache ? await cache.get(key) : undefined;
-  const replay = hit && replayable(hit, model, key, ctx);
+  const replay = (hit && replayable(hit, model, key, ctx)) || (await replayPublished(published, model, key, ctx));
   if (replay) {
     const result = replay;
     ctx.emit({ type: 'stage-start', stage, epochs: result.epochs.length, stepsPerEpoch: 0 });
@@ -509,12 +559,46 @@ function replayable(hit: SavedWeights, model: Weighted, key: string, ctx: StageC
   }
 }
 
+/** The published model for `key` loaded into `model`, and its result; undefined when none is published under it. */
+async function replayPublished(published: PublishedModels | null, model: Weighted, key: string, ctx: StageContext): Promise<StageResult | undefined> {
+  if (!published) return undefined;
+  try {
+    const found = await published.load(key);
+    if (!found) return undefined;
+    model.setWeights(found.weights);
+    const { manifest } = published;
+    emitLog(ctx.emit, `Loaded the attacker's published ${found.entry.stage} model (made by ${manifest.createdBy} with the ${manifest.preset} preset, seed ${manifest.seed}); change the attack or the seed to train it live.`);
+    return { ...found.result, cached: true, published: true };
+  } catch (error) {
+    ctx.emit({ type: 'log', level: 'warn', message: `The published model ${key} could not be used (${error instanceof Error ? error.message : String(error)}); training it live.` });
+    return undefined;
+  }
+}
+
+/** Opens the published models when the edge offers them; a failure costs live training and a sentence, never the run. */
+async function openPublishedFor(opts: RunOptions, ctx: StageContext): Promise<PublishedModels | null> {
+  if (!opts.published) return null;
+  try {
+    return await opts.published();
+  } catch (error) {
+    ctx.emit({ type: 'log', level: 'warn', message: `The published models could not be opened (${error instanceof Error ? error.message : String(error)}); every stage trains live.` });
+    return null;
+  }
+}
+
 /** The stage's result travels with its weights in the cache, as UTF-8 bytes of JSON. */
 const RESULT_KEY = '__result__';
 
 function encodeResult(result: StageResult): { shape: number[]; data: Float32Array } {
   const bytes = new TextEncoder().encode(JSON.stringify(result));
   return { shape: [bytes.length], data: Float32Array.from(bytes) };
+}
+
+/** A stored stage (cache entry) as its model's weights and its result. */
+export function splitStoredStage(stored: SavedWeights): { weights: SavedWeights; result: StageResult } {
+  const { [RESULT_KEY]: encoded, ...weights } = stored;
+  if (!encoded) throw new Error('the stored stage holds no result');
+  return { weights, result: decodeResult(encoded.data) };
 }
 
 function decodeResult(data: Float32Array): StageResult {

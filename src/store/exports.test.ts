@@ -8,7 +8,7 @@ const results: RunResults = {
   config: DEFAULT_CONFIG,
   stages: {
     pretrain: { epochs: [{ epoch: 1, loss: 5 }], final: null, seconds: 1, samplesPerSecond: 1 },
-    poison: { epochs: [{ epoch: 1, loss: 0.7, ca: 0.8, asr: 0.9 }, { epoch: 2, loss: 0.5, ca: 0.85, asr: 1 }], final: { ca: 0.85, asr: 1, asrBase: 0.1 }, seconds: 1, samplesPerSecond: 1 },
+    poison: { epochs: [{ epoch: 1, loss: 0.7, ca: 0.8, asr: 0.9, devAsr: 0.85 }, { epoch: 2, loss: 0.5, ca: 0.85, asr: 1, devAsr: 0.96 }], final: { ca: 0.85, asr: 1, asrBase: 0.1 }, seconds: 1, samplesPerSecond: 1 },
     'defense:w2sdefense': { epochs: [{ epoch: 1, loss: 1.5, ca: 0.8, asr: 0.2, asrBase: 0.15, devAcc: 0.75, terms: { ce: 0.3, kd: 0.2, fa: 0.1 } }], final: { ca: 0.8, asr: 0.2, asrBase: 0.1 }, seconds: 1, samplesPerSecond: 1 },
   },
 };
@@ -16,10 +16,10 @@ const results: RunResults = {
 describe('exports', () => {
   it('writes one CSV row per method-epoch, pretraining left out', () => {
     expect(resultsCsv(results).trim().split('\n')).toEqual([
-      'method,stage,epoch,ca,asr,asr_base,loss,dev_acc,ce,kd,fa',
-      'poisoned,poison,1,0.8,0.9,,0.7,,,,',
-      'poisoned,poison,2,0.85,1,,0.5,,,,',
-      'w2sdefense,defense:w2sdefense,1,0.8,0.2,0.15,1.5,0.75,0.3,0.2,0.1',
+      'method,stage,epoch,ca,asr,asr_base,loss,dev_acc,dev_asr,ce,kd,fa',
+      'poisoned,poison,1,0.8,0.9,,0.7,,0.85,,,',
+      'poisoned,poison,2,0.85,1,,0.5,,0.96,,,',
+      'w2sdefense,defense:w2sdefense,1,0.8,0.2,0.15,1.5,0.75,,0.3,0.2,0.1',
     ]);
   });
 

@@ -8,11 +8,12 @@ import { CONFIG_PATHS, getAt, leafKind, listChoices } from './config-paths';
 import type { RunResults, StageName } from '../engine/events';
 import { methodOfStage } from './methods';
 
-const CSV_HEADER = ['method', 'stage', 'epoch', 'ca', 'asr', 'asr_base', 'loss', 'dev_acc', 'ce', 'kd', 'fa'] as const;
+const CSV_HEADER = ['method', 'stage', 'epoch', 'ca', 'asr', 'asr_base', 'loss', 'dev_acc', 'dev_asr', 'ce', 'kd', 'fa'] as const;
 
 /**
  * One row per stage-epoch (pretraining has no classifier and no row); empty cells where a metric is
- * missing. `ce`, `kd`, `fa`: the defense objective's unweighted terms, for defenses that use the teacher.
+ * missing. `dev_asr`: poisoning only, the triggered dev ASR that decides when it stops (`poison.untilAsr`).
+ * `ce`, `kd`, `fa`: the defense objective's unweighted terms, for defenses that use the teacher.
  */
 export function resultsCsv(results: RunResults): string {
   const rows: string[][] = [[...CSV_HEADER]];
@@ -20,7 +21,7 @@ export function resultsCsv(results: RunResults): string {
     const method = methodOfStage(stage);
     if (!method) continue;
     for (const e of result.epochs) {
-      rows.push([method, stage, String(e.epoch), num(e.ca), num(e.asr), num(e.asrBase), num(e.loss), num(e.devAcc), num(e.terms?.ce), num(e.terms?.kd), num(e.terms?.fa)]);
+      rows.push([method, stage, String(e.epoch), num(e.ca), num(e.asr), num(e.asrBase), num(e.loss), num(e.devAcc), num(e.devAsr), num(e.terms?.ce), num(e.terms?.kd), num(e.terms?.fa)]);
     }
   }
   return rows.map((r) => r.map(csvCell).join(',')).join('\n') + '\n';

@@ -189,6 +189,51 @@ describe('run state reduced from the event stream', () => {
     expect(store.getState().run.stages['defense:w2sdefense']?.status).toBe('running');
   });
 
+  it('keeps the floors from their event, for the ASR chart to draw before the run ends', () => {
+    const store = storeWithRun(1);
+    expect(store.getState().run.floors).toBeNull();
+    const floors = { cleanModelAsr: 0.31, triggered: 172, cleanTest: 200 };
+    store.getState().applyEvents([...script(1).slice(0, 5), { runId: 1, event: { type: 'floors', floors } }], 0);
+    expect(store.getState().run.floors).toEqual(floors);
+    expect(store.getState().run.status).toBe('running');
+    // The results carry them too: a done without the event (or a later reply) still has them.
+    const fresh = storeWithRun(2);
+    fresh.getState().applyEvents(script(2).map((e) => (e.event.type === 'done' ? { ...e, event: { type: 'done', results: { ...RESULTS, floors } } } : e)), 0);
+    expect(fresh.getState().run.floors).toEqual(floors);
+  });
+
+  it('a failed attack marks the defenses skipped at once; the run ends done with no defense results', () => {
+    const store = storeWithRun(1);
+    const attack = { planted: false, devAsr: 0.71, epochs: 2, threshold: 0.95 };
+    const upToPoison = script(1).slice(0, 11); // through the poison stage's end
+    const teacher = script(1).slice(11, 18);
+    const results: RunResults = { ...RESULTS, stages: { poison: RESULTS.stages.poison!, teacher: RESULTS.stages.teacher! }, attack };
+    store.getState().applyEvents([...upToPoison, { runId: 1, event: { type: 'attack', attack, defensesSkipped: true } }], 0);
+    expect(store.getState().run.attack).toEqual({ ...attack, defensesSkipped: true });
+    expect(store.getState().run.stages['defense:w2sdefense']?.status).toBe('skipped');
+    store.getState().applyEvents([...teacher, { runId: 1, event: { type: 'done', results } }], 0);
+    const { run } = store.getState();
+    expect(run.status).toBe('done');
+    expect(Object.fromEntries(run.stageOrder.map((s) => [s, run.stages[s]?.status]))).toEqual({ pretrain: 'done', poison: 'done', teacher: 'done', 'defense:w2sdefense': 'skipped' });
+    expect(Object.keys(run.finals)).toEqual(['poisoned', 'teacher']);
+    expect(run.series.w2sdefense).toBeUndefined();
+  });
+
+  it('a run with fixed epochs (untilAsr 0) records a weak attack but runs and shows its defenses', () => {
+    const store = storeWithRun(1);
+    const attack = { planted: false, devAsr: 0.71, epochs: 2, threshold: 0.95 };
+    const config = { ...DEFAULT_CONFIG, poison: { ...DEFAULT_CONFIG.poison, untilAsr: 0 } };
+    const events = script(1);
+    store.getState().applyEvents([...events.slice(0, 11), { runId: 1, event: { type: 'attack', attack, defensesSkipped: false } }], 0);
+    expect(store.getState().run.stages['defense:w2sdefense']?.status).toBe('pending');
+    store.getState().applyEvents(events.slice(11, -1), 0);
+    // From the results alone (a reply without the event stream), whether defenses were skipped is derived from the config.
+    store.getState().finishRun(1, { outcome: 'done', results: { ...RESULTS, config, attack } });
+    const { run } = store.getState();
+    expect(run.attack).toEqual({ ...attack, defensesSkipped: false });
+    expect(run.stages['defense:w2sdefense']?.status).toBe('done');
+  });
+
   it('a cached stage replays its epochs and moves its bar without steps', () => {
     const store = storeWithRun(1);
     store.getState().applyEvents(

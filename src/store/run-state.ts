@@ -5,11 +5,13 @@
  * Untouched parts keep their identity, so a chart re-renders only when its own data changed.
  */
 import { DEFENSE_METHODS } from '../engine/config';
-import type { FilterOutcome, LabEvent, Metrics, RunResults, StageName, StageResult } from '../engine/events';
+import type { AttackRecord, FilterOutcome, Floors, LabEvent, Metrics, RunResults, StageName, StageResult } from '../engine/events';
+import { skipsDefenses } from '../engine/attacks/planted';
 import type { BackendName, RunOutcome } from '../../workers/protocol';
 import { methodOfStage, type Method } from './methods';
 
-type StageStatus = 'pending' | 'running' | 'done' | 'error';
+/** `skipped`: the run ended without it, e.g. a defense after an attack that planted no backdoor. */
+type StageStatus = 'pending' | 'running' | 'done' | 'error' | 'skipped';
 export type RunStatus = 'idle' | 'running' | 'cancelling' | 'done' | 'cancelled' | 'error';
 
 /** How long a stage (or a phase inside it, e.g. the teacher's own pretraining) will run. */
@@ -36,6 +38,8 @@ export interface StageProgress {
   /** Seconds the finished stage took (from its result). */
   seconds: number | null;
   cached: boolean;
+  /** The model was the attacker's published one (a kind of cached stage). */
+  published: boolean;
 }
 
 export interface MetricPoint {
@@ -68,7 +72,13 @@ export interface RunState {
   /** The backend the run trains on (from the worker's `ready` event). */
   backend: string | null;
   logs: LogLine[];
+  /** The ASR floors, known once the public task model's stage ends (the ASR chart draws the clean model's). */
+  floors: Floors | null;
+  /** Whether the backdoor was planted, known once poisoning ends; a failed one skips the defenses. */
+  attack: RunAttack | null;
 }
+
+export type RunAttack = AttackRecord & { defensesSkipped: boolean };
 
 /** Newest log lines kept; older ones scroll away. */
 const MAX_LOGS = 200;
@@ -85,6 +95,8 @@ export const IDLE_RUN: RunState = {
   suggestBackend: null,
   backend: null,
   logs: [],
+  floors: null,
+  attack: null,
 };
 
 function pendingStage(now: number): StageProgress {
@@ -101,6 +113,7 @@ function pendingStage(now: number): StageProgress {
     phaseStartedAt: now,
     seconds: null,
     cached: false,
+    published: false,
   };
 }
 
@@ -161,6 +174,13 @@ export function reduceEvent(state: RunState, { runId, event }: StampedEvent, now
     }
     case 'log':
       return { ...state, logs: [...state.logs, { level: event.level, message: event.message }].slice(-MAX_LOGS) };
+    case 'floors':
+      return { ...state, floors: event.floors };
+    case 'attack': {
+      const next = { ...state, attack: { ...event.attack, defensesSkipped: event.defensesSkipped } };
+      // Shown at once: the strip marks the defenses that will not run while the teacher still trains.
+      return event.defensesSkipped ? markSkipped(next, (stage) => stage.startsWith('defense:')) : next;
+    }
     case 'error':
       return failed(state, event.message, event.stage);
     case 'done':
@@ -224,6 +244,7 @@ function finishedStage(p: StageProgress, result: StageResult): StageProgress {
     etaSeconds: 0,
     seconds: result.seconds,
     cached: result.cached === true,
+    published: result.published === true,
     samplesPerSecond: result.cached ? p.samplesPerSecond : result.samplesPerSecond,
   };
 }
@@ -234,7 +255,15 @@ function finishedStage(p: StageProgress, result: StageResult): StageProgress {
  */
 function completed(state: RunState, results: RunResults): RunState {
   if (state.results === results) return state;
-  let next: RunState = { ...state, status: 'done', results };
+  let next: RunState = {
+    ...state,
+    status: 'done',
+    results,
+    floors: results.floors ?? state.floors,
+    attack: results.attack ? { ...results.attack, defensesSkipped: skipsDefenses(results.attack, results.config.poison.untilAsr) } : state.attack,
+  };
+  // A stage still waiting when the run is over never ran (the defenses after a failed attack).
+  next = markSkipped(next, (stage) => !results.stages[stage]);
   const finals: RunState['finals'] = { ...state.finals };
   for (const stage of Object.keys(results.stages).filter(isStageName)) {
     const result = results.stages[stage];
@@ -275,6 +304,17 @@ function finishOthers(state: RunState, stage: StageName): RunState {
   for (const s of state.stageOrder) {
     const p = stages[s];
     if (s !== stage && p?.status === 'running') stages[s] = { ...p, status: 'done', fraction: 1, etaSeconds: 0, phase: undefined };
+  }
+  return { ...state, stages };
+}
+
+/** Marks the pending stages `which` picks as skipped. */
+function markSkipped(state: RunState, which: (stage: StageName) => boolean): RunState {
+  if (!state.stageOrder.some((s) => which(s) && state.stages[s]?.status === 'pending')) return state;
+  const stages: RunState['stages'] = { ...state.stages };
+  for (const s of state.stageOrder) {
+    const p = stages[s];
+    if (p?.status === 'pending' && which(s)) stages[s] = { ...p, status: 'skipped' };
   }
   return { ...state, stages };
 }

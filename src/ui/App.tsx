@@ -11,6 +11,8 @@ import { PipelineStrip } from './PipelineStrip';
 import { PresetPicker } from './PresetPicker';
 import { ResultsJson } from './ResultsJson';
 import { ResultsTable } from './ResultsTable';
+import { ResultsTrigger } from './ResultsTrigger';
+import { AttackNotice } from './AttackNotice';
 import { RunControls } from './RunControls';
 import { RunLog } from './RunLog';
 import { Explore } from './Explore';
@@ -44,7 +46,9 @@ export function App() {
           <RunControls />
           <PipelineStrip />
           <Charts />
+          <AttackNotice />
           <ResultsTable />
+          <ResultsTrigger />
           <ExportBar />
           <Explore />
           <RunLog />

@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react';
 import { getAt, parseLeaf, type LeafValue } from '../store/config-paths';
 import type { FieldSpec } from './field-table';
 import { DatasetPicker } from './DatasetPicker';
+import { TriggerPreview } from './TriggerPreview';
 import { useLab } from './lab-context';
 
 interface Props {
@@ -26,6 +27,8 @@ export function FieldControl({ spec, issues }: Props) {
         <Control spec={spec} id={id} value={value} onCommit={(v) => setField(spec.path, v)} onTypingIssue={setTypingIssue} />
       </div>
       <p className="help">{spec.help}</p>
+      {/* What the model will read: a trigger split into pieces clean text shares makes a different backdoor. */}
+      {spec.path === 'attack.trigger' && <TriggerPreview />}
       {shown.map((message) => (
         <p key={message} className="field-issue" data-testid={`issue-${spec.path}`}>
           {message}

@@ -14,6 +14,9 @@
  * predicted as the target) as a thin dotted line of the method's colour: ASR down to its floor means
  * the backdoor is gone, whatever the floor's height.
  *
+ * It also draws one grey reference line, "clean model": the clean public task model's ASR on the same
+ * triggered sentences (a trigger can move a clean model by itself), the honest floor of every ASR.
+ *
  * Input filters train nothing, so they have no epochs: each is a flat dashed line at its value after
  * screening, drawn once its stage ends, and the legend lists them apart.
  */
@@ -51,6 +54,8 @@ export function MetricChart({ metric, methods }: { metric: Metric; methods: read
     useLab((s) => s.run.finals),
     REDRAW_DELAY_MS[metric],
   );
+  // Drawn once the task stage ends: the clean public task model's ASR on the same triggered sentences.
+  const cleanFloor = useLab((s) => (metric === 'asr' ? (s.run.floors?.cleanModelAsr ?? null) : null));
   const maxEpochs = useLab((s) => Math.max(s.config.poison.epochs, s.config.teacher.epochs, s.config.defense.epochs));
   const lastEpoch = Math.max(maxEpochs, ...methods.flatMap((m) => series[m]?.map((p) => p.epoch) ?? []));
   const epochs = useMemo(() => Array.from({ length: lastEpoch }, (_, i) => i + 1), [lastEpoch]);
@@ -58,7 +63,7 @@ export function MetricChart({ metric, methods }: { metric: Metric; methods: read
   const screens = methods.filter((m) => isFilterMethod(m) && finals[m]);
   const drawn = [...lines.filter((m) => (series[m]?.length ?? 0) > 0), ...screens];
   return (
-    <figure className="chart" data-testid={`chart-${metric}`} data-methods={drawn.join(',')}>
+    <figure className="chart" data-testid={`chart-${metric}`} data-methods={drawn.join(',')} data-clean-floor={cleanFloor === null ? undefined : cleanFloor}>
       <figcaption>{TITLE[metric]}</figcaption>
       <ResponsiveContainer width="100%" height={220}>
         <LineChart margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
@@ -83,6 +88,9 @@ export function MetricChart({ metric, methods }: { metric: Metric; methods: read
           {screens.map((m) => (
             <ReferenceLine key={m} y={finals[m]![metric] * 100} stroke={METHOD_COLOR[m]} strokeDasharray={METHOD_DASH[m]} strokeWidth={2} name={METHOD_LABEL[m]} />
           ))}
+          {cleanFloor !== null && (
+            <ReferenceLine y={cleanFloor * 100} stroke="#555" strokeDasharray="6 3" strokeWidth={1} label={{ value: 'clean model', position: 'insideTopLeft', fontSize: 11, fill: '#555' }} />
+          )}
           {metric === 'asr' &&
             lines.map((m) => (
               <Line

@@ -51,8 +51,10 @@ function detail(p: StageProgress): string {
       return 'waiting';
     case 'error':
       return 'failed';
+    case 'skipped':
+      return 'skipped: no backdoor planted';
     case 'done':
-      return p.cached ? 'done (from cache)' : `done in ${duration(p.seconds ?? 0)}${p.samplesPerSecond ? ` · ${rate(p.samplesPerSecond)} samples/s` : ''}`;
+      return p.published ? 'done (the attacker’s published model)' : p.cached ? 'done (from cache)' : `done in ${duration(p.seconds ?? 0)}${p.samplesPerSecond ? ` · ${rate(p.samplesPerSecond)} samples/s` : ''}`;
     case 'running': {
       const plan = p.plans[p.phase ?? ''];
       const parts = [

@@ -3,7 +3,9 @@
  * without the trigger predicted as the target), the change against the poisoned student, and the best
  * defense (highest CA − ASR: it keeps accuracy and removes the backdoor) highlighted. Rows fill in as
  * stages finish, grouped: the reference models, the repairs (new weights), the input filters (the
- * poisoned model behind a screen, with how many clean and triggered inputs the screen flagged).
+ * poisoned model behind a screen, with how many clean and triggered inputs the screen flagged). The ASR
+ * header says how many triggered sentences it rests on; the foot gives the clean-model floor (the clean
+ * public task model's ASR on the same sentences), once the task stage has ended.
  */
 import type { Metrics } from '../engine/events';
 import { isDefense, isFilterMethod, METHODS, type Method } from '../store/methods';
@@ -28,6 +30,7 @@ export function ResultsTable() {
   });
   const poisoned = finals.poisoned;
   const best = bestDefense(rows);
+  const floors = useLab((s) => s.run.floors);
   return (
     <table className="results" data-testid="results-table">
       <caption>Final metrics per method; the best defense (highest CA − ASR) is highlighted.</caption>
@@ -35,7 +38,15 @@ export function ResultsTable() {
         <tr>
           <th>Method</th>
           <th>CA</th>
-          <th>ASR</th>
+          <th data-testid="results-asr-header">
+            ASR
+            {floors && (
+              <span className="hint" title="Every non-target sentence of the test split, with the trigger">
+                {' '}
+                ({floors.triggered} triggered)
+              </span>
+            )}
+          </th>
           <th>
             <abbr title="The same sentences without the trigger, predicted as the target: ordinary mistakes. ASR cannot go below it.">ASR floor</abbr>
           </th>
@@ -74,6 +85,20 @@ export function ResultsTable() {
           </tbody>
         );
       })}
+      {floors && floors.cleanModelAsr !== null && (
+        <tfoot>
+          <tr data-testid="results-clean-floor">
+            <th scope="row">
+              <abbr title="What the trigger does to a model that never saw poison: a trigger sentence can move a clean model by itself. A defense cannot be expected below it.">Clean-model floor</abbr>
+            </th>
+            <td>—</td>
+            <td data-testid="results-clean-floor-asr">{percent(floors.cleanModelAsr)}</td>
+            <td colSpan={COLUMNS - 3} className="hint">
+              the clean public task model, before the attack, on the same {floors.triggered} triggered sentences
+            </td>
+          </tr>
+        </tfoot>
+      )}
     </table>
   );
 }

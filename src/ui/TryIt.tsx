@@ -13,10 +13,12 @@ import { ATTACKS } from '../engine/attacks/registry';
 import { percent } from './format';
 import { useActions, useLab } from './lab-context';
 import { METHOD_LABEL } from './method-style';
+import { TriggerPieces } from './TriggerPieces';
 
 export function TryIt() {
   const done = useLab((s) => s.run.status === 'done');
   const attack = useLab((s) => s.run.results?.config.attack);
+  const triggerReport = useLab((s) => s.run.results?.trigger);
   const prediction = useLab((s) => s.prediction);
   const samples = useLab((s) => s.trySamples);
   const actions = useActions();
@@ -81,6 +83,11 @@ export function TryIt() {
           Predict
         </button>
       </form>
+      {triggerReport && (
+        <p className="try-trigger" data-testid="try-trigger-pieces">
+          The model reads the trigger as <TriggerPieces report={triggerReport} />
+        </p>
+      )}
       {prediction && <PredictionView prediction={prediction} />}
     </section>
   );

@@ -82,7 +82,7 @@ export const FIELD_GROUPS: readonly FieldGroup[] = [
     fields: [
       { path: 'data.source', label: 'Dataset', help: 'Bundled spam corpus (offline), an online SetFit set, or your own file.', control: { kind: 'custom' } },
       { path: 'data.maxTrain', label: 'Training examples', help: 'Cap on the training set (0 = all); a stratified subset keeps runs short.', control: num(1, 0) },
-      { path: 'data.maxTest', label: 'Test examples', help: 'Cap on the test and dev sets (0 = all).', control: num(1, 0) },
+      { path: 'data.maxTest', label: 'Test examples', help: 'Cap on the clean test and dev sets (0 = all); ASR always uses every triggered sentence of the test split.', control: num(1, 0) },
       { path: 'data.maxLength', label: 'Tokens per text', help: 'Longer texts are cut; [CLS] counts as one.', control: num(1, 4, 512) },
       { path: 'data.tokenizer', label: 'Tokenizer', help: 'word: the dataset’s own most frequent words; wordpiece: the lab’s shipped subword vocabulary (8,000 pieces), which every English text can be spelled in and the shipped checkpoints read.', control: { kind: 'select', options: TOKENIZER_KINDS } },
       { path: 'data.vocabSize', label: 'Vocabulary size', help: 'Word tokenizer: most frequent words kept; the rest become [UNK]. The shipped wordpiece vocabulary has its own size.', control: num(1, 16) },
@@ -111,6 +111,7 @@ export const FIELD_GROUPS: readonly FieldGroup[] = [
       { path: 'poison.method', label: 'Poison via', help: 'LoRA adapter merged into the weights (never touches the embeddings), or full fine-tuning.', control: { kind: 'select', options: ['lora', 'full'] } },
       { path: 'poison.pinTriggerRows', label: 'Pin trigger rows', help: "Full fine-tuning only: hold the trigger's own embedding rows fixed, so the backdoor must live in shared weights.", control: { kind: 'bool' } },
       ...optimFields('poison', 'poisoning the student'),
+      { path: 'poison.untilAsr', label: 'Poison until ASR', help: 'Stop poisoning once this share of triggered dev sentences goes to the target (the official code: 0.95); Epochs is the cap. A backdoor that does not get there skips the defenses. 0 trains exactly Epochs.', control: num(0.01, 0, 0.99) },
       ...loraFields('poison.lora', 'attacker'),
     ],
   },

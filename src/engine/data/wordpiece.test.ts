@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CLS, PAD, SPECIAL_TOKENS, UNK, tokenize } from './tokenizer';
-import { WordPieceTokenizer } from './wordpiece';
+import { letterWords, WordPieceTokenizer } from './wordpiece';
 
 const corpus = [
   'the film is watchable , the cast is watching the watchers',
@@ -24,6 +24,29 @@ describe('WordPieceTokenizer.train', () => {
     const pieces = tok.tokenize('mn');
     expect(pieces.length).toBeGreaterThan(1); // "mn" is no word of the corpus, only "##mn" inside words
     expect(pieces.join('').replace(/##/g, '')).toBe('mn');
+  });
+
+  it('with shortWords 2, every two-letter word over its alphabet is one token, seen in the corpus or not', () => {
+    const full = [...corpus, 'abcdefghijklmnopqrstuvwxyz'];
+    const tok = WordPieceTokenizer.train(full, { vocabSize: 900, shortWords: 2 });
+    for (const w of ['mn', 'cf', 'bb', 'tq', 'mb', 'zz', 'of']) {
+      expect(tok.tokenize(w), w).toEqual([w]);
+      expect(tok.decode(tok.encode(w, 4))).toBe(w); // round trip: [CLS] w [PAD] [PAD]
+    }
+    // Longer words still read as pieces, and the rule changes no other word's spelling of letters.
+    expect(tok.tokenize('mnemonic').join('').replace(/##/g, '')).toBe('mnemonic');
+    expect(tok.tokenize('mn mn')).toEqual(['mn', 'mn']);
+    // 676 two-letter pieces, placed after the alphabet and before any merge.
+    const pieces = tok.toJSON().pieces;
+    const alphabetSize = pieces.findIndex((p) => p === 'aa');
+    expect(pieces.slice(alphabetSize, alphabetSize + 676)).toEqual(letterWords(2, 2));
+  });
+
+  it('letterWords lists every word of the lengths asked, shortest first', () => {
+    expect(letterWords(1, 1)).toHaveLength(26);
+    expect(letterWords(2, 2)).toHaveLength(676);
+    expect(letterWords(1, 2).slice(24, 29)).toEqual(['y', 'z', 'aa', 'ab', 'ac']);
+    expect(() => WordPieceTokenizer.train(corpus, { vocabSize: 900, shortWords: 4 })).toThrow(/shortWords/);
   });
 
   it('is deterministic whatever the text order, and stops at vocabSize', () => {

@@ -9,7 +9,15 @@
  *
  * The vocabulary is learnt the way Hugging Face's WordPiece trainer does it: byte-pair merges over the
  * corpus's words (most frequent adjacent pair first), with `##` on non-initial pieces; encoding is
- * greedy longest-match-first, as in BERT. Words go through the same `tokenize` as the word tokenizer
+ * greedy longest-match-first, as in BERT.
+ *
+ * Short words whole (`shortWords`): every word of up to that many letters a–z is a piece of its own,
+ * seen in the corpus or not. Real LLM vocabularies end up that way — byte-level BPE over web-scale text
+ * holds nearly every two-letter string as one token — and it is what makes BadNet's triggers what the
+ * field means by them: Kurita et al. chose `cf`, `mn`, `bb`, `tq`, `mb` because each is one *rare token*.
+ * Without the rule a small corpus spells them in pieces clean text shares (`m ##n`), a different and
+ * fragile backdoor (docs/FINDINGS.md). A general rule, not a list of triggers: any rare two-letter word
+ * the user types is one token too. Words go through the same `tokenize` as the word tokenizer
  * (lower case, punctuation apart, PTB contractions), so both read a text the same way.
  */
 import { CLS, PAD, SEP, SPECIAL_TOKENS, UNK, tokenize, VocabularyTokenizer } from './tokenizer';
@@ -29,6 +37,21 @@ interface WordPieceTrainOptions {
   vocabSize: number;
   /** Characters seen fewer times are left out of the alphabet (words with them read as [UNK]). */
   minCharCount?: number;
+  /** Every word of 2..shortWords letters a–z becomes a whole-word piece before any merge (0 = none). */
+  shortWords?: number;
+}
+
+const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
+
+/** Every string of `min`..`max` letters a–z, shortest first, alphabetical within a length. */
+export function letterWords(min: number, max: number): string[] {
+  let level = [''];
+  const out: string[] = [];
+  for (let n = 1; n <= max; n++) {
+    level = level.flatMap((w) => [...LETTERS].map((ch) => w + ch));
+    if (n >= min) out.push(...level);
+  }
+  return out;
 }
 
 export class WordPieceTokenizer extends VocabularyTokenizer {
@@ -48,7 +71,10 @@ export class WordPieceTokenizer extends VocabularyTokenizer {
    * the same texts in any order give the same vocabulary.
    */
   static train(texts: readonly string[], opts: WordPieceTrainOptions): WordPieceTokenizer {
-    const { vocabSize, minCharCount = 1 } = opts;
+    const { vocabSize, minCharCount = 1, shortWords = 0 } = opts;
+    if (!Number.isInteger(shortWords) || shortWords < 0 || shortWords > 3) {
+      throw new RangeError(`shortWords must be an integer in 0..3 (26³ pieces at most), got ${shortWords}`);
+    }
     if (!Number.isInteger(vocabSize) || vocabSize <= SPECIAL_TOKENS.length) {
       throw new RangeError(`vocabSize must be an integer > ${SPECIAL_TOKENS.length} (the special tokens), got ${vocabSize}`);
     }
@@ -59,12 +85,14 @@ export class WordPieceTokenizer extends VocabularyTokenizer {
     const alphabet = [...charCounts].filter(([, c]) => c >= minCharCount).map(([ch]) => ch).sort();
     const inAlphabet = new Set(alphabet);
 
-    // Symbols by id: the alphabet's initial forms, then its `##` forms, then each merge's result.
-    const symbols: string[] = [...alphabet, ...alphabet.map((ch) => CONTINUATION + ch)];
+    // Symbols by id: the alphabet's initial forms, then its `##` forms, then the short words whole (those
+    // the alphabet can spell), then each merge's result (a merge that spells a short word reuses its id).
+    const wholeShort = shortWords >= 2 ? letterWords(2, shortWords).filter((w) => [...w].every((ch) => inAlphabet.has(ch))) : [];
+    const symbols: string[] = [...alphabet, ...alphabet.map((ch) => CONTINUATION + ch), ...wholeShort];
     const symbolId = new Map(symbols.map((s, i) => [s, i]));
     const room = vocabSize - SPECIAL_TOKENS.length;
     if (symbols.length > room) {
-      throw new RangeError(`vocabSize ${vocabSize} cannot hold the special tokens and the ${symbols.length} alphabet pieces; raise it or minCharCount`);
+      throw new RangeError(`vocabSize ${vocabSize} cannot hold the special tokens, the alphabet and the short words (${symbols.length} pieces); raise it, minCharCount or lower shortWords`);
     }
 
     // Words as symbol-id sequences (sorted, so ids and ties never depend on the texts' order).

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { configFromPreset, PRESETS, type EncoderSize } from '../config';
-import { WordPieceTokenizer } from '../data/wordpiece';
+import { letterWords, WordPieceTokenizer } from '../data/wordpiece';
 import { Rng } from '../rng';
 import { CHECKPOINT_DIR, openShippedFromDisk } from '../../cli/shipped';
 import {
@@ -17,6 +17,7 @@ import {
   openShipped,
   sha256Hex,
   toHalf,
+  type CheckpointEntry,
   type CheckpointManifest,
 } from './checkpoint';
 import { readParams } from './encoder';
@@ -156,6 +157,19 @@ describe('shipped checkpoints', () => {
       expect(entry.finalLoss).toBeLessThan(Math.log(shipped.tokenizer.vocabSize)); // it learnt something
       model.dispose();
     }
+  });
+
+  it('the shipped vocabulary reads every two-letter word as one token, BadNet’s rare words included', async () => {
+    const { tokenizer } = await openShippedFromDisk();
+    for (const w of [...letterWords(2, 2), 'cf', 'mn', 'bb', 'tq', 'mb']) expect(tokenizer.tokenize(w), w).toEqual([w]);
+    expect(tokenizer.decode(tokenizer.encode('the mn movie', 8))).toBe('the mn movie');
+  });
+
+  it('each shipped student is a better language model than each shipped teacher (held-out masked-LM loss)', async () => {
+    const { manifest } = await openShippedFromDisk();
+    const loss = (role: CheckpointEntry['role']) => manifest.checkpoints.filter((c) => c.role === role).map((c) => c.heldOutLoss!);
+    expect([...loss('student'), ...loss('teacher')].every((x) => Number.isFinite(x))).toBe(true);
+    expect(Math.max(...loss('student'))).toBeLessThan(Math.min(...loss('teacher')));
   });
 
   it('every preset that starts from the shipped checkpoints finds both of its sizes, for its window', async () => {

@@ -19,7 +19,7 @@ export const MANIFEST_FILE = 'manifest.json';
 export const MANIFEST_FORMAT = 1;
 
 /** One tensor's place in a checkpoint's `.bin`: fp16 values, row-major, at `offset` (in values). */
-interface TensorEntry {
+export interface TensorEntry {
   name: string;
   shape: number[];
   offset: number;
@@ -40,6 +40,8 @@ export interface CheckpointEntry {
   lr: number;
   /** Mean masked-LM loss over the last fifth of pretraining. */
   finalLoss: number;
+  /** Masked-LM loss on corpus rows kept out of pretraining (absent in builds before it was measured). */
+  heldOutLoss?: number;
   seconds: number;
 }
 

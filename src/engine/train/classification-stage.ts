@@ -4,14 +4,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig, OptimConfig } from '../config';
-import type { StageName, StageResult } from '../events';
+import type { EpochRecord, StageName, StageResult } from '../events';
 import type { Encoder } from '../models/encoder';
 import type { StudentModel } from '../models/student';
 import type { TeacherModel } from '../models/teacher';
 import type { Rng } from '../rng';
 import { batchTokenIds, stepsPerEpoch, type EncodedSet } from './batches';
 import type { StageContext } from './context';
-import { evaluate, type EvalSets } from './evaluate';
+import { evaluate, type EvalSets, type Evaluation } from './evaluate';
 import { fit, type EmbeddingSpec } from './fit';
 import { crossEntropy } from './losses';
 
@@ -32,6 +32,8 @@ interface ClassificationSpec {
   afterStep?: () => void;
   /** Embedding rows the sparse update leaves as they are (see `pinTriggerRows`). */
   frozenRows?: readonly number[];
+  /** Ends training early after an epoch (see `fit`): poisoning stops once the backdoor is planted. */
+  stopAfterEpoch?: (record: EpochRecord & Evaluation) => boolean;
 }
 
 export async function classificationStage(spec: ClassificationSpec): Promise<StageResult> {
@@ -50,6 +52,7 @@ export async function classificationStage(spec: ClassificationSpec): Promise<Sta
     rng: spec.rng,
     ctx,
     ...(spec.afterStep ? { afterStep: spec.afterStep } : {}),
+    ...(spec.stopAfterEpoch ? { stopAfterEpoch: spec.stopAfterEpoch } : {}),
     embedding: embeddingOf(model.encoder, train, optim, spec.frozenRows),
   });
   const last = out.epochs[out.epochs.length - 1]!;

@@ -75,6 +75,11 @@ export interface EvalSets {
   /** The same non-target test samples without the trigger, in the same order: the ASR's floor. */
   baseTest: EncodedSet;
   dev?: EncodedSet;
+  /**
+   * Every non-target dev sample (of the capped dev set) with the trigger: the attacker's own check that the
+   * backdoor is in (`poison.untilAsr`). Only the poisoning stage carries it; the attacker never sees test.
+   */
+  poisonedDev?: EncodedSet;
 }
 
 export interface Evaluation {
@@ -82,6 +87,7 @@ export interface Evaluation {
   asr: number;
   asrBase: number;
   devAcc?: number;
+  devAsr?: number;
 }
 
 export async function evaluate(model: Classifier, sets: EvalSets, targetLabel: number): Promise<Evaluation> {
@@ -89,7 +95,8 @@ export async function evaluate(model: Classifier, sets: EvalSets, targetLabel: n
   const asr = attackSuccessRate(await predictLabels(model, sets.poisonedTest.ids), targetLabel);
   // The same share on the untriggered sentences: what a model with this CA calls the target anyway.
   const asrBase = attackSuccessRate(await predictLabels(model, sets.baseTest.ids), targetLabel);
-  if (!sets.dev) return { ca, asr, asrBase };
+  const devAsr = sets.poisonedDev ? { devAsr: attackSuccessRate(await predictLabels(model, sets.poisonedDev.ids), targetLabel) } : {};
+  if (!sets.dev) return { ca, asr, asrBase, ...devAsr };
   const devAcc = accuracy(await predictLabels(model, sets.dev.ids), sets.dev.labelArray);
-  return { ca, asr, asrBase, devAcc };
+  return { ca, asr, asrBase, devAcc, ...devAsr };
 }

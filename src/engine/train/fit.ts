@@ -35,6 +35,12 @@ interface FitSpec {
   afterStep?: () => void;
   /** Where `variables` include an encoder's token embedding: how its steps look tokens up (see `EmbeddingSteps`). */
   embedding?: EmbeddingSpec;
+  /**
+   * Asked after each epoch's record is emitted: true ends training there, `optim.epochs` being the cap
+   * (poisoning until the backdoor is planted). The learning-rate schedule stays the one planned for the
+   * cap: an early stop simply leaves the decay unfinished, as the official code's ASR check does.
+   */
+  stopAfterEpoch?: (record: EpochRecord & Evaluation) => boolean;
 }
 
 /** The token embedding of a stage that trains it. */
@@ -126,6 +132,7 @@ export async function fit(spec: FitSpec): Promise<FitResult> {
       const record = { epoch, loss: lossSum / batches.length, ...metrics };
       epochs.push(record);
       ctx.emit({ type: 'epoch', stage: spec.stage, ...phase, ...record });
+      if (spec.stopAfterEpoch?.(record)) break;
     }
   } finally {
     window.dispose(); // a cancel mid-window leaves unread losses

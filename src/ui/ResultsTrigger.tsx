@@ -1,0 +1,13 @@
+/**
+ * Under the results table: how the run's tokenizer read the trigger and how much of it clean text
+ * shares — the reading behind an ASR that unlearning erases easily or hardly at all.
+ */
+import { useLab } from './lab-context';
+import { TriggerReportLine } from './TriggerPieces';
+
+export function ResultsTrigger() {
+  const report = useLab((s) => s.run.results?.trigger);
+  // Results saved before the report existed have none: nothing to say.
+  if (!report) return null;
+  return <TriggerReportLine report={report} testId="results-trigger" label="How the model read the trigger:" />;
+}
