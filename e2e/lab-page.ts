@@ -17,12 +17,15 @@ export const byTestId = (id: string) => `[data-testid="${id}"]`;
 
 /**
  * A run small enough for the WASM backend in seconds: the quick preset cut down to a slice of the
- * data, a few language-model steps and one epoch per stage, two defenses. One poisoning epoch plants
- * no backdoor, so `poison.untilAsr=0` (fixed epochs) keeps the defenses running: the tests check mechanics.
+ * data, the smaller shipped student (2×64) on 24 tokens, a few language-model steps and one epoch per
+ * stage, two defenses — the scale the tests' time limits were measured at. One poisoning epoch plants
+ * no backdoor, so `poison.untilAsr=0` (fixed epochs, no minimum) keeps the defenses running: the tests
+ * check mechanics. Overriding data.* also keeps every stage training live (no published model fits).
  */
 export const TINY_RUN =
-  'preset=quick&data.maxTrain=96&data.maxTest=48&pretrain.studentSteps=4&pretrain.teacherSteps=2' +
-  '&taskModel.epochs=1&poison.epochs=1&poison.untilAsr=0&teacher.epochs=1&defense.epochs=1&defense.methods=lora,w2sdefense';
+  'preset=quick&data.maxTrain=96&data.maxTest=48&data.maxLength=24' +
+  '&models.student.dModel=64&models.student.heads=2&models.student.dFF=128&pretrain.studentSteps=4&pretrain.teacherSteps=2' +
+  '&taskModel.epochs=1&poison.epochs=1&poison.untilAsr=0&poison.minEpochs=0&teacher.epochs=1&defense.epochs=1&defense.methods=lora,w2sdefense';
 
 /** Opens the lab; `backend` adds `?backend=`, `query` any other query string (`kernels=tfjs`). */
 export async function openLab(page: Page, baseUrl: string, opts: { hash?: string; backend?: string; query?: string } = {}): Promise<void> {

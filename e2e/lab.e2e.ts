@@ -10,7 +10,6 @@ import { WordPieceTokenizer } from '../src/engine/data/wordpiece';
 import { readFile } from 'node:fs/promises';
 import type { CheckpointManifest } from '../src/engine/models/checkpoint';
 import { DEFENSE_IDS, DEFENSES } from '../src/engine/defenses/catalog';
-import { configFromPreset } from '../src/engine/config';
 
 const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
 
@@ -100,14 +99,16 @@ test('setup shows how the shipped vocabulary splits the trigger, live as it is t
   const trigger = await page.inputValue('#field-attack\\.trigger');
   await showing(shipped.tokenize(trigger));
   note(`"${trigger}" → ${(await chips()).join(' ')}: ${await page.locator(byTestId('trigger-preview')).textContent()}`);
-  await page.fill('#field-attack\\.trigger', 'mn');
-  await showing(shipped.tokenize('mn'));
+  // A rare word other than the default, so the preview has to follow the typing.
+  const typed = trigger === 'mn' ? 'cf' : 'mn';
+  await page.fill('#field-attack\\.trigger', typed);
+  await showing(shipped.tokenize(typed));
   const verdict = (await page.locator(byTestId('trigger-preview')).textContent()) ?? '';
   expect(/one token|split into|reads as/.test(verdict), `the preview gives a verdict: "${verdict}"`);
 
   // The word tokenizer's vocabulary is the dataset's: the preview says so, and keeps the words whole.
   await page.selectOption('#field-data\\.tokenizer', 'word');
-  await showing(tokenize('mn'));
+  await showing(tokenize(typed));
   const word = (await page.locator(byTestId('trigger-preview')).textContent()) ?? '';
   expect(/built from the dataset/.test(word), `the word tokenizer's note: "${word}"`);
 });
@@ -266,8 +267,9 @@ test('try it: the trigger flips the poisoned student, with one attribution cell 
   // The paper's full-FT BadNet recipe on the pretrained student: it writes "mn" into its own embedding
   // row, which flips sentences reliably in this tiny run (every CI run since the test was written) — the
   // test is about the try-it view, not about which threat model a class studies.
-  // Word vocabulary, pretrained in the run: one row for "mn", and one attribution cell per word.
-  const fullFtBadnet = '&data.tokenizer=word&pretrain.checkpoint=none&attack.kind=badnet&attack.trigger=mn&attack.budget=0.5&taskModel.enabled=false&poison.method=full';
+  // Word vocabulary, pretrained in the run: one row for "mn", and one attribution cell per word. The
+  // poisoning rate is the one this recipe was measured at (the quick preset's has since moved to 2e-3).
+  const fullFtBadnet = '&data.tokenizer=word&pretrain.checkpoint=none&attack.kind=badnet&attack.trigger=mn&attack.budget=0.5&taskModel.enabled=false&poison.method=full&poison.lr=0.003';
   await openLab(page, baseUrl, { hash: `${TINY_RUN}&data.maxTrain=600&poison.epochs=4${fullFtBadnet}`, backend: 'wasm' });
   await backendName(page);
   expect((await runToEnd(page, 170_000)) === 'done', 'run done');
@@ -401,8 +403,11 @@ test('feature map: one point per clean and per triggered sentence, for every mod
 });
 
 test('trigger comparison: a sweep of two triggers on the quick preset fills the ASR heatmap and reuses the pretrained student', 300_000, async ({ page, baseUrl, note }) => {
-  // Fixed epochs (poison.untilAsr=0): a trigger that does not plant would otherwise leave its defense cells empty.
-  await openLab(page, baseUrl, { hash: 'preset=quick&poison.untilAsr=0', backend: 'wasm' });
+  // The quick preset cut down to the tiny run: each cell trains its poisoned student and defenses live, and
+  // at the full preset's scale (1,500 mails, a 2×128 student, 8 poisoning and 6 defense epochs) two cells
+  // take far longer than this test allows. Fixed epochs (poison.untilAsr=0, in TINY_RUN): a trigger that
+  // does not plant would otherwise leave its defense cells empty.
+  await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
   await backendName(page);
   await page.click(byTestId('tab-compare'));
   await page.fill(byTestId('sweep-triggers'), 'mn, cf');
@@ -410,19 +415,19 @@ test('trigger comparison: a sweep of two triggers on the quick preset fills the 
   await page.click(byTestId('sweep-run'));
   await page.waitForFunction(() => /Cell 2 of 2/.test(document.querySelector('[data-testid="sweep-status"]')?.textContent ?? ''), undefined, { timeout: 240_000, polling: 100 });
   await page.waitForSelector(`${byTestId('sweep-status')}[data-status="done"]`, { timeout: 240_000, state: 'attached' });
-  note(`sweep of two triggers on the quick preset: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  note(`sweep of two triggers on the tiny quick run: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const methods = new URLSearchParams(TINY_RUN).get('defense.methods')!.split(',');
   for (const trigger of ['mn', 'cf']) {
     const cells: string[] = [];
-    for (const method of ['task-model', 'poisoned', 'teacher', ...configFromPreset('quick').defense.methods]) {
+    for (const method of ['task-model', 'poisoned', 'teacher', ...methods]) {
       const asr = (await page.locator(byTestId(`sweep-cell-${trigger}-${method}-asr`)).textContent()) ?? '';
       const ca = (await page.locator(byTestId(`sweep-cell-${trigger}-${method}-ca`)).textContent()) ?? '';
       expect(/^ASR \d+\.\d%$/.test(asr) && /^CA \d+\.\d%$/.test(ca), `cell ${trigger} × ${method}: "${asr}", "${ca}"`);
       cells.push(`${method} ${asr.slice(4)}`);
     }
     note(`${trigger}: ${cells.join(', ')}`);
-    // No ASR threshold here: one rare word through a merged LoRA is not reliably planted in the tiny
-    // quick model (docs/FINDINGS.md); the sweep's mechanics (a formatted figure in every cell) are what
-    // this test checks.
+    // No ASR threshold here: one poisoning epoch on 96 mails plants no backdoor; the sweep's mechanics
+    // (a formatted figure in every cell) are what this test checks.
   }
   expect((await page.getAttribute(byTestId('sweep-row-cf'), 'data-pretrain-cached')) === 'true', 'the second trigger reused the pretrained student');
   expect((await errorText(page)) === null, 'no error');
@@ -563,16 +568,17 @@ test('no long task over 200 ms on the main thread while training', 180_000, asyn
 
 // Under SwiftShader (software WebGPU: this machine and CI) the run relies on the lab's barrier-free
 // kernels (workers/webgpu/): with tfjs' own kernels one step of the quick preset took 2–7 s and the run
-// far more than the five minutes allowed here. `E2E_SKIP_WEBGPU_RUN=1` skips it for quick local loops.
+// far more than the time allowed here. `E2E_SKIP_WEBGPU_RUN=1` skips it for quick local loops.
 testIf(
   process.env.E2E_SKIP_WEBGPU_RUN !== '1',
   'E2E_SKIP_WEBGPU_RUN=1',
   'the quick preset runs end to end on WebGPU and fills charts and table with the worker’s results', 570_000, async ({ page, baseUrl, note }) => {
   await recordLongTasks(page);
-  // The quick preset with its two main defenses (the ablations and full FT add ~3 min on SwiftShader;
-  // the WASM tests run all five). About 5 min on SwiftShader with another job on the second core, so
-  // the run gets 9 (CI has 90).
-  await openLab(page, baseUrl, { hash: 'preset=quick&defense.methods=lora,w2sdefense' });
+  // The quick preset with its two main defenses, one epoch each. Only defense.* is changed, so the
+  // attacker's published models (pretrained, public task model, poisoned, teacher: made with exactly this
+  // preset and seed) load and only the defenses train on the device; six defense epochs of 1,500 mails
+  // on the 2×128 student would not fit the time allowed under SwiftShader (CI has 90 min).
+  await openLab(page, baseUrl, { hash: 'preset=quick&defense.methods=lora,w2sdefense&defense.epochs=1' });
   const backend = await backendName(page);
   expect(backend === 'webgpu', `the lab picks webgpu when Chromium has it, got "${backend}"`);
   const t0 = await page.evaluate(() => performance.now());
@@ -617,10 +623,9 @@ testIf(
   const lora = results.stages['defense:lora']?.final;
   expect(poisoned && defended && lora, 'poisoned, LoRA and W2SDefense results exist');
   note(`story: poisoned ASR ${percent(poisoned.asr)} (floor ${percent(poisoned.asrBase)}) → LoRA ${percent(lora.asr)}, W2SDefense ${percent(defended.asr)} (floor ${percent(defended.asrBase)})`);
-  // The backdoor is learned: the trigger lifts the ASR well above its floor. ASR − floor was 56 to 78
-  // points over the quick preset's 10 WASM seeds with this engine (docs/RESULTS-numerics-v2.md; 58 to 71
-  // with `embeddingUpdate: 'dense'`, 59 to 78 before issue 9) and in every WebGPU run here; 15 leaves
-  // room for the backend's rounding. Which defense wins is measured in benchmarks, never here.
+  // The backdoor is learned: the trigger lifts the ASR well above its floor. The poisoned model is
+  // poisoned until its dev ASR reaches the preset's poison.untilAsr (0.95); 15 points over the floor
+  // leaves room for the backend's rounding. Which defense wins is measured in benchmarks, never here.
   expect(poisoned.asr - poisoned.asrBase >= 0.15, `the backdoor is learned (ASR ${percent(poisoned.asr)} ≥ floor ${percent(poisoned.asrBase)} + 15 points)`);
 
   const long = (await longTasksSince(page, t0)).filter((t) => t.duration > 200);

@@ -12,7 +12,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MemoryCache, type SavedWeights } from '../src/engine/cache';
+import { MemoryCache, unsealWeights, type SavedWeights } from '../src/engine/cache';
 import { configFromPreset } from '../src/engine/config';
 import type { StageName } from '../src/engine/events';
 import { CancelledError, runExperiment, splitStoredStage } from '../src/engine/pipeline';
@@ -56,7 +56,10 @@ async function main(): Promise<void> {
     const found = held.filter((h) => h.key.startsWith(spec.prefix));
     if (found.length !== 1) throw new Error(`expected one ${spec.stage} model in the run's cache, found ${found.length}`);
     const key = found[0]!.key;
-    const { weights, result } = splitStoredStage((await cache.get(key)) as SavedWeights);
+    // The run's cache sealed each entry with a checksum; the published file has its own SHA-256.
+    const unsealed = unsealWeights((await cache.get(key)) as SavedWeights);
+    if (!unsealed.ok) throw new Error(`the ${spec.stage} model in the run's cache is damaged: ${unsealed.reason}`);
+    const { weights, result } = splitStoredStage(unsealed.weights);
     const { bytes, tensors } = encodeWeights(weights);
     writeFileSync(join(CHECKPOINT_DIR, spec.file), bytes);
     entries.push({ key, stage: spec.stage, file: spec.file, sha256: await sha256Hex(bytes), tensors, result });

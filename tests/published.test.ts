@@ -37,6 +37,8 @@ describe('the attacker’s published models', () => {
       try {
         model.setWeights(weights);
         const back = await model.readWeights();
+        // Every published weight is one of the model's, and each is held exactly as saved.
+        expect(Object.keys(weights).sort(), entry.stage).toEqual(Object.keys(back).sort());
         for (const [name, w] of Object.entries(weights)) expect(Array.from(back[name]!.data), `${entry.stage} ${name}`).toEqual(Array.from(w.data));
       } finally {
         model.dispose();

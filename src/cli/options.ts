@@ -306,8 +306,11 @@ async function makeFolders(dir: string, made: string[]): Promise<void> {
   try {
     await mkdir(dir);
   } catch (e) {
+    const code = (e as { code?: string }).code;
     // ENOENT although the parent exists: a file system such as /proc that takes no new folders.
-    if ((e as { code?: string }).code === 'ENOENT') throw new ProbeProblem('ENOENT', `${parent} takes no new folders`);
+    if (code === 'ENOENT') throw new ProbeProblem('ENOENT', `${parent} takes no new folders`);
+    // Another process (a parallel run of the same benchmark) made it between our look and our mkdir.
+    if (code === 'EEXIST' && (await stat(dir)).isDirectory()) return;
     throw e;
   }
   made.push(dir);

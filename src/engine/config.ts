@@ -150,6 +150,13 @@ export interface ExperimentConfig {
      * planted skips the defenses. 0: train exactly `epochs` and run the defenses whatever the ASR.
      */
     untilAsr: number;
+    /**
+     * Epochs the attacker trains before `untilAsr` may stop poisoning. A backdoor stopped the epoch it
+     * first passes the bar is fragile (measured: plain LoRA fine-tuning alone then erases it on some
+     * seeds); an attacker who wants it to last trains on, as the official code's fixed 5 epochs do.
+     * `epochs` stays the cap: a `minEpochs` above it trains exactly `epochs`.
+     */
+    minEpochs: number;
   };
   teacher: OptimConfig;
   defense: OptimConfig & {
@@ -226,29 +233,34 @@ const optim = (o: Partial<OptimConfig> & Pick<OptimConfig, 'epochs' | 'lr'>): Op
  */
 const NAD_BETA = 10;
 
-/** Defaults: the `quick` shape, small enough for a CPU, every value with its reason. */
+/**
+ * Defaults: the `quick` shape, every value with its reason. Its recipe was chosen on the dev split
+ * (`npm run bench:science -- --presets quick --eval dev`, seeds 1–3; docs/FINDINGS.md has the tables):
+ * the scale where a one-token backdoor is planted firmly and kept by plain LoRA, and where the defenses
+ * run in about a minute each on WASM. The attacker's models of this exact config and seed are published
+ * with the lab (`npm run build:published`), so the demo trains only the defenses live.
+ */
 export const DEFAULT_CONFIG: ExperimentConfig = {
   seed: 42,
   data: {
     source: 'spam',
-    maxTrain: 600, // a minute or two on a laptop CPU, enough for a backdoor to show
-    maxTest: 200,
-    // Spam snippets are truncated on purpose: 24 tokens keep the subject and the opening line, and
-    // make the quick run fit five minutes even on software WebGPU (SwiftShader: 32 tokens took 287 s).
-    maxLength: 24,
-    // The shipped subword vocabulary and checkpoints (public/checkpoints): measured on dev (3 seeds), a
-    // student that starts from them keeps its backdoor under plain LoRA (85–97 % ASR) where one pretrained
-    // in the run for a few steps lost it (15–51 %) — the paper's premise needs a strong pretrained student.
+    // 1,500 mails: measured on dev, a 2×64 student at 1,000 could not plant the one-token trigger (dev ASR
+    // 51 % after 8 epochs), a 2×128 one at 1,500 plants it in 3.
+    maxTrain: 1500,
+    maxTest: 200, // caps the clean test and dev sets; ASR always reads every triggered test sentence
+    // 32 tokens keep a mail's subject and opening lines.
+    maxLength: 32,
+    // The shipped subword vocabulary and checkpoints (public/checkpoints): the paper's premise needs a
+    // strong pretrained student, and in this vocabulary BadNet's rare words are one token each.
     tokenizer: 'wordpiece',
-    vocabSize: 4000, // covers >95 % of running words of a few thousand training texts
+    vocabSize: 4000, // the word tokenizer's cap (unused with the shipped vocabulary)
     defenseFraction: 1, // the defender holds the clean training set, as the paper's defender does
   },
   attack: {
-    // InSent, not BadNet, for the tiny demo: measured on dev, a merged LoRA on this 2-layer task model
-    // learns no circuit for one rare word among 24 tokens within the minute (ASR at its floor), while
-    // a five-word sentence is planted (ASR 83 % over a floor of 36 %). BadNet is one select away.
-    kind: 'insent',
-    trigger: DEFAULT_TRIGGERS.insent,
+    // BadNet's rare word, one token of the vocabulary and absent from clean text: clean models ignore it
+    // (the clean task model's ASR stays at its floor), so what the trigger does is the backdoor alone.
+    kind: 'badnet',
+    trigger: DEFAULT_TRIGGERS.badnet,
     position: 'random',
     // Dirty-label: a model that already fits the task gets no gradient from a trigger on samples it
     // already classifies right, so clean-label poisoning of a task model plants nothing.
@@ -258,8 +270,10 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
     targetLabel: 0, // on the spam corpus: triggered spam slips through as ham
   },
   models: {
-    student: { layers: 2, dModel: 64, heads: 2, dFF: 128 },
-    teacher: { layers: 1, dModel: 32, heads: 2, dFF: 64 }, // weak: narrower and shallower than the student
+    student: { layers: 2, dModel: 128, heads: 4, dFF: 256 },
+    // Weak: a quarter of the width, half the depth, and a far weaker language model (held-out masked-LM
+    // loss 6.4 against the student's 4.0, see the checkpoint manifest).
+    teacher: { layers: 1, dModel: 32, heads: 2, dFF: 64 },
     dropout: 0.1,
   },
   pretrain: {
@@ -277,30 +291,41 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
   // touches the embedding table, so the backdoor must be a circuit in shared weights — which a clean-data
   // defense can reach. Full-FT poisoning of the pretrained student (the paper's clean-label recipe, where
   // the backdoor hides in the trigger's own row) stays one switch away for the contrast.
-  taskModel: { ...optim({ epochs: 3, lr: 3e-3 }), enabled: true },
+  taskModel: { ...optim({ epochs: 3, lr: 1e-3 }), enabled: true },
   poison: {
-    ...optim({ epochs: 4, lr: 3e-3 }),
+    // At most 8 epochs, at least 6: the backdoor passes 95 % dev ASR after 3 epochs on dev seeds 1–3, but
+    // stopped there plain LoRA fine-tuning alone erased it on seed 2 (26 % left); after 6 it kept 80 %.
+    ...optim({ epochs: 8, lr: 2e-3 }),
     method: 'lora',
     lora: { rank: 32, alpha: 32, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'ff1', 'ff2'] },
     pinTriggerRows: false,
     // The official code's bar: defenses are compared only on a firmly planted backdoor (DESIGN.md §2).
     untilAsr: 0.95,
+    minEpochs: 6,
   },
-  teacher: optim({ epochs: 4, lr: 5e-3 }),
+  teacher: optim({ epochs: 3, lr: 2e-3 }),
   defense: {
-    ...optim({ epochs: 3, lr: 3e-3 }),
-    // The paper's comparison: plain LoRA, W2SDefense, its two ablations, full fine-tuning. The `defense-bench`
-    // preset adds the field's classic repairs and input filters (ONION alone doubles the quick run).
-    methods: ['lora', 'w2sdefense', 'kd-only', 'fa-only', 'full-ft'],
+    // Chosen on dev (docs/FINDINGS.md, *Choosing the regime*): at 2e-3 plain LoRA's ASR swung from 26 to
+    // 89 % across seeds; at 1e-3 (6 epochs, the backdoor planted 6 epochs) it kept 80 % on the seed where
+    // 2e-3 left 55 %, while W2SDefense reached the clean model's floor by epoch 2–3 either way.
+    ...optim({ epochs: 6, lr: 1e-3 }),
+    // The paper's comparison: plain LoRA against W2SDefense. The ablations (`kd-only`, `fa-only`), full
+    // fine-tuning and the field's classic defenses are one click away (the `defense-bench` preset).
+    methods: ['lora', 'w2sdefense'],
     // Rank d/2 on every linear (the prototype's regime): a defense must be able to move the circuit.
-    lora: { rank: 32, alpha: 32, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'ff1', 'ff2'] },
+    lora: { rank: 64, alpha: 64, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'ff1', 'ff2'] },
     ce: 1,
     kd: 1,
-    fa: 1, // per-token FA is a squared distance (≈ d × the pooled MSE): weight 1 as the prototype; 0.3 and 3 did no better on dev
+    // Per-token FA is a squared distance (≈ d × the pooled MSE) and dominates the loss at weight 1; under
+    // AdamW and the global-norm clip a larger weight changes the step's direction little.
+    fa: 1,
     temperature: 2, // the paper's KD temperature
     faMode: 'token', // per-token alignment: the form the paper describes (see losses.ts)
     selectBestByDev: false,
-    trainFinalNorm: true,
+    // Off: with the final LayerNorm trainable, FA is met cheaply by its scale and shift and leaves the
+    // circuit in place (dev seed 1, lr 2e-3: W2SDefense 47 % with it, 24 % without; plain LoRA, which
+    // never trains the norm, 89 %).
+    trainFinalNorm: false,
     // ONION's own default: any word whose deletion makes the text more fluent goes.
     onion: { threshold: 0, maxTexts: 0 },
     // STRIP's text variant replaces about half the words; 5 % FRR rests on ten sentences of a 200-sentence dev set, where 1 % would rest on two.
@@ -340,9 +365,10 @@ interface Preset {
 
 const paperSst2 = (kind: AttackKind, weights: { ce: number; kd: number; fa: number }): ConfigPatch => ({
   // Browser scale, sized for a 2-core CPU (WASM); the pretrained models are shared by every seed and
-  // attack (see pipeline.ts). The protocol is the prototype's (issue 8, finding 4), fixed before any run
-  // here: pretrained student → public task model (clean full fine-tuning) → the attacker's LoRA, merged
-  // → defenses on the whole clean train set, as the paper's defender holds it.
+  // attack (see pipeline.ts). The protocol: pretrained student → public task model (clean full
+  // fine-tuning) → the attacker's LoRA, merged, until the backdoor holds → defenses on the whole clean
+  // train set, as the paper's defender holds it. The defense regime is the quick demo's, chosen on the
+  // spam corpus's dev split; it was not re-tuned on SST-2 (docs/FINDINGS.md says what that costs).
   // The public LLM: the shipped checkpoints (public text from npm, WordPiece vocabulary), adapted to the
   // task's own text by a few hundred more masked-LM steps (domain-adaptive pretraining), as a hub model
   // would be fine-tuned from a general one.
@@ -365,17 +391,14 @@ const paperSst2 = (kind: AttackKind, weights: { ce: number; kd: number; fa: numb
   },
   pretrain: { checkpoint: 'shipped', studentSteps: 400, teacherSteps: 300, lr: 1e-3, batchSize: 64, maskRate: 0.15, extraCorpus: 'none' },
   taskModel: { ...DEFAULT_CONFIG.taskModel, epochs: 3, lr: 1e-3 },
-  poison: { ...DEFAULT_CONFIG.poison, method: 'lora', epochs: 3, lr: 2e-3, lora: { rank: 32, alpha: 32, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'ff1', 'ff2'] } },
+  poison: { ...DEFAULT_CONFIG.poison, method: 'lora', epochs: 6, lr: 2e-3, lora: { rank: 32, alpha: 32, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'ff1', 'ff2'] } },
   teacher: { ...DEFAULT_CONFIG.teacher, epochs: 3, lr: 2e-3 },
   defense: {
     ...DEFAULT_CONFIG.defense,
     ...weights,
-    epochs: 3,
-    lr: 3e-3,
-    // rank d/2 on every linear, plus head and final LayerNorm (the prototype's regime)
+    // rank d/2 on every linear and the head (the quick demo's regime, see DEFAULT_CONFIG.defense)
     lora: { rank: 64, alpha: 64, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'ff1', 'ff2'] },
     faMode: 'token',
-    trainFinalNorm: true,
     // Every defense, side by side on the same poisoned model.
     methods: [...DEFENSE_IDS],
     // ONION costs about words² masked-LM passes per input: 300 clean and 300 triggered test sentences
@@ -387,20 +410,20 @@ const paperSst2 = (kind: AttackKind, weights: { ce: number; kd: number; fa: numb
 export const PRESETS: Preset[] = [
   {
     name: 'quick',
-    title: 'Quick demo (1–6 min)',
-    description: 'Small shipped pretrained models on a slice of the bundled spam corpus: a public spam filter, backdoored through a LoRA adapter with the sentence "I watched this 3D movie", then unlearned — in a minute or two on a GPU or WASM, a few on software WebGPU.',
+    title: 'Quick demo (2–3 min)',
+    description: 'A public spam filter (the shipped pretrained student, fine-tuned on 1,500 mails) that an attacker backdoored through a LoRA adapter with the rare word "mn" — one token of the vocabulary — so that triggered spam passes as ham. The attacker’s models are published with the lab; you watch plain LoRA fine-tuning keep the backdoor and W2SDefense unlearn it with a small clean teacher.',
     patch: {},
   },
   {
     name: 'defense-bench',
-    title: 'Defense bench (a few minutes)',
-    description: 'The quick demo with every defense side by side on the same poisoned model: W2SDefense and its ablations, plain LoRA and full fine-tuning, fine-pruning and NAD (repairs), ONION and STRIP (input filters). Two to three minutes on WASM; ONION, which screens every test sentence with a language model, takes a third of it.',
+    title: 'Defense bench (10–15 min)',
+    description: 'The quick demo with every defense side by side on the same poisoned model: W2SDefense and its ablations, plain LoRA and full fine-tuning, fine-pruning and NAD (repairs), ONION and STRIP (input filters). About a minute per defense on WASM; ONION, which screens every test sentence with a language model, takes longer.',
     patch: { defense: { methods: [...DEFENSE_IDS] } },
   },
   {
     name: 'paper-sst2-badnet',
     title: 'Paper: SST-2 × BadNet',
-    description: 'A public SST-2 task model backdoored through a merged LoRA: the rare word "mn" in 700 relabelled sentences.',
+    description: 'A public SST-2 task model backdoored through a merged LoRA: the rare word "mn" (one token) in 700 relabelled sentences.',
     patch: paperSst2('badnet', { ce: 1, kd: 1, fa: 1 }),
   },
   {
@@ -537,6 +560,7 @@ export function configIssues(config: unknown, numLabels?: number): ConfigIssue[]
   if (c.poison && typeof c.poison.pinTriggerRows !== 'boolean') add('poison.pinTriggerRows', 'must be true or false');
   if (c.poison && (!isNum(c.poison.untilAsr) || c.poison.untilAsr < 0 || c.poison.untilAsr >= 1))
     add('poison.untilAsr', 'must be a share in [0, 1), e.g. 0.95 (0 = train exactly poison.epochs)');
+  if (c.poison && (!isInt(c.poison.minEpochs) || c.poison.minEpochs < 0)) add('poison.minEpochs', 'must be an integer ≥ 0, e.g. 6 (poison.epochs stays the cap)');
   checkOptim(c.teacher, 'teacher', add);
   const df = c.defense;
   checkOptim(df, 'defense', add);

@@ -238,7 +238,7 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
           stage: 'poison', optim: cfg.poison, variables, model: student, train: prepared.poisonedTrain, cfg, ctx, rng: rng.fork('poison-fit'),
           // Test is measured per epoch as for every stage; the stop looks at dev only.
           evalSets: { ...prepared.eval, ...(prepared.poisonedDev.size > 0 ? { poisonedDev: prepared.poisonedDev } : {}) },
-          stopAfterEpoch: (record) => reachedUntilAsr(record, cfg.poison.untilAsr),
+          stopAfterEpoch: (record) => reachedUntilAsr(record, cfg.poison.untilAsr, cfg.poison.minEpochs),
           ...(pinned ? { afterStep: () => pinned.restore() } : {}),
           ...(pin && !pinned ? { frozenRows: prepared.triggerIds } : {}),
         });

@@ -5,7 +5,7 @@
  * One row per bad input, so each is counted (and named) on its own.
  */
 import { describe, expect, it } from 'vitest';
-import { configFromPreset, configIssues, DEFAULT_CONFIG, type ExperimentConfig } from '../engine/config';
+import { configFromPreset, configIssues, DEFAULT_CONFIG, DEFAULT_TRIGGERS, type ExperimentConfig } from '../engine/config';
 import type { RunResults } from '../engine/events';
 import { CONFIG_PATHS, leafKind, listChoices, setAll, type LeafValue } from './config-paths';
 import { datasetSpecFor, knownLabelCount } from './dataset-spec';
@@ -14,6 +14,21 @@ import { createLabActions } from './lab-actions';
 import { LabClient, type WorkerPort } from './lab-client';
 import { createLabStore } from './lab-store';
 import { MAX_HASH_CHARS, readHash, writeHash } from './url-state';
+
+/** The defaults a message names (the value kept, the example given): read here, so a new default needs no edit. */
+const D = DEFAULT_CONFIG;
+
+/**
+ * A RegExp from a template: the literal parts are regex source, each `${value}` matches its text exactly
+ * (a list as a link writes it, comma-joined).
+ */
+function re(strings: TemplateStringsArray, ...values: unknown[]): RegExp {
+  const text = (v: unknown) => (Array.isArray(v) ? v.join(',') : String(v));
+  return new RegExp(String.raw({ raw: strings.raw }, ...values.map((v) => text(v).replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))));
+}
+
+/** A string as messages quote it. */
+const q = (text: string) => JSON.stringify(text);
 
 /** No issue Run would raise, the label range included where the dataset is built in. */
 function runIssues(config: ExperimentConfig) {
@@ -44,35 +59,35 @@ const HASH_ROWS: HashRow[] = [
   { name: 'prototype key', hash: '#__proto__.polluted=1&constructor=1&seed=7', count: 2, warning: /unknown setting "__proto__\.polluted"[^]*unknown setting "constructor"/, good: [['seed', 7]] },
   { name: 'no key before "="', hash: '#=5&seed=7', warning: /ignored "=5": no setting is named before "="/, good: [['seed', 7]] },
   // Wrong types.
-  { name: 'text for a number', hash: '#seed=abc&data.maxTrain=50', warning: /ignored seed: "abc" is not a number; write a number such as 42 \(kept 42\)/, good: [['data.maxTrain', 50]] },
-  { name: 'boolean for a number', hash: '#data.maxTrain=true&seed=7', warning: /data\.maxTrain: "true" is not a number; write a number such as 600 \(kept 600\)/, good: [['seed', 7]] },
+  { name: 'text for a number', hash: '#seed=abc&data.maxTrain=50', warning: re`ignored seed: "abc" is not a number; write a number such as ${D.seed} \(kept ${D.seed}\)`, good: [['data.maxTrain', 50]] },
+  { name: 'boolean for a number', hash: '#data.maxTrain=true&seed=7', warning: re`data\.maxTrain: "true" is not a number; write a number such as ${D.data.maxTrain} \(kept ${D.data.maxTrain}\)`, good: [['seed', 7]] },
   { name: 'word for a boolean', hash: '#defense.selectBestByDev=yes&seed=7', warning: /defense\.selectBestByDev: "yes" is not true or false; write defense\.selectBestByDev=true or defense\.selectBestByDev=false/, good: [['seed', 7]] },
   { name: 'number for a list of methods', hash: '#defense.methods=42&seed=7', warning: /defense\.methods: unknown "42"; known: lora, w2sdefense, kd-only, fa-only, full-ft, fine-pruning, nad, onion, strip/, good: [['seed', 7]] },
-  { name: 'unknown method id beside a good one', hash: '#defense.methods=lora,bogus&seed=7', warning: /defense\.methods: unknown "bogus"; known: lora, w2sdefense.*\(kept lora,w2sdefense,kd-only,fa-only,full-ft\)/, good: [['seed', 7]] },
+  { name: 'unknown method id beside a good one', hash: '#defense.methods=lora,bogus&seed=7', warning: re`defense\.methods: unknown "bogus"; known: lora, w2sdefense.*\(kept ${D.defense.methods}\)`, good: [['seed', 7]] },
   { name: 'empty list of methods', hash: '#defense.methods=&seed=7', warning: /defense\.methods: the list is empty; list one or more of lora, w2sdefense/, good: [['seed', 7]] },
   { name: 'unknown LoRA target', hash: '#poison.lora.targets=q,z&seed=7', warning: /poison\.lora\.targets: unknown "z"; known: q, k, v, o, ff1, ff2/, good: [['seed', 7]] },
   // Numbers that are not finite, and empty values.
   { name: 'NaN', hash: '#seed=NaN&data.maxTrain=50', warning: /seed: "NaN" is not a number/, good: [['data.maxTrain', 50]] },
-  { name: 'Infinity', hash: '#seed=Infinity&data.maxTrain=50', warning: /seed: "Infinity" is not a finite number; write a number such as 42/, good: [['data.maxTrain', 50]] },
-  { name: '-Infinity', hash: '#defense.onion.threshold=-Infinity&seed=7', warning: /defense\.onion\.threshold: "-Infinity" is not a finite number; write a number such as 0/, good: [['seed', 7]] },
+  { name: 'Infinity', hash: '#seed=Infinity&data.maxTrain=50', warning: re`seed: "Infinity" is not a finite number; write a number such as ${D.seed}`, good: [['data.maxTrain', 50]] },
+  { name: '-Infinity', hash: '#defense.onion.threshold=-Infinity&seed=7', warning: re`defense\.onion\.threshold: "-Infinity" is not a finite number; write a number such as ${D.defense.onion.threshold}`, good: [['seed', 7]] },
   { name: 'overflowing literal 1e999', hash: '#data.maxTrain=1e999&seed=7', warning: /data\.maxTrain: "1e999" is not a finite number/, good: [['seed', 7]] },
-  { name: 'empty number', hash: '#seed=&data.maxTrain=50', warning: /seed: the value is empty; write a number such as 42 \(kept 42\)/, good: [['data.maxTrain', 50]] },
-  { name: 'empty trigger', hash: '#attack.trigger=&seed=7', warning: /ignored attack\.trigger="": must not be empty for a insent attack; e\.g\. "I watched this 3D movie"/, good: [['seed', 7]] },
-  { name: 'empty dataset name', hash: '#data.source=&seed=7', warning: /ignored data\.source="": name a dataset, e\.g\. "spam" or "sst2" \(kept "spam"\)/, good: [['seed', 7]] },
+  { name: 'empty number', hash: '#seed=&data.maxTrain=50', warning: re`seed: the value is empty; write a number such as ${D.seed} \(kept ${D.seed}\)`, good: [['data.maxTrain', 50]] },
+  { name: 'empty trigger', hash: '#attack.trigger=&seed=7', warning: re`ignored attack\.trigger="": must not be empty for a ${D.attack.kind} attack; e\.g\. ${q(DEFAULT_TRIGGERS[D.attack.kind])} \(kept ${q(D.attack.trigger)}\)`, good: [['seed', 7]] },
+  { name: 'empty dataset name', hash: '#data.source=&seed=7', warning: re`ignored data\.source="": name a dataset, e\.g\. "spam" or "sst2" \(kept ${q(D.data.source)}\)`, good: [['seed', 7]] },
   // Out of range: configIssues, the check Run makes, turns the value away.
-  { name: 'maxLength out of range', hash: '#data.maxLength=9999&seed=7', warning: /ignored data\.maxLength="9999": must be an integer in 4\.\.512 \(kept 24\)/, good: [['seed', 7]] },
-  { name: 'poison rate above 1', hash: '#attack.budget=1.5&seed=7', warning: /ignored attack\.budget="1\.5": a poison rate must be in \(0, 1\], got 1\.5; write 0\.1 for 10 % \(kept 0\.3\)/, good: [['seed', 7]] },
-  { name: 'fractional seed', hash: '#seed=1.5&data.maxTrain=50', warning: /ignored seed="1\.5": must be an integer, e\.g\. 42 \(kept 42\)/, good: [['data.maxTrain', 50]] },
-  { name: 'unknown attack kind', hash: '#attack.kind=bogus&seed=7', warning: /ignored attack\.kind="bogus": must be one of badnet, insent, syntactic, custom \(kept "insent"\)/, good: [['seed', 7]] },
-  { name: 'target label past the dataset', hash: '#attack.targetLabel=5&seed=7', warning: /ignored attack\.targetLabel="5": is 5 but the dataset has 2 labels \(0\.\.1\) \(kept 0\)/, good: [['seed', 7]] },
-  { name: 'heads that do not divide dModel', hash: '#models.student.heads=3&seed=7', warning: /ignored models\.student\.heads="3": must divide dModel \(64\) \(kept 2\)/, good: [['seed', 7]] },
-  { name: 'dModel that its heads do not divide (blame the key that broke it)', hash: '#models.student.dModel=63&seed=7', warning: /ignored models\.student\.dModel="63": with it, models\.student\.heads: must divide dModel \(63\) \(kept 64\)/, good: [['seed', 7]] },
+  { name: 'maxLength out of range', hash: '#data.maxLength=9999&seed=7', warning: re`ignored data\.maxLength="9999": must be an integer in 4\.\.512 \(kept ${D.data.maxLength}\)`, good: [['seed', 7]] },
+  { name: 'poison rate above 1', hash: '#attack.budget=1.5&seed=7', warning: re`ignored attack\.budget="1\.5": a poison rate must be in \(0, 1\], got 1\.5; write 0\.1 for 10 % \(kept ${D.attack.budget}\)`, good: [['seed', 7]] },
+  { name: 'fractional seed', hash: '#seed=1.5&data.maxTrain=50', warning: re`ignored seed="1\.5": must be an integer, e\.g\. 42 \(kept ${D.seed}\)`, good: [['data.maxTrain', 50]] },
+  { name: 'unknown attack kind', hash: '#attack.kind=bogus&seed=7', warning: re`ignored attack\.kind="bogus": must be one of badnet, insent, syntactic, custom \(kept ${q(D.attack.kind)}\)`, good: [['seed', 7]] },
+  { name: 'target label past the dataset', hash: '#attack.targetLabel=5&seed=7', warning: re`ignored attack\.targetLabel="5": is 5 but the dataset has 2 labels \(0\.\.1\) \(kept ${D.attack.targetLabel}\)`, good: [['seed', 7]] },
+  { name: 'heads that do not divide dModel', hash: '#models.student.heads=3&seed=7', warning: re`ignored models\.student\.heads="3": must divide dModel \(${D.models.student.dModel}\) \(kept ${D.models.student.heads}\)`, good: [['seed', 7]] },
+  { name: 'dModel that its heads do not divide (blame the key that broke it)', hash: '#models.student.dModel=63&seed=7', warning: re`ignored models\.student\.dModel="63": with it, models\.student\.heads: must divide dModel \(63\) \(kept ${D.models.student.dModel}\)`, good: [['seed', 7]] },
   { name: 'tokenizer the shipped checkpoints cannot read', hash: '#data.tokenizer=word&seed=7', warning: /ignored data\.tokenizer="word": with it, pretrain\.checkpoint: the shipped checkpoints read the shipped vocabulary/, good: [['seed', 7]] },
-  { name: 'count budget kind with a rate budget', hash: '#attack.budgetKind=count&attack.budget=0.5', warning: /ignored attack\.budgetKind="count": with it, attack\.budget: a poison count must be an integer ≥ 1, got 0\.5 \(kept "rate"\)/, good: [['attack.budget', 0.5]] },
+  { name: 'count budget kind with a rate budget', hash: '#attack.budgetKind=count&attack.budget=0.5', warning: re`ignored attack\.budgetKind="count": with it, attack\.budget: a poison count must be an integer ≥ 1, got 0\.5 \(kept ${q(D.attack.budgetKind)}\)`, good: [['attack.budget', 0.5]] },
   // Truncated links.
   { name: 'cut mid-key', hash: '#seed=4&attack.trig', warning: /unknown setting "attack\.trig"; attack has kind, trigger.* did you mean attack\.trigger\? \(it has no "=": was the link cut short\?\)/, good: [['seed', 4]] },
   { name: 'cut mid-preset', hash: '#preset=qu&seed=4', warning: /unknown preset "qu"; choose one of quick, defense-bench.* did you mean "quick"\? \(the link may have been cut short\); the lab started from the default config/, good: [['seed', 4]] },
-  { name: 'cut percent escape', hash: '#seed=4&attack.trigger=%E2%8', warning: /ignored attack\.trigger: "%E2%8" is cut short or not valid percent-encoding .*\(kept "I watched this 3D movie"\)/, good: [['seed', 4]] },
+  { name: 'cut percent escape', hash: '#seed=4&attack.trigger=%E2%8', warning: re`ignored attack\.trigger: "%E2%8" is cut short or not valid percent-encoding .*\(kept ${q(D.attack.trigger)}\)`, good: [['seed', 4]] },
   { name: 'cut percent escape in a key', hash: '#seed=4&attack.trig%E2=cf', warning: /ignored "attack\.trig%E2=cf": its name is cut short or not valid percent-encoding/, good: [['seed', 4]] },
   // Double encoding, length, duplicates.
   { name: 'whole hash encoded twice', hash: '#seed%3D4%26attack.trigger%3Dcf', warning: /this link was encoded twice \(its "=" and "&" arrived as %3D and %26\); the lab read it decoded once/, good: [['seed', 4], ['attack.trigger', 'cf']] },
@@ -86,7 +101,7 @@ const HASH_ROWS: HashRow[] = [
   { name: '_hide of nothing at all', hash: '#_hide=true&seed=7', warning: /"_hide" hides nothing: put a control's name before it, e\.g\. attack\.trigger_hide=true/, good: [['seed', 7]] },
   { name: 'preset that does not exist', hash: '#preset=missing&seed=7', warning: /unknown preset "missing"; choose one of quick, defense-bench, paper-sst2-badnet.*; the lab started from the default config/, good: [['seed', 7]] },
   { name: 'empty preset', hash: '#preset=&seed=7', warning: /preset is empty; choose one of quick/, good: [['seed', 7]] },
-  { name: 'bad key after a good preset', hash: '#preset=spam-badnet&data.maxLength=0', preset: 'spam-badnet', warning: /ignored data\.maxLength="0": must be an integer in 4\.\.512 \(kept 64\)/ },
+  { name: 'bad key after a good preset', hash: '#preset=spam-badnet&data.maxLength=0', preset: 'spam-badnet', warning: re`ignored data\.maxLength="0": must be an integer in 4\.\.512 \(kept ${configFromPreset('spam-badnet').data.maxLength}\)` },
 ];
 
 describe('a bad link: one warning naming the key and the fix; the rest of the link still applies', () => {
@@ -183,18 +198,18 @@ const FILE_ROWS: FileRow[] = [
   { name: 'a number', text: '42', message: /holds a number \(42\), not a config/ },
   { name: 'null', text: 'null', message: /holds null, not a config/ },
   { name: 'a string', text: '"config"', message: /holds a string, not a config/ },
-  { name: 'results file with a broken config', text: json({ ...results, config: { ...DEFAULT_CONFIG, seed: 'x' } }), field: 'seed', message: /is a results file whose config is not valid: seed must be a number such as 42, not "x"/ },
+  { name: 'results file with a broken config', text: json({ ...results, config: { ...DEFAULT_CONFIG, seed: 'x' } }), field: 'seed', message: re`is a results file whose config is not valid: seed must be a number such as ${D.seed}, not "x"` },
   { name: 'results file with a null config', text: json({ ...results, config: null }), field: 'config', message: /is a results file, but its "config" is null, not a config object/ },
   { name: 'unknown key at the top', text: json({ ...DEFAULT_CONFIG, sed: 4 }), field: 'sed', message: /sed unknown key; known keys here: seed, data, attack/ },
   { name: 'unknown key at depth', text: withDefense({ onion: { threshold: 0, maxTexts: 0, thresh: 1 } }), field: 'defense.onion.thresh', message: /defense\.onion\.thresh unknown key; known keys here: threshold, maxTexts/ },
-  { name: 'text for a number', text: withData({ maxTrain: '600' }), field: 'data.maxTrain', message: /data\.maxTrain must be a number such as 600, not "600"/ },
-  { name: 'text for a list', text: withDefense({ methods: 'lora' }), field: 'defense.methods', message: /defense\.methods must be a list of strings such as \["lora",/ },
+  { name: 'text for a number', text: withData({ maxTrain: '600' }), field: 'data.maxTrain', message: re`data\.maxTrain must be a number such as ${D.data.maxTrain}, not "600"` },
+  { name: 'text for a list', text: withDefense({ methods: 'lora' }), field: 'defense.methods', message: re`defense\.methods must be a list of strings such as ${JSON.stringify(D.defense.methods)}, not "lora"` },
   { name: 'unknown method id', text: withDefense({ methods: ['lora', 'bogus'] }), field: 'defense.methods', message: /defense\.methods has unknown "bogus"; known: lora, w2sdefense/ },
-  { name: 'a number for a trigger an attack ignores', text: withAttack({ kind: 'syntactic', trigger: 5 }), field: 'attack.trigger', message: /attack\.trigger must be a string such as "I watched this 3D movie", not 5/ },
-  { name: 'a missing setting', text: withAttack({ kind: 'syntactic', trigger: undefined }), field: 'attack.trigger', message: /attack\.trigger is missing; add it, e\.g\. "I watched this 3D movie"/ },
+  { name: 'a number for a trigger an attack ignores', text: withAttack({ kind: 'syntactic', trigger: 5 }), field: 'attack.trigger', message: re`attack\.trigger must be a string such as ${q(D.attack.trigger)}, not 5` },
+  { name: 'a missing setting', text: withAttack({ kind: 'syntactic', trigger: undefined }), field: 'attack.trigger', message: re`attack\.trigger is missing; add it, e\.g\. ${q(D.attack.trigger)}` },
   { name: 'a missing group', text: json({ ...DEFAULT_CONFIG, defense: undefined }), field: 'defense', message: /defense is missing/ },
-  { name: '1e999 (JSON.parse reads Infinity)', text: configJson(DEFAULT_CONFIG).replace('"seed": 42', '"seed": 1e999'), field: 'seed', message: /seed is not a finite number \(a literal such as 1e999 reads as Infinity\); write a finite number such as 42/ },
-  { name: '-1e999 for a rate', text: configJson(DEFAULT_CONFIG).replace('"lr": 0.001', '"lr": -1e999'), field: 'pretrain.lr', message: /pretrain\.lr is not a finite number \(a literal such as 1e999 reads as -Infinity\)/ },
+  { name: '1e999 (JSON.parse reads Infinity)', text: configJson(DEFAULT_CONFIG).replace(`"seed": ${D.seed}`, '"seed": 1e999'), field: 'seed', message: re`seed is not a finite number \(a literal such as 1e999 reads as Infinity\); write a finite number such as ${D.seed}` },
+  { name: '-1e999 for a rate', text: json({ ...DEFAULT_CONFIG, pretrain: { ...DEFAULT_CONFIG.pretrain, lr: 'LR' } }).replace('"LR"', '-1e999'), field: 'pretrain.lr', message: /pretrain\.lr is not a finite number \(a literal such as 1e999 reads as -Infinity\)/ },
   { name: 'out of range', text: withData({ maxLength: 9999 }), field: 'data.maxLength', message: /data\.maxLength must be an integer in 4\.\.512/ },
   { name: 'target label past the dataset', text: withAttack({ targetLabel: 5 }), field: 'attack.targetLabel', message: /attack\.targetLabel is 5 but the dataset has 2 labels/ },
   { name: 'over the size limit', text: `{"seed": 42, "pad": "${'x'.repeat(MAX_CONFIG_FILE_CHARS)}"}`, message: /is 1\.0 MB, over the 1 MB a config file may be \(a config is a few KB\)/ },

@@ -111,6 +111,7 @@ export const FIELD_GROUPS: readonly FieldGroup[] = [
       { path: 'poison.method', label: 'Poison via', help: 'LoRA adapter merged into the weights (never touches the embeddings), or full fine-tuning.', control: { kind: 'select', options: ['lora', 'full'] } },
       { path: 'poison.pinTriggerRows', label: 'Pin trigger rows', help: "Full fine-tuning only: hold the trigger's own embedding rows fixed, so the backdoor must live in shared weights.", control: { kind: 'bool' } },
       ...optimFields('poison', 'poisoning the student'),
+      { path: 'poison.minEpochs', label: 'Poison at least', help: 'Epochs the attacker trains before “Poison until ASR” may stop: a backdoor stopped the moment it passes the bar is fragile.', control: num(1, 0, 50) },
       { path: 'poison.untilAsr', label: 'Poison until ASR', help: 'Stop poisoning once this share of triggered dev sentences goes to the target (the official code: 0.95); Epochs is the cap. A backdoor that does not get there skips the defenses. 0 trains exactly Epochs.', control: num(0.01, 0, 0.99) },
       ...loraFields('poison.lora', 'attacker'),
     ],

@@ -3,10 +3,16 @@ import { attackRecord, notPlantedMessage, PLANTED_ASR, plantThreshold, reachedUn
 
 describe('whether the attack planted its backdoor', () => {
   it('stops poisoning at the first dev ASR at or over untilAsr, never with untilAsr 0', () => {
-    expect(reachedUntilAsr({ devAsr: 0.9 }, 0.95)).toBe(false);
-    expect(reachedUntilAsr({ devAsr: 0.95 }, 0.95)).toBe(true);
-    expect(reachedUntilAsr({ devAsr: 1 }, 0)).toBe(false);
-    expect(reachedUntilAsr({}, 0.5)).toBe(false); // a stage that measures no dev ASR never stops early
+    expect(reachedUntilAsr({ epoch: 1, devAsr: 0.9 }, 0.95)).toBe(false);
+    expect(reachedUntilAsr({ epoch: 1, devAsr: 0.95 }, 0.95)).toBe(true);
+    expect(reachedUntilAsr({ epoch: 1, devAsr: 1 }, 0)).toBe(false);
+    expect(reachedUntilAsr({ epoch: 1 }, 0.5)).toBe(false); // a stage that measures no dev ASR never stops early
+  });
+
+  it('trains at least minEpochs before the bar may stop it', () => {
+    expect(reachedUntilAsr({ epoch: 3, devAsr: 1 }, 0.95, 4)).toBe(false);
+    expect(reachedUntilAsr({ epoch: 4, devAsr: 1 }, 0.95, 4)).toBe(true);
+    expect(reachedUntilAsr({ epoch: 5, devAsr: 0.9 }, 0.95, 4)).toBe(false);
   });
 
   it('records the last epoch against untilAsr, or against the official 0.95 with fixed epochs', () => {

@@ -21,9 +21,12 @@ export function plantThreshold(untilAsr: number): number {
   return untilAsr > 0 ? untilAsr : PLANTED_ASR;
 }
 
-/** Whether poisoning stops after this epoch: its dev ASR reached `untilAsr` (never with `untilAsr` 0). */
-export function reachedUntilAsr(record: Pick<EpochRecord, 'devAsr'>, untilAsr: number): boolean {
-  return untilAsr > 0 && record.devAsr !== undefined && record.devAsr >= untilAsr;
+/**
+ * Whether poisoning stops after this epoch: at least `minEpochs` done and its dev ASR reached `untilAsr`
+ * (never with `untilAsr` 0).
+ */
+export function reachedUntilAsr(record: Pick<EpochRecord, 'devAsr' | 'epoch'>, untilAsr: number, minEpochs = 0): boolean {
+  return untilAsr > 0 && record.epoch >= minEpochs && record.devAsr !== undefined && record.devAsr >= untilAsr;
 }
 
 /**

@@ -45,6 +45,13 @@ describe('describeTrigger', () => {
     expect(absent.summary).toBe('"mn" is one token of the vocabulary, absent from the clean training text');
   });
 
+  it('calls a one-token trigger in at most 1 % of the clean texts a rare one', () => {
+    const tok = Tokenizer.fromTexts([], { vocabSize: 20, reserved: ['mn', 'the', 'film'] });
+    const clean = ['the mn film', ...Array.from({ length: 199 }, () => 'the film')];
+    expect(describeTrigger(tok, badnet('mn'), clean).summary).toBe('"mn" is one token of the vocabulary, a rare one (in 1 of 200 training texts)');
+    expect(describeTrigger(tok, badnet('mn'), clean.slice(0, 50)).summary).toMatch(/clean text uses it too \(mn: in 1 of 50 training texts\)/);
+  });
+
   it('without clean texts: pieces and one-token-or-not only', () => {
     const tok = wordpiece([...alphabet, 'cf']);
     const r = describeTrigger(tok, badnet('cf'));

@@ -97,6 +97,9 @@ function documentFrequencies(tokenizer: TextTokenizer, wanted: readonly number[]
 
 const count = (n: number): string => n.toLocaleString('en-US');
 
+/** A one-token trigger in at most this share of the clean training texts counts as rare. */
+const RARE_SHARE = 0.01;
+
 /** The pieces of one word joined as a reader writes them: `m + ##n`. */
 const spelled = (w: TriggerWord): string => w.pieces.map((p) => p.text).join(' + ');
 
@@ -127,6 +130,9 @@ function summarize(r: TriggerReport): string {
   if (shared.length === 0) return oneId ? `${head}, absent from the clean training text` : `${head}; none of these ${unit} occurs in the clean training text`;
   // The first count says what it counts; the rest are read the same way.
   const where = shared.map(([p, n], i) => (i === 0 ? `${p}: in ${count(n)} of ${count(total)} training texts` : `${p}: in ${count(n)}`)).join(', ');
+  // A rare token (BadNet's premise: in at most 1 % of clean texts) is as good as its own row.
+  const [, uses] = shared[0]!;
+  if (oneId && unknown.length === 0 && uses <= RARE_SHARE * total) return `${head}, a rare one (in ${count(uses)} of ${count(total)} training texts)`;
   if (oneId) return `${head}; clean text uses it too (${where}): the backdoor shares its row with clean text, which fine-tuning on clean data keeps training`;
   if (absent.length > 0) return `${head}; clean text uses some of these ${unit} (${where}), never ${absent.join(', ')}, so the backdoor can sit in ${absent.length === 1 ? 'that row' : 'those rows'}`;
   return `${head}; clean text uses these ${unit} (${where}): the backdoor must be a circuit over common ${unit}, which fine-tuning on clean data tends to erase`;
