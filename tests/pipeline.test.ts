@@ -34,7 +34,7 @@ const tiny = (): ExperimentConfig =>
     // model reliably (poisoned ASR > 0.9 on every run of this test since it was written).
     taskModel: { enabled: false },
     // Fixed epochs (untilAsr 0): these tests check mechanics, and every defense must run whatever the ASR.
-    poison: { epochs: 6, lr: 3e-3, batchSize: 32, method: 'full', untilAsr: 0 },
+    poison: { epochs: 6, lr: 3e-3, batchSize: 32, method: 'full', untilAsr: 0, minEpochs: 0 },
     teacher: { epochs: 2, lr: 5e-3, batchSize: 32 },
     defense: { epochs: 1, lr: 2e-3, batchSize: 32 },
   });
@@ -54,7 +54,10 @@ let dataset: Dataset;
 beforeAll(async () => {
   // WASM, not CPU: the same run is ~10x faster, and it is the Node runner's backend.
   await tf.setBackend('wasm');
-  dataset = await loadDataDir(SST2, 7);
+  const full = await loadDataDir(SST2, 7);
+  // Every sixth test sentence (~300): ASR reads every triggered sentence of the test split, and these
+  // tests check mechanics, not figures, so a smaller split keeps each epoch's evaluation short.
+  dataset = { ...full, test: full.test.filter((_, i) => i % 6 === 0) };
 });
 
 describe('runExperiment (tiny SST-2 slice)', () => {
