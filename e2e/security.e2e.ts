@@ -116,7 +116,7 @@ test('nothing from a dataset, a config or a link is rendered as HTML: upload pre
   await page.waitForSelector(`${byTestId('feature-map')} .feature-point`);
   const titles = await page.$$eval('[data-testid="feature-map"] .feature-point title', (ts) => ts.map((t) => t.textContent ?? ''));
   expect(titles.some((t) => t.includes('<img src=x')), 'a feature-map hover shows the markup as text');
-  await page.locator(`${byTestId('feature-map')} .feature-point`).first().hover();
+  await page.locator(`${byTestId('feature-map')} .feature-point`).first().hover({ force: true }); // points may overlap: the hover itself, not which circle is on top, is under test
   const injected = await page.evaluate(() => ({
     xss: window.__xss,
     // Elements only markup could have made: the lab itself renders none of these.
