@@ -254,7 +254,7 @@ function renderTargets(preset: string, runs: Finished[]): string[] {
     ['poisoned ASR ≥ 95 % on every seed', count('planted') === n, `${count('planted')} of ${n} seeds (mean ASR ${pct(poisoned.asr)}, CA ${pct(poisoned.ca)})`],
     ['plain `lora` ASR ≥ 60 % (mean)', known(lora) ? lora >= 0.6 : undefined, `${pct(lora)} (≥ 60 % on ${count('kept')} of ${n} seeds)`],
     [`\`w2sdefense\` ASR ≤ clean-model floor + 10 and ≤ ½ \`lora\`’s on ≥ ${need} of ${n} seeds`, count('removed') >= need, `${count('removed')} of ${n} seeds (mean ${pct(w2s.asr)})`],
-    ['`w2sdefense` CA within 2 points of the poisoned student’s', known(w2s.ca, poisoned.ca) ? Math.abs(w2s.ca - poisoned.ca) <= 0.02 || w2s.ca > poisoned.ca : undefined, `${pct(w2s.ca)} vs ${pct(poisoned.ca)}`],
+    ['`w2sdefense` CA within 2 points of the poisoned student’s', known(w2s.ca, poisoned.ca) ? w2s.ca >= poisoned.ca - 0.02 : undefined, `${pct(w2s.ca)} vs ${pct(poisoned.ca)}`],
     ['teacher CA below the student’s', known(teacher, studentCa) ? teacher < studentCa : undefined, `teacher ${pct(teacher)} vs student ${pct(studentCa)}${Number.isNaN(student) ? ' (poisoned)' : ' (public task model)'}`],
   ];
   if (preset === 'quick' && walls.length) rows.push(['quick ≤ 120 s end to end (WASM; 60 s the goal)', Math.max(...walls) <= 120, `${walls.map((w) => w.toFixed(0)).join(', ')} s`]);

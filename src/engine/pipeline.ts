@@ -547,12 +547,10 @@ async function runOrReplay(
  * entry, though whole, does not fit: weights of another shape, or a result that no longer parses.
  */
 function replayable(hit: SavedWeights, model: Weighted, key: string, ctx: StageContext): StageResult | undefined {
-  const { [RESULT_KEY]: stored, ...weights } = hit;
   try {
-    if (!stored) throw new Error('it holds no stage result');
-    const result: StageResult = { ...decodeResult(stored.data), cached: true };
+    const { weights, result } = splitStoredStage(hit);
     model.setWeights(weights);
-    return result;
+    return { ...result, cached: true };
   } catch (error) {
     ctx.emit({ type: 'log', level: 'warn', message: `The cached model ${key} does not fit this run (${error instanceof Error ? error.message : String(error)}); training it again.` });
     return undefined;
@@ -597,7 +595,7 @@ function encodeResult(result: StageResult): { shape: number[]; data: Float32Arra
 /** A stored stage (cache entry) as its model's weights and its result. */
 export function splitStoredStage(stored: SavedWeights): { weights: SavedWeights; result: StageResult } {
   const { [RESULT_KEY]: encoded, ...weights } = stored;
-  if (!encoded) throw new Error('the stored stage holds no result');
+  if (!encoded) throw new Error('it holds no stage result');
   return { weights, result: decodeResult(encoded.data) };
 }
 

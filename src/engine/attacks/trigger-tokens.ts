@@ -11,10 +11,8 @@
  */
 import type { ExperimentConfig } from '../config';
 import { tokenize, UNK, type TextTokenizer } from '../data/tokenizer';
+import { CONTINUATION } from '../data/wordpiece';
 import { ATTACKS } from './registry';
-
-/** The continuation mark WordPiece puts on a piece that is not a word's first. */
-const CONTINUATION = '##';
 
 /** One piece of a trigger word, as the model reads it. */
 export interface TriggerPiece {

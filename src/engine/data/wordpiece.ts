@@ -22,7 +22,7 @@
  */
 import { CLS, PAD, SEP, SPECIAL_TOKENS, UNK, tokenize, VocabularyTokenizer } from './tokenizer';
 
-const CONTINUATION = '##';
+export const CONTINUATION = '##';
 /** Longer "words" (URLs, base64 in e-mails) read as one [UNK], as in BERT. */
 const MAX_WORD_CHARS = 100;
 
