@@ -29,6 +29,7 @@ import { Rng } from '../src/engine/rng';
 import { loadExtraCorpus } from '../src/cli/corpora';
 import { loadSpamBundle } from '../src/cli/node-data';
 import { REPO_ROOT } from './build-spam-bundle';
+import { errorMessage } from '../src/engine/error-message';
 
 const SEED = 20251203;
 const VOCAB_SIZE = 8000;
@@ -163,6 +164,6 @@ function log(line: string): void {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`build-checkpoints: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`build-checkpoints: ${errorMessage(err)}\n`);
   process.exit(1);
 });

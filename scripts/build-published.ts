@@ -13,7 +13,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MemoryCache, unsealWeights, type SavedWeights } from '../src/engine/cache';
-import { configFromPreset } from '../src/engine/config';
+import { configFromPreset } from '../src/engine/presets';
 import type { StageName } from '../src/engine/events';
 import { CancelledError, runExperiment, splitStoredStage } from '../src/engine/pipeline';
 import { encodeWeights, sha256Hex } from '../src/engine/models/checkpoint';
@@ -21,6 +21,7 @@ import { PUBLISHED_FILE, PUBLISHED_FORMAT, type PublishedEntry, type PublishedMa
 import { initNodeBackend } from '../src/cli/backend';
 import { loadSource } from '../src/cli/node-data';
 import { CHECKPOINT_DIR, openShippedFromDisk } from '../src/cli/shipped';
+import { errorMessage } from '../src/engine/error-message';
 
 const PUBLISHED_PRESET = 'quick';
 /** The stages whose models the attacker publishes, by the prefix of their cache keys (see pipeline.ts). */
@@ -83,6 +84,6 @@ function log(line: string): void {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`build-published: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`build-published: ${errorMessage(err)}\n`);
   process.exit(1);
 });

@@ -12,6 +12,7 @@ import { reloadOnceForIsolation } from './isolation';
 import { App } from './ui/App';
 import { LabProvider } from './ui/lab-context';
 import './ui/styles.css';
+import { errorMessage } from './engine/error-message';
 
 const store = createLabStore();
 syncUrlWithStore(store);
@@ -29,7 +30,7 @@ const actions = createLabActions(store, client);
 const baseUrl = new URL(import.meta.env.BASE_URL, window.location.href).href;
 client.init(baseUrl, engineOverrides()).then(
   (report) => store.getState().setBackend(report),
-  (error: unknown) => store.getState().setError(`The lab could not start a backend: ${error instanceof Error ? error.message : String(error)}`),
+  (error: unknown) => store.getState().setError(`The lab could not start a backend: ${errorMessage(error)}`),
 );
 
 const root = document.getElementById('root');

@@ -7,7 +7,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { applyPatch, configFromPreset, type ExperimentConfig } from '../src/engine/config';
+import { applyPatch, type ExperimentConfig } from '../src/engine/config';
+import { configFromPreset } from '../src/engine/presets';
 import type { Dataset } from '../src/engine/data/types';
 import type { LabEvent } from '../src/engine/events';
 import { runExperiment } from '../src/engine/pipeline';

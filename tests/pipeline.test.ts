@@ -6,7 +6,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { applyPatch, configFromPreset, DEFENSE_METHODS, type ExperimentConfig } from '../src/engine/config';
+import { applyPatch, DEFENSE_METHODS, type ExperimentConfig } from '../src/engine/config';
+import { configFromPreset } from '../src/engine/presets';
 import { DEFENSES } from '../src/engine/defenses/catalog';
 import type { Dataset } from '../src/engine/data/types';
 import type { LabEvent } from '../src/engine/events';

@@ -7,7 +7,8 @@
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyPatch, configFromPreset } from '../src/engine/config';
+import { applyPatch } from '../src/engine/config';
+import { configFromPreset } from '../src/engine/presets';
 import type { StageName } from '../src/engine/events';
 import { CancelledError, runExperiment } from '../src/engine/pipeline';
 import { StudentModel } from '../src/engine/models/student';

@@ -4,6 +4,7 @@
  * fails, the chain carries on and the reason is kept.
  */
 import { BACKEND_ORDER, isBackendName, type BackendName, type BackendReport } from './protocol';
+import { errorMessage } from '../src/engine/error-message';
 
 /**
  * Starts a backend and checks it computes the right value; throws with the reason when it cannot.
@@ -32,7 +33,7 @@ export async function chooseBackend(probe: Probe, override?: string): Promise<Ba
       }
       return { backend: name, skipped, ...(note ? { note } : {}) };
     } catch (error) {
-      skipped.push({ backend: name, reason: error instanceof Error ? error.message : String(error) });
+      skipped.push({ backend: name, reason: errorMessage(error) });
     }
   }
   throw new Error(`no backend works in this browser: ${skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')}`);

@@ -18,6 +18,7 @@ import type { BackendName, BackendReport, DatasetSpec, EngineOverrides, FeatureM
 import { runSweep, sweepCells } from '../src/engine/sweep';
 import { withTrigger } from '../src/engine/attacks/fixed-trigger';
 import { pca } from '../src/engine/metrics/pca';
+import { errorMessage } from '../src/engine/error-message';
 
 export interface HandlerDeps {
   /** `transfer`: typed arrays handed over rather than copied (the feature map). */
@@ -86,7 +87,7 @@ export class LabHandler {
           return await this.cacheRequest(request);
       }
     } catch (error) {
-      this.deps.post({ type: 'reply', id: request.id, request: request.type, ok: false, error: messageOf(error) });
+      this.deps.post({ type: 'reply', id: request.id, request: request.type, ok: false, error: errorMessage(error) });
     }
   }
 
@@ -169,7 +170,7 @@ export class LabHandler {
         // (another backend), not the symptom; `deviceLost` then answers the run itself.
         if (backend === 'webgpu' && !this.lost) await Promise.race([this.lostSignal, delay(LOSS_GRACE_MS)]);
         if (run.replied) return;
-        const message = messageOf(error);
+        const message = errorMessage(error);
         // Failures before the engine started (backend, data) have not been announced as events yet.
         if (!errorAnnounced) emit({ type: 'error', message });
         this.reply(run, { outcome: 'error', message });
@@ -253,7 +254,7 @@ export class LabHandler {
       });
       answer({ outcome: 'done', cells: done });
     } catch (error) {
-      answer(signal.aborted ? { outcome: 'cancelled' } : { outcome: 'error', message: messageOf(error) });
+      answer(signal.aborted ? { outcome: 'cancelled' } : { outcome: 'error', message: errorMessage(error) });
     } finally {
       if (this.current === run) this.current = undefined;
       finish();
@@ -317,6 +318,3 @@ const LOSS_GRACE_MS = 1000;
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

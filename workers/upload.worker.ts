@@ -5,6 +5,7 @@
  */
 import { summarizeUpload } from '../src/engine/data/upload';
 import type { UploadMessage, UploadRequest } from './upload-protocol';
+import { errorMessage } from '../src/engine/error-message';
 
 /** Progress is posted about this often, in bytes: a message per 64 KB chunk would flood the page. */
 const PROGRESS_EVERY = 1024 * 1024;
@@ -18,7 +19,7 @@ self.onmessage = async (event: MessageEvent<UploadRequest>) => {
     post({ type: 'progress', phase: 'parsing', loaded: file.size, total: file.size });
     post({ type: 'done', upload: summarizeUpload(file.name, content, seed) });
   } catch (error) {
-    post({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+    post({ type: 'error', message: errorMessage(error) });
   }
 };
 

@@ -1,8 +1,8 @@
 /**
- * What the benches print "before → after" against: the engine before the speed work of issue 9, at
- * commit cc9792c, measured on this 2-core machine with the same commands
- * (`npm run bench -- --runs 3` and `npm run bench:webgpu -- --runs 3` in a worktree of that commit,
- * the other core idle). Hard-coded because the old engine is not part of this one.
+ * What the benches print "before → after" against: the engine before the speed work (fused kernels,
+ * single ops with closed-form backwards), at commit cc9792c, measured on this 2-core machine with the
+ * same commands (`npm run bench -- --runs 3` and `npm run bench:webgpu -- --runs 3` in a worktree of
+ * that commit, the other core idle). Hard-coded because the old engine is not part of this one.
  */
 import type { StepKind } from './bench-steps';
 

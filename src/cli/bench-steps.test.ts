@@ -1,7 +1,8 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyPatch, configFromPreset } from '../engine/config';
+import { applyPatch } from '../engine/config';
+import { configFromPreset } from '../engine/presets';
 import { STEP_KINDS, measureStepKind } from './bench-steps';
 
 beforeAll(async () => {

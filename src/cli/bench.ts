@@ -10,7 +10,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
-import { configFromPreset } from '../engine/config';
+import { configFromPreset } from '../engine/presets';
 import { initNodeBackend, type NodeBackend } from './backend';
 import { BASELINE_COMMIT, REFERENCE_BASELINE, WASM_BASELINE, WASM_BASELINE_PRESET } from './bench-baseline';
 import {

@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../engine/config';
+import { errorMessage } from '../engine/error-message';
 
 /** A bad command line whose message is already the whole line (parseArgs' problems, reworded). */
 export class CliError extends Error {
@@ -43,7 +44,7 @@ export function fileErrorParts(error: unknown): { code?: string; words: string }
     ENAMETOOLONG: 'the name is too long',
   };
   if (code && words[code]) return { code, words: words[code]! };
-  return { words: oneLine(error instanceof Error ? error.message : String(error)) };
+  return { words: oneLine(errorMessage(error)) };
 }
 
 /** Folds a message onto one line: only the first line of an error is printed, and the fix comes last. */

@@ -11,19 +11,9 @@ import { SPLIT_FILES } from './node-data';
 import { mkdir, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  isPlainObject,
-  ATTACK_KINDS,
-  ConfigError,
-  DEFAULT_CONFIG,
-  DEFAULT_TRIGGERS,
-  applyPatch,
-  configFromPreset,
-  configIssues,
-  type AttackKind,
-  type ConfigPatch,
-  type ExperimentConfig,
-} from '../engine/config';
+import { isPlainObject, ATTACK_KINDS, ConfigError, DEFAULT_CONFIG, DEFAULT_TRIGGERS, applyPatch, type AttackKind, type ConfigPatch, type ExperimentConfig } from '../engine/config';
+import { configFromPreset } from '../engine/presets';
+import { configIssues } from '../engine/config-checks';
 import { parseShard, type Shard } from '../engine/sweep';
 import { CliError, fileErrorParts, fileProblem, oneLine, readJsonFile } from './errors';
 import { shortJson } from '../engine/short-json';

@@ -1,11 +1,11 @@
 /**
  * `npm run bench:science`: the paper presets on full SST-2 (from ../shared/data/sst2) and the quick
- * demo (on its bundled data) for several seeds, written as a paper-style table to docs/RESULTS.md (CA,
- * ASR and the ASR's floor, mean ± sd, per method and attack; where the backdoor lives; the defense loss
- * terms; wall time) with the issue's targets checked against the measured means. Measured, never
- * asserted in CI.
+ * demo (on its bundled data) for several seeds, written as a paper-style table to
+ * docs/results/science.md (CA, ASR and the ASR's floor, mean ± sd, per method and attack; where the
+ * backdoor lives; the defense loss terms; wall time) with the lesson's targets checked against the
+ * measured means. Measured, never asserted in CI.
  *
- *   npm run bench:science -- [--presets a,b] [--seeds 1,2,3] [--data DIR] [--out docs/RESULTS.md]
+ *   npm run bench:science -- [--presets a,b] [--seeds 1,2,3] [--data DIR] [--out docs/results/science.md]
  *                            [--runs out/science] [--resume] [--report-only] [--eval dev] [--config PATCH.json]
  *
  * `--eval dev` measures on the dev split instead of test (choosing settings: no choice ever sees test);
@@ -17,7 +17,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { configFromPreset, applyPatch, type ConfigPatch } from '../engine/config';
+import { applyPatch, type ConfigPatch } from '../engine/config';
+import { configFromPreset } from '../engine/presets';
 import type { LabEvent, RunResults, StageName } from '../engine/events';
 import { meanStd } from '../engine/metrics/metrics';
 import { DEFENSE_IDS, DEFENSES, type DefenseKind } from '../engine/defenses/catalog';
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
       presets: { type: 'string', default: 'quick,paper-sst2-badnet,paper-sst2-insent' },
       seeds: { type: 'string', default: '1,2,3' },
       data: { type: 'string', default: '../shared/data/sst2' },
-      out: { type: 'string', default: 'docs/RESULTS.md' },
+      out: { type: 'string', default: 'docs/results/science.md' },
       config: { type: 'string' },
       runs: { type: 'string', default: 'out/science' },
       resume: { type: 'boolean', default: false },

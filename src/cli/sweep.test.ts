@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { applyPatch, ConfigError, configFromPreset } from '../engine/config';
+import { applyPatch, ConfigError } from '../engine/config';
+import { configFromPreset } from '../engine/presets';
 import type { RunResults } from '../engine/events';
 import { mergeSweepFolders, readSweepFile, sweepFromNode } from './sweep';
 

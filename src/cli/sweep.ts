@@ -12,7 +12,7 @@
  * `-dirty-label` when that axis has more than one value (see `sweepCells`).
  *
  * Across machines: `--shard i/N` runs only the cells k ≡ i (mod N) into its own `--out`, and
- * `--merge DIR... --out DIR` joins the shard folders into the one-machine layout (see README).
+ * `--merge DIR... --out DIR` joins the shard folders into the one-machine layout (see docs/CLI.md).
  */
 import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises';

@@ -6,7 +6,8 @@
  * given the function that runs one cell: the worker and the CLI each bring theirs.
  */
 import { ATTACK_KINDS, ATTACKS } from './attacks/registry';
-import { configIssues, type AttackKind, type ExperimentConfig, type LabelMode } from './config';
+import { type AttackKind, type ExperimentConfig, type LabelMode } from './config';
+import { configIssues } from './config-checks';
 import type { RunResults, StageName } from './events';
 
 export interface SweepTrigger {

@@ -1,11 +1,13 @@
 /**
- * Issue 11, hardening: every malformed config that reaches the lab through a link (`readHash`) or a
+ * Hardening: every malformed config that reaches the lab through a link (`readHash`) or a
  * loaded file (`parseConfigFile`) gets one message naming the key and the fix, never throws, never
  * yields a config that would fail at Run, and keeps the previous value where the input is unusable.
  * One row per bad input, so each is counted (and named) on its own.
  */
 import { describe, expect, it } from 'vitest';
-import { configFromPreset, configIssues, DEFAULT_CONFIG, DEFAULT_TRIGGERS, type ExperimentConfig } from '../engine/config';
+import { DEFAULT_CONFIG, DEFAULT_TRIGGERS, type ExperimentConfig } from '../engine/config';
+import { configFromPreset } from '../engine/presets';
+import { configIssues } from '../engine/config-checks';
 import type { RunResults } from '../engine/events';
 import { CONFIG_PATHS, leafKind, listChoices, setAll, type LeafValue } from './config-paths';
 import { datasetSpecFor, knownLabelCount } from './dataset-spec';

@@ -5,13 +5,13 @@
  */
 import { isSetFitName } from '../engine/data/url';
 import type { DatasetSpec } from '../../workers/protocol';
-import type { UploadedFile } from './lab-store';
+import type { UploadSummary } from '../engine/data/upload';
 
 export const BUNDLED_SOURCE = 'spam';
 
 type SpecOrError = { ok: true; spec: DatasetSpec } | { ok: false; message: string };
 
-export function datasetSpecFor(source: string, upload: UploadedFile | null): SpecOrError {
+export function datasetSpecFor(source: string, upload: UploadSummary | null): SpecOrError {
   if (source === BUNDLED_SOURCE) return { ok: true, spec: { kind: 'bundled' } };
   if (isSetFitName(source)) return { ok: true, spec: { kind: 'setfit', name: source } };
   if (upload && upload.fileName === source) return { ok: true, spec: { kind: 'upload', fileName: upload.fileName, content: upload.content } };
@@ -25,7 +25,7 @@ export function datasetSpecFor(source: string, upload: UploadedFile | null): Spe
  * Label count of a source when it is known without loading it, so the target label is checked before
  * Run: the spam corpus (ham/spam), SST-2 and CR (negative/positive) have 2, AG News 4.
  */
-export function knownLabelCount(source: string, upload: UploadedFile | null): number | undefined {
+export function knownLabelCount(source: string, upload: UploadSummary | null): number | undefined {
   if (upload && upload.fileName === source) return upload.labelNames.length;
   const known: Record<string, number> = { spam: 2, sst2: 2, cr: 2, ag_news: 4 };
   return known[source];

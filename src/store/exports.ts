@@ -3,10 +3,13 @@
  * an imported config file checked with the same rules as every other edge (`configIssues`). Pure
  * string functions; the download itself is the UI's job.
  */
-import { configIssues, DEFAULT_CONFIG, isPlainObject, type ExperimentConfig } from '../engine/config';
+import { DEFAULT_CONFIG, isPlainObject, type ExperimentConfig } from '../engine/config';
+import { configIssues } from '../engine/config-checks';
 import { CONFIG_PATHS, getAt, leafKind, listChoices } from './config-paths';
 import type { RunResults, StageName } from '../engine/events';
 import { methodOfStage } from './methods';
+import { errorMessage } from '../engine/error-message';
+import { shortJson } from '../engine/short-json';
 
 const CSV_HEADER = ['method', 'stage', 'epoch', 'ca', 'asr', 'asr_base', 'loss', 'dev_acc', 'dev_asr', 'ce', 'kd', 'fa'] as const;
 
@@ -63,7 +66,7 @@ export function parseConfigFile(fileName: string, text: string, labelCount: (sou
     return parseConfigFileOrThrow(fileName, text, labelCount);
   } catch (error) {
     // A file is untrusted input; reaching this line is a bug here, and the page must still go on.
-    return { ok: false, message: `${fileName} could not be read (${errorText(error)})` };
+    return { ok: false, message: `${fileName} could not be read (${errorMessage(error)})` };
   }
 }
 
@@ -92,7 +95,7 @@ function readJson(fileName: string, text: string): { ok: true; value: unknown } 
     return { ok: true, value: JSON.parse(body) };
   } catch (error) {
     const cut = endsEarly(body) ? ': it stops in the middle, as if cut short; save or download it again' : '';
-    return { ok: false, message: `${fileName} is not JSON${cut} (${errorText(error)})` };
+    return { ok: false, message: `${fileName} is not JSON${cut} (${errorMessage(error)})` };
   }
 }
 
@@ -200,15 +203,8 @@ function leafProblem(path: string, value: unknown, present: boolean): string | u
   return undefined;
 }
 
-function shortJson(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 59)}…` : text;
-}
 
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function isResults(x: unknown): x is { config: unknown } {
   return typeof x === 'object' && x !== null && 'stages' in x && 'config' in x;

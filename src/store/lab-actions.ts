@@ -2,7 +2,8 @@
  * What the buttons do: glue between the store and the worker client. Validation happens here, at the
  * edge, before anything is sent to the worker.
  */
-import { configIssues, type LabelMode } from '../engine/config';
+import { type LabelMode } from '../engine/config';
+import { configIssues } from '../engine/config-checks';
 import { checkUploadSize } from '../engine/data/upload';
 import type { BackendName } from '../../workers/protocol';
 import { datasetSpecFor, knownLabelCount } from './dataset-spec';
@@ -12,6 +13,7 @@ import { readUploadInWorker, type ReadUpload } from './upload-reader';
 import { isActive } from './run-state';
 import { parseConfigFile } from './exports';
 import { parseBudgetList, parseTriggerList, sweepCells, type SweepSpec } from '../engine/sweep';
+import { errorMessage } from '../engine/error-message';
 
 /** The comparison form as typed: the trigger and budget boxes, and the ticked label modes. */
 interface SweepInput {
@@ -58,7 +60,7 @@ export function createLabActions(
     state().setError(null);
   };
   const refuseUpload = (error: unknown, previousSource: string) => {
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = errorMessage(error);
     state().setError(`Could not use the uploaded file: ${reason}. The lab keeps the dataset "${previousSource}".`);
   };
   return {
@@ -80,7 +82,7 @@ export function createLabActions(
         const outcome = await client.run(runId, config, dataset.spec);
         state().finishRun(runId, outcome);
       } catch (error) {
-        state().finishRun(runId, { outcome: 'error', message: error instanceof Error ? error.message : String(error) });
+        state().finishRun(runId, { outcome: 'error', message: errorMessage(error) });
       }
     },
 
@@ -94,7 +96,7 @@ export function createLabActions(
       try {
         state().setPrediction(await client.predict(text));
       } catch (error) {
-        state().setError(error instanceof Error ? error.message : String(error));
+        state().setError(errorMessage(error));
       }
     },
 
@@ -102,7 +104,7 @@ export function createLabActions(
       try {
         state().setTrySamples(await client.samples());
       } catch (error) {
-        state().setError(error instanceof Error ? error.message : String(error));
+        state().setError(errorMessage(error));
       }
     },
 
@@ -113,7 +115,7 @@ export function createLabActions(
         spec = { triggers: parseTriggerList(input.triggers), budgets: parseBudgetList(input.budgets), labelModes: input.labelModes };
         sweepCells(config, spec, knownLabelCount(config.data.source, upload));
       } catch (error) {
-        state().setError(`Fix the sweep first: ${error instanceof Error ? error.message : String(error)}`);
+        state().setError(`Fix the sweep first: ${errorMessage(error)}`);
         return;
       }
       const dataset = datasetSpecFor(config.data.source, upload);
@@ -127,7 +129,7 @@ export function createLabActions(
       try {
         state().finishSweep(runId, await client.sweep(runId, config, dataset.spec, spec));
       } catch (error) {
-        state().finishSweep(runId, { outcome: 'error', message: error instanceof Error ? error.message : String(error) });
+        state().finishSweep(runId, { outcome: 'error', message: errorMessage(error) });
       }
     },
 
@@ -139,7 +141,7 @@ export function createLabActions(
       try {
         state().setFeatureMap(await client.features());
       } catch (error) {
-        state().setError(error instanceof Error ? error.message : String(error));
+        state().setError(errorMessage(error));
       }
     },
 
@@ -147,7 +149,7 @@ export function createLabActions(
       try {
         state().setCacheEntries(await (clear ? client.cacheClear() : client.cacheList()));
       } catch (error) {
-        state().setError(error instanceof Error ? error.message : String(error));
+        state().setError(errorMessage(error));
       }
     },
 

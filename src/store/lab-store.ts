@@ -6,7 +6,8 @@
  */
 import type { UploadProgress } from './upload-reader';
 import { createStore, type StateCreator } from 'zustand/vanilla';
-import { configFromPreset, DEFAULT_CONFIG, type ExperimentConfig } from '../engine/config';
+import { DEFAULT_CONFIG, type ExperimentConfig } from '../engine/config';
+import { configFromPreset } from '../engine/presets';
 import type { UploadSummary } from '../engine/data/upload';
 import type { BackendReport, CacheEntryInfo, FeatureMap, SweepOutcome, SweepProgress, Prediction, RunOutcome, TrySample } from '../../workers/protocol';
 import { setAt, type LeafValue } from './config-paths';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { configFromPreset, DEFAULT_CONFIG, type ExperimentConfig } from '../engine/config';
+import { DEFAULT_CONFIG, type ExperimentConfig } from '../engine/config';
+import { configFromPreset } from '../engine/presets';
 import { CONFIG_PATHS, setAt } from './config-paths';
 import { isHidden, readHash, writeHash } from './url-state';
 

@@ -18,9 +18,12 @@
  *   trigger containing "%20", so decoding again would break legal round trips.
  * - Markup in a value (`<img onerror=…>`) is a legal trigger and kept verbatim; React renders it as text.
  */
-import { configFromPreset, configIssues, DEFAULT_CONFIG, PRESETS, type ExperimentConfig } from '../engine/config';
+import { DEFAULT_CONFIG, type ExperimentConfig } from '../engine/config';
+import { configFromPreset, PRESETS } from '../engine/presets';
+import { configIssues } from '../engine/config-checks';
 import { closest, CONFIG_PATHS, formatLeaf, getAt, leafKind, parseLeaf, quoted, setAll, type LeafValue } from './config-paths';
 import { knownLabelCount } from './dataset-spec';
+import { errorMessage } from '../engine/error-message';
 
 export interface UrlState {
   config: ExperimentConfig;
@@ -68,7 +71,7 @@ export function readHash(hash: string): UrlState {
     return readHashOrThrow(hash);
   } catch (error) {
     // Whatever a link holds, the page must open; reaching this line is a bug in this file.
-    return defaultState([`the lab could not read this link (${error instanceof Error ? error.message : String(error)}); the lab ignored all of it`]);
+    return defaultState([`the lab could not read this link (${errorMessage(error)}); the lab ignored all of it`]);
   }
 }
 

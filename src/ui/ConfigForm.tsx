@@ -3,7 +3,7 @@
  * the validation messages of `configIssues` beside it. Controls the URL hides (`_hide`) are left out.
  */
 import { useMemo } from 'react';
-import { configIssues } from '../engine/config';
+import { configIssues } from '../engine/config-checks';
 import { knownLabelCount } from '../store/dataset-spec';
 import { isHidden } from '../store/url-state';
 import { ALL_FIELDS, FIELD_GROUPS } from './field-table';

@@ -2,6 +2,7 @@
 import { configJson, resultsCsv, resultsJson } from '../store/exports';
 import { chartSvg, downloadBlob, downloadText, svgToPng } from './download';
 import { useLab } from './lab-context';
+import { errorMessage } from '../engine/error-message';
 
 const CHARTS = [
   { metric: 'ca', title: 'CA' },
@@ -22,7 +23,7 @@ export function ExportBar() {
       if (format === 'svg') downloadText(name, svg, 'image/svg+xml');
       else downloadBlob(name, await svgToPng(svg, width, height));
     } catch (error) {
-      setError(`Could not export the ${metric.toUpperCase()} chart: ${error instanceof Error ? error.message : String(error)}`);
+      setError(`Could not export the ${metric.toUpperCase()} chart: ${errorMessage(error)}`);
     }
   };
   return (

@@ -1,6 +1,6 @@
 /** The engine's presets, first thing on the Setup screen; the one matching the config is marked. */
 import { useMemo } from 'react';
-import { configFromPreset, PRESETS } from '../engine/config';
+import { configFromPreset, PRESETS } from '../engine/presets';
 import { isHidden } from '../store/url-state';
 import { useLab } from './lab-context';
 

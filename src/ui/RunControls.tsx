@@ -1,6 +1,6 @@
 /** Run, Cancel and Run again; Run waits until the settings are valid and says what is wrong. */
 import { useMemo } from 'react';
-import { configIssues } from '../engine/config';
+import { configIssues } from '../engine/config-checks';
 import { knownLabelCount } from '../store/dataset-spec';
 import { isActive, type RunStatus } from '../store/run-state';
 import { useActions, useLab } from './lab-context';

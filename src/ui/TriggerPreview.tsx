@@ -12,6 +12,7 @@ import type { WordPieceTokenizer } from '../engine/data/wordpiece';
 import { shippedVocabulary } from './shipped-vocabulary';
 import { useLab } from './lab-context';
 import { TriggerReportLine } from './TriggerPieces';
+import { errorMessage } from '../engine/error-message';
 
 type Vocabulary = { state: 'loading' } | { state: 'ready'; tokenizer: WordPieceTokenizer } | { state: 'failed'; message: string };
 
@@ -51,7 +52,7 @@ function useShippedVocabulary(wanted: boolean): Vocabulary {
     let live = true;
     shippedVocabulary().then(
       (tokenizer) => live && setVocabulary({ state: 'ready', tokenizer }),
-      (err: unknown) => live && setVocabulary({ state: 'failed', message: err instanceof Error ? err.message : String(err) }),
+      (err: unknown) => live && setVocabulary({ state: 'failed', message: errorMessage(err) }),
     );
     return () => {
       live = false;

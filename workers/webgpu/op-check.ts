@@ -13,6 +13,7 @@ import { gatherRows } from '../../src/engine/models/matmul';
 import { planTokens } from '../../src/engine/models/token-plan';
 import { TokenRows } from '../../src/engine/models/token-rows';
 import { crossEntropy, crossEntropyComposite } from '../../src/engine/train/losses';
+import { errorMessage } from '../../src/engine/error-message';
 
 interface OpCase {
   label: string;
@@ -84,7 +85,7 @@ export async function checkOps(seed = 13, cases: readonly OpCase[] = OP_CASES): 
       }
       tf.dispose(outs);
     } catch (error) {
-      failures.push(`${c.label}: ${error instanceof Error ? error.message : String(error)}`);
+      failures.push(`${c.label}: ${errorMessage(error)}`);
     }
   }
   return failures;

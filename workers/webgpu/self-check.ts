@@ -13,6 +13,7 @@ import { DROPOUT_KERNEL, dropoutMask, type DropoutAttrs } from '../../src/engine
 import { ROW_SEGMENT_SUM } from '../../src/engine/kernels/row-segment-sum';
 import { planTokens } from '../../src/engine/models/token-plan';
 import type { KernelSet } from './kernels';
+import { errorMessage } from '../../src/engine/error-message';
 
 interface Case {
   kernel: string;
@@ -149,7 +150,7 @@ export async function checkKernels(originals: KernelSet, seed = 7, cases: readon
       }
       tf.dispose([...ours, ...theirs]);
     } catch (error) {
-      failures.push(`${c.label}: ${error instanceof Error ? error.message : String(error)}`);
+      failures.push(`${c.label}: ${errorMessage(error)}`);
     } finally {
       tf.dispose(Object.values(inputs));
     }

@@ -4,8 +4,10 @@
  * model's window, and how people see it named. One module per attack implements this; `registry.ts`
  * lists them. Pure text code: the page's main thread reads it too.
  */
-import type { TriggerPosition } from '../config';
 import type { Rng } from '../rng';
+
+/** Where an inserted trigger goes in a text. */
+export type TriggerPosition = 'random' | 'start' | 'end';
 
 /** The part of the attack settings a trigger reads. */
 interface TriggerSettings {

@@ -1,14 +1,9 @@
 /**
- * The one error type of the attack modules, shaped like `ConfigError` so the UI and CLI can show both
- * the same way: the field at fault, then what is wrong and how to fix it.
+ * The attack modules' error: a `ConfigError` (the field at fault, then what is wrong and how to fix
+ * it) under its own name, so a message can say an attack refused its settings.
  */
-export class AttackError extends Error {
-  constructor(
-    /** The config field or argument at fault, e.g. `attack.budget` or `phrase`. */
-    readonly field: string,
-    message: string,
-  ) {
-    super(`${field}: ${message}`);
-    this.name = 'AttackError';
-  }
+import { ConfigError } from '../config-error';
+
+export class AttackError extends ConfigError {
+  override name = 'AttackError';
 }

@@ -4,10 +4,9 @@
  * of n words has n + 1 gaps, numbered 0 (before the first word) to n (after the last). Only the gap
  * receives new characters; the text's own whitespace (newlines in e-mails) is kept as it was.
  */
-import type { TriggerPosition } from '../config';
 import type { Rng } from '../rng';
 import { AttackError } from './errors';
-import { insertedWords, type AttackSpec } from './attack-spec';
+import { insertedWords, type AttackSpec, type TriggerPosition } from './attack-spec';
 
 /** Character spans `[start, end)` of the whitespace-separated words of `text`. */
 function wordSpans(text: string): Array<[number, number]> {

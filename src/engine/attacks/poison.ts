@@ -3,7 +3,8 @@
  * (`poisonTrainingSet`, clean- or dirty-label) and to every non-target test sample (`poisonedTestSet`,
  * for the attack success rate).
  */
-import { configIssues, type ExperimentConfig } from '../config';
+import { type ExperimentConfig } from '../config';
+import { configIssues } from '../config-checks';
 import type { Example } from '../data/types';
 import { Rng } from '../rng';
 import { AttackError } from './errors';

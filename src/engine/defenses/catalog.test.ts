@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { configFromPreset, DEFENSE_METHODS } from '../config';
+import { DEFENSE_METHODS } from '../config';
+import { configFromPreset } from '../presets';
 import { DEFENSE_IDS, DEFENSES } from './catalog';
 import { PROCEDURES } from './registry';
 
 describe('the defense catalog and registry', () => {
-  it('keeps the issue\'s method ids, repairs before filters', () => {
+  it('keeps the method ids that configs, links and results name, repairs before filters', () => {
     expect(DEFENSE_IDS).toEqual(['lora', 'w2sdefense', 'kd-only', 'fa-only', 'full-ft', 'fine-pruning', 'nad', 'onion', 'strip']);
     expect(DEFENSE_METHODS).toBe(DEFENSE_IDS);
     const kinds = DEFENSE_IDS.map((id) => DEFENSES[id].kind);

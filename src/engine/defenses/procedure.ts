@@ -6,7 +6,7 @@
 import type { ExperimentConfig } from '../config';
 import type { StageName, StageResult } from '../events';
 import type { StudentModel } from '../models/student';
-import type { PreparedData } from '../pipeline';
+import type { PreparedData } from '../prepared-data';
 import type { Rng } from '../rng';
 import type { StageContext } from '../train/context';
 import type { TeacherTargets } from '../train/defense-loss';

@@ -8,7 +8,7 @@
  * rounded to float32 once per output, so results agree with the composite to float32 rounding.
  */
 import { registerHostKernel } from '../kernels/host-memory';
-import { ADAMW_KERNEL, SUM_OF_SQUARES_KERNEL, type AdamWAttrs } from './optimizer';
+import { ADAMW_KERNEL, SUM_OF_SQUARES_KERNEL, type AdamWAttrs } from './adamw-kernel';
 
 /**
  * Registers the fused AdamW update and the gradients' sum of squares (for global-norm clipping: one

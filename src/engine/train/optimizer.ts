@@ -7,6 +7,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { registerHostAdamW } from './adamw-host-kernels';
+import { ADAMW_KERNEL, SUM_OF_SQUARES_KERNEL, type AdamWAttrs } from './adamw-kernel';
+
+export { ADAMW_KERNEL, SUM_OF_SQUARES_KERNEL, type AdamWAttrs } from './adamw-kernel';
 
 export interface AdamWOptions {
   weightDecay: number;
@@ -17,23 +20,6 @@ export interface AdamWOptions {
 
 /** Gradients by variable name (as `tf.variableGrads` returns them) or in the order of the variables. */
 type Grads = tf.NamedTensorMap | tf.Tensor[];
-
-/**
- * One AdamW update as a kernel: inputs {p, m, v, g, scale}, outputs [p', m', v']. A backend may
- * register it to save launches: the engine does for CPU and WASM (`adamw-host-kernels.ts`, one JS loop
- * over host memory), the browser worker on WebGPU devices that run shaders on the CPU, where the ~14
- * elementwise ops per variable below cost a dispatch each; elsewhere the composite `adamwUpdate` runs.
- */
-export const ADAMW_KERNEL = 'W2SAdamW';
-
-/** Per-variable constants of one step: bias corrections folded into lrT and epsT; decay = 1 − lr·wd (or 1). */
-export interface AdamWAttrs {
-  beta1: number;
-  beta2: number;
-  lrT: number;
-  epsT: number;
-  decay: number;
-}
 
 /**
  * The reference update, in tfjs ops: ĝ = g·scale (scale 1 when absent); m' = β1·m + (1−β1)·ĝ; v' = β2·v + (1−β2)·ĝ²;
@@ -139,9 +125,6 @@ export function sumOfSquares(list: tf.Tensor[]): tf.Scalar {
   }
   return tf.tidy(() => list.map((g) => tf.sum(tf.square(g))).reduce((sum, s) => tf.add(sum, s)) as tf.Scalar);
 }
-
-/** Kernel name of `sumOfSquares`: inputs {g0, g1, …} of any shapes → a float32 scalar. */
-export const SUM_OF_SQUARES_KERNEL = 'W2SSumOfSquares';
 
 /**
  * Scales all gradients by min(1, maxNorm / (‖g‖ + 1e-6)), ‖g‖ the global L2 norm over every tensor

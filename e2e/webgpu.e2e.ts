@@ -1,0 +1,176 @@
+/**
+ * The lab on WebGPU (SwiftShader here): the quick preset end to end, the same numbers twice, the
+ * backend the worker picks and its kernels; and the page's main thread while a run trains.
+ */
+import { expect, test, testIf } from './harness';
+import { backendName, byTestId, errorText, labResults, longTasksSince, openLab, recordLongTasks, runToEnd, stageStatuses, TINY_RUN } from './lab-page';
+import { expectTableMatches, percent } from './results-table';
+import type { RunResults } from '../src/engine/events';
+import { DEFENSE_IDS } from '../src/engine/defenses/catalog';
+
+test('no long task over 200 ms on the main thread while training', 180_000, async ({ page, baseUrl, note }) => {
+  await recordLongTasks(page);
+  await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
+  await backendName(page);
+  const t0 = await page.evaluate(() => performance.now());
+  const end = await runToEnd(page, 150_000);
+  expect(end === 'done', `run ended "${end}"`);
+  const tasks = await longTasksSince(page, t0);
+  note(`long tasks (>50 ms) while training: ${tasks.length}, longest ${Math.max(0, ...tasks.map((t) => t.duration)).toFixed(0)} ms`);
+  const over = tasks.filter((t) => t.duration > 200);
+  expect(over.length === 0, `main-thread tasks over 200 ms: ${over.map((t) => t.duration.toFixed(0)).join(', ')} ms`);
+});
+
+// Under SwiftShader (software WebGPU: this machine and CI) the run relies on the lab's barrier-free
+// kernels (workers/webgpu/): with tfjs' own kernels one step of the quick preset took 2–7 s and the run
+// far more than the time allowed here. `E2E_SKIP_WEBGPU_RUN=1` skips it for quick local loops.
+testIf(
+  process.env.E2E_SKIP_WEBGPU_RUN !== '1',
+  'E2E_SKIP_WEBGPU_RUN=1',
+  'the quick preset runs end to end on WebGPU and fills charts and table with the worker’s results', 570_000, async ({ page, baseUrl, note }) => {
+  await recordLongTasks(page);
+  // The quick preset with its two main defenses, one epoch each. Only defense.* is changed, so the
+  // attacker's published models (pretrained, public task model, poisoned, teacher: made with exactly this
+  // preset and seed) load and only the defenses train on the device; six defense epochs of 1,500 mails
+  // on the 2×128 student would not fit the time allowed under SwiftShader (CI has 90 min).
+  await openLab(page, baseUrl, { hash: 'preset=quick&defense.methods=lora,w2sdefense&defense.epochs=1' });
+  const backend = await backendName(page);
+  expect(backend === 'webgpu', `the lab picks webgpu when Chromium has it, got "${backend}"`);
+  const t0 = await page.evaluate(() => performance.now());
+  const started = Date.now();
+  const end = await runToEnd(page, 540_000);
+  const seconds = (Date.now() - started) / 1000;
+  note(`quick preset on webgpu: ${seconds.toFixed(1)} s end to end`);
+  expect(end === 'done', `the quick run ends "${end}" (${await errorText(page)})`);
+  const results = await labResults(page);
+  expect(results !== undefined, 'results published on window.__labResults');
+  expect(results.backend === 'webgpu', `results say backend ${results.backend}`);
+  for (const [stage, r] of Object.entries(results.stages)) {
+    note(`  ${stage}: ${r.seconds.toFixed(1)} s train, ${r.samplesPerSecond.toFixed(0)} samples/s${r.final ? `, CA ${percent(r.final.ca)}, ASR ${percent(r.final.asr)} (floor ${percent(r.final.asrBase)})` : ''}`);
+  }
+  // Every classifier stage reports CA, ASR and the ASR's floor, per epoch and at the end.
+  for (const [stage, r] of Object.entries(results.stages)) {
+    if (stage === 'pretrain') continue;
+    const ok = (m: { ca?: number; asr?: number; asrBase?: number }) => [m.ca, m.asr, m.asrBase].every((x) => typeof x === 'number' && Number.isFinite(x));
+    expect(r.final !== null && ok(r.final) && r.epochs.every(ok), `${stage} reports CA, ASR and asrBase per epoch and at the end`);
+  }
+  expect((results.backdoorLocation ?? []).length > 0, 'the poisoned model was probed for where its backdoor lives');
+  const statuses = await stageStatuses(page);
+  expect(Object.values(statuses).every((s) => s === 'done'), `every stage done: ${JSON.stringify(statuses)}`);
+
+  const cells = await expectTableMatches(page, results);
+  expect(cells === 10, `table has all 5 methods (task model, poisoned, teacher, two defenses), got ${cells / 2}`);
+  const json = await page.locator(byTestId('results-json')).textContent();
+  expect(json !== null && JSON.stringify(JSON.parse(json)) === JSON.stringify(results), 'hidden JSON block equals window.__labResults');
+
+  for (const chart of ['chart-ca', 'chart-asr']) {
+    const lines = await page.locator(`${byTestId(chart)} .recharts-line`).count();
+    // The ASR chart adds one dotted floor line (asrBase) per method.
+    const want = chart === 'chart-asr' ? 10 : 5;
+    expect(lines === want, `${chart} draws ${want} lines, got ${lines}`);
+    const points = await page.locator(`${byTestId(chart)} .recharts-line-dot`).count();
+    const epochs = Object.values(results.stages).reduce((n, r) => n + (r.final ? r.epochs.length : 0), 0);
+    // Recharts draws a line of a single point as its dot, dot={false} or not: here each one-epoch
+    // defense's floor line (asrBase) on the ASR chart.
+    const singleFloors = chart === 'chart-asr' ? Object.values(results.stages).filter((r) => r.final && r.epochs.length === 1).length : 0;
+    expect(points === epochs + singleFloors, `${chart} has one point per method-epoch (${epochs}) and one per single-point floor line (${singleFloors}), got ${points}`);
+  }
+
+  const poisoned = results.stages.poison?.final;
+  const defended = results.stages['defense:w2sdefense']?.final;
+  const lora = results.stages['defense:lora']?.final;
+  expect(poisoned && defended && lora, 'poisoned, LoRA and W2SDefense results exist');
+  note(`story: poisoned ASR ${percent(poisoned.asr)} (floor ${percent(poisoned.asrBase)}) → LoRA ${percent(lora.asr)}, W2SDefense ${percent(defended.asr)} (floor ${percent(defended.asrBase)})`);
+  // The backdoor is learned: the trigger lifts the ASR well above its floor. The poisoned stage here is the
+  // attacker's published model, replayed with the figures measured when it was built (ASR 99.4 %, floor
+  // 14.5 %), so this margin holds by construction; a live poisoning of the quick preset planted 97–100 %
+  // on 10 of 10 test seeds (docs/FINDINGS.md). Which defense wins is measured in benchmarks, never here.
+  expect(poisoned.asr - poisoned.asrBase >= 0.15, `the backdoor is learned (ASR ${percent(poisoned.asr)} ≥ floor ${percent(poisoned.asrBase)} + 15 points)`);
+
+  const long = (await longTasksSince(page, t0)).filter((t) => t.duration > 200);
+  note(`main-thread tasks over 200 ms during the webgpu run: ${long.length}`);
+  if (process.env.E2E_SCREENSHOT) {
+    await page.screenshot({ path: process.env.E2E_SCREENSHOT, fullPage: false });
+    note(`screenshot saved to ${process.env.E2E_SCREENSHOT}`);
+  }
+});
+
+/**
+ * Every figure a run reports (per epoch: loss, CA, ASR, floor, dev accuracy, loss terms; final
+ * metrics; the backdoor probes), without the ones that measure the machine (a stage's seconds and
+ * samples/s) or say where a model came from (`cached`): what must repeat when config, seed and
+ * backend repeat.
+ */
+function reportedFigures(results: RunResults): unknown {
+  const stages = Object.fromEntries(
+    Object.entries(results.stages).map(([name, r]) => [name, { epochs: r.epochs, final: r.final, filter: r.filter ?? null, prunedRatio: r.prunedRatio ?? null }]),
+  );
+  return { stages, backdoorLocation: results.backdoorLocation ?? null };
+}
+
+/** The first path at which two JSON values differ, for the failure message. */
+function firstDifference(a: unknown, b: unknown, path = ''): string | null {
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return Object.is(a, b) ? null : `${path}: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`;
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const d = firstDifference((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${path}.${key}`);
+    if (d) return d;
+  }
+  return null;
+}
+
+testIf(
+  process.env.E2E_SKIP_WEBGPU_RUN !== '1',
+  'E2E_SKIP_WEBGPU_RUN=1',
+  'the same config, seed and backend give the same numbers twice on WebGPU, every defense of the catalog included (cache cleared in between)', 900_000, async ({ page, baseUrl, note }) => {
+  // Every defense, so each also runs on the WebGPU worker (the defense-bench test runs them on WASM).
+  // ONION scores every word of a sentence with the masked LM, and the ASR reads every triggered
+  // sentence of the whole test split (172 here): unbounded, ONION alone ran past 400 s on SwiftShader.
+  // 16 clean and 16 triggered sentences still exercise every step of it.
+  const methods = `defense.methods=${DEFENSE_IDS.join(',')}&defense.onion.maxTexts=16`;
+  await openLab(page, baseUrl, { hash: TINY_RUN.replace('defense.methods=lora,w2sdefense', methods) });
+  expect((await backendName(page)) === 'webgpu', 'the lab runs on WebGPU');
+  const runs: RunResults[] = [];
+  for (let i = 0; i < 2; i++) {
+    const started = Date.now();
+    // 204 and 215 s here with a benchmark on the other core; the limit leaves twice that.
+    expect((await runToEnd(page, 420_000)) === 'done', `run ${i + 1} done (${await errorText(page)})`);
+    const results = await labResults(page);
+    expect(results !== undefined && Object.values(results.stages).every((r) => r.cached !== true), `run ${i + 1} trained every stage itself`);
+    runs.push(results!);
+    note(`run ${i + 1} on webgpu: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    // Clear the saved models, so the second run trains again rather than replaying the first.
+    await page.click('.cache-panel summary');
+    await page.click(byTestId('cache-clear'));
+    await page.waitForFunction(() => document.querySelector('[data-testid="cache-list"]')?.getAttribute('data-count') === '0', undefined, { timeout: 10_000 });
+    await page.reload();
+    await backendName(page);
+  }
+  const [first, second] = runs.map(reportedFigures);
+  const stages = Object.keys(runs[0]!.stages);
+  const epochs = Object.values(runs[0]!.stages).reduce((n, r) => n + r.epochs.length, 0);
+  note(`compared ${stages.length} stages (${stages.join(', ')}), ${epochs} epoch records, every loss, CA, ASR, floor and loss term, every filter's flags and the pruned share`);
+  const diff = firstDifference(first, second);
+  expect(diff === null, `two runs of one seed differ at ${diff}`);
+});
+
+test('without an override the worker picks WebGPU (SwiftShader here) after a real probe', 90_000, async ({ page, baseUrl, note }) => {
+  await openLab(page, baseUrl);
+  const backend = await backendName(page);
+  note(`backend: ${backend}`);
+  expect(backend.trim() === 'webgpu', `the badge says webgpu, got "${backend}"`);
+  // SwiftShader runs shaders on the CPU: the worker installs the lab's kernels and checks them
+  // against tfjs' own on this device before any training uses them.
+  const kernels = (await page.locator(byTestId('backend-note')).textContent()) ?? '';
+  note(kernels);
+  expect(/barrier-free kernels .*runs shaders on the CPU.*matched tfjs' kernels on all \d+ checks/.test(kernels), `the kernel note reports the checked lab kernels: "${kernels}"`);
+  // The engine's single ops (hand-written backwards) are checked against their composites on the device too.
+  expect(/the engine's \d+ single ops matched their composites, gradients included/.test(kernels), `the note reports the checked ops: "${kernels}"`);
+  expect(!/disagreed/.test(kernels), `nothing disagreed on this device: "${kernels}"`);
+});
+
+test('?kernels=tfjs keeps tfjs’ own WebGPU kernels and says so', 90_000, async ({ page, baseUrl }) => {
+  await openLab(page, baseUrl, { query: 'kernels=tfjs' });
+  expect((await backendName(page)).trim() === 'webgpu', 'still webgpu');
+  const kernels = (await page.locator(byTestId('backend-note')).textContent()) ?? '';
+  expect(kernels.includes("tfjs' WebGPU kernels (?kernels=tfjs)"), `the note names the override: "${kernels}"`);
+});
