@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { ExperimentConfig } from '../engine/config';
 import type { LabEvent, RunResults } from '../engine/events';
 import { runExperiment } from '../engine/pipeline';
-import { DEFENSES, type DefenseId } from '../engine/defenses/catalog';
+import { DEFENSES } from '../engine/defenses/catalog';
+import { defenseOfStage } from '../engine/stages';
 import { FileCache } from './file-cache';
 import { loadDataDir, loadSource } from './node-data';
 import { loadExtraCorpus } from './corpora';
@@ -64,12 +65,18 @@ export async function runFromNode(spec: NodeRunSpec): Promise<RunResults> {
   }
 }
 
+/** A filter's stage screens test sets; every other stage counts training steps. */
+function isFilterStage(stage: string): boolean {
+  const defense = defenseOfStage(stage);
+  return defense !== null && DEFENSES[defense].kind === 'filter';
+}
+
 const pct = (x: number | undefined) => (x === undefined ? '   -  ' : `${(x * 100).toFixed(1).padStart(5)}%`);
 
 function printEvent(e: LabEvent): void {
   switch (e.type) {
     case 'stage-start':
-      if (!e.phase) console.log(`▶ ${e.stage}: ${e.epochs} epoch(s) × ${e.stepsPerEpoch} ${e.stage.startsWith('defense:') && DEFENSES[e.stage.slice(8) as DefenseId]?.kind === 'filter' ? 'test sets screened' : 'steps'}`);
+      if (!e.phase) console.log(`▶ ${e.stage}: ${e.epochs} epoch(s) × ${e.stepsPerEpoch} ${isFilterStage(e.stage) ? 'test sets screened' : 'steps'}`);
       else console.log(`▶ ${e.stage} (${e.phase})`);
       break;
     case 'epoch':

@@ -22,6 +22,7 @@ import { configFromPreset } from '../engine/presets';
 import type { LabEvent, RunResults, StageName } from '../engine/events';
 import { meanStd } from '../engine/metrics/metrics';
 import { DEFENSE_IDS, DEFENSES, type DefenseKind } from '../engine/defenses/catalog';
+import { defenseStage } from '../engine/stages';
 import { initNodeBackend } from './backend';
 import { runFromNode } from './run-experiment';
 import { userFacingMessage } from './errors';
@@ -31,7 +32,7 @@ const ROWS: { stage: StageName; label: string; group: 'model' | DefenseKind }[] 
   { stage: 'task', label: 'Public task model (clean, before the attack)', group: 'model' },
   { stage: 'poison', label: 'Poisoned student (no defense)', group: 'model' },
   { stage: 'teacher', label: 'Teacher (clean, small)', group: 'model' },
-  ...DEFENSE_IDS.map((id) => ({ stage: `defense:${id}` as StageName, label: `${DEFENSES[id].label} — ${DEFENSES[id].procedure}`, group: DEFENSES[id].kind })),
+  ...DEFENSE_IDS.map((id) => ({ stage: defenseStage(id), label: `${DEFENSES[id].label} — ${DEFENSES[id].procedure}`, group: DEFENSES[id].kind })),
 ];
 
 const GROUP_TITLE: Record<(typeof ROWS)[number]['group'], string> = { model: 'Models', repair: 'Repairs (new weights)', filter: 'Input filters (the poisoned student behind a screen)' };

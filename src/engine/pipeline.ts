@@ -44,6 +44,7 @@ import { openShippedFor, shippedEntry, startFromCheckpoint, usesShipped } from '
 import { openPublishedFor, runOrReplay, type Weighted } from './stage-replay';
 import { makePredictor, type Predictor } from './predictor';
 import { emitLog } from './emit-log';
+import { defenseStage, pretrainPlan } from './stages';
 import { errorMessage } from './error-message';
 
 export { CancelledError } from './train/context';
@@ -135,7 +136,7 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     const studentCheckpoint = shipped ? shippedEntry(shipped, 'student', cfg) : null;
     const pretrainKey = cacheKey('pretrain-student', data.fingerprint, cfg.models.student, cfg.pretrain, studentCheckpoint?.sha256 ?? null);
     results.stages.pretrain = await cachedStage('pretrain', pretrainKey, student, async () => {
-      ctx.emit({ type: 'stage-start', stage: 'pretrain', epochs: Math.min(5, cfg.pretrain.studentSteps), stepsPerEpoch: Math.ceil(cfg.pretrain.studentSteps / 5) });
+      ctx.emit({ type: 'stage-start', stage: 'pretrain', ...pretrainPlan(cfg.pretrain.studentSteps) });
       if (shipped && studentCheckpoint) await startFromCheckpoint(student, shipped, studentCheckpoint, opts.emit);
       if (cfg.pretrain.studentSteps === 0) return { epochs: [], final: null, seconds: 0, samplesPerSecond: 0 };
       const out = await pretrainMlm(student, pretrainSpec('pretrain', undefined, cfg.pretrain.studentSteps, pretrainRng.fork('pretrain-student')));
@@ -225,7 +226,7 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
       else {
         if (shipped && teacherCheckpoint) await startFromCheckpoint(teacher, shipped, teacherCheckpoint, opts.emit);
         if (cfg.pretrain.teacherSteps > 0) {
-          ctx.emit({ type: 'stage-start', stage: 'teacher', phase: 'pretrain', epochs: Math.min(5, cfg.pretrain.teacherSteps), stepsPerEpoch: Math.ceil(cfg.pretrain.teacherSteps / 5) });
+          ctx.emit({ type: 'stage-start', stage: 'teacher', phase: 'pretrain', ...pretrainPlan(cfg.pretrain.teacherSteps) });
           await pretrainMlm(teacher, pretrainSpec('teacher', 'pretrain', cfg.pretrain.teacherSteps, pretrainRng.fork('pretrain-teacher')));
         }
         if (cfg.pretrain.teacherSteps > 0 || teacherCheckpoint) await cache?.put(teacherPretrainKey, await teacher.readWeights());
@@ -241,7 +242,7 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     const filters = new Map<string, InputFilter>();
     // A failed attack (with `poison.untilAsr` set) gets no defenses: removing a backdoor that is not there says nothing.
     for (const method of defensesSkipped ? [] : cfg.defense.methods) {
-      const stage: StageName = `defense:${method}`;
+      const stage = defenseStage(method);
       const context: DefenseContext = {
         id: method,
         stage,

@@ -11,9 +11,9 @@ import { configFromPreset } from '../engine/presets';
 import type { UploadSummary } from '../engine/data/upload';
 import type { BackendReport, CacheEntryInfo, FeatureMap, SweepOutcome, SweepProgress, Prediction, RunOutcome, TrySample } from '../../workers/protocol';
 import { setAt, type LeafValue } from './config-paths';
-import { stagesFor } from './methods';
 import { beginRun, endRun, IDLE_RUN, markCancelling, reduceEvent, type RunState, type StampedEvent } from './run-state';
 import type { UrlState } from './url-state';
+import { stagesOf } from '../engine/stages';
 
 interface ConfigSlice {
   config: ExperimentConfig;
@@ -100,7 +100,7 @@ const datasetSlice: Slice<DatasetSlice> = (set) => ({
 
 const runSlice: Slice<RunSlice> = (set) => ({
   run: IDLE_RUN,
-  startRun: (runId, now) => set((s) => ({ run: beginRun(runId, stagesFor(s.config.defense.methods, s.config.taskModel.enabled), now), error: null, prediction: null, trySamples: [], featureMap: null })),
+  startRun: (runId, now) => set((s) => ({ run: beginRun(runId, stagesOf(s.config.defense.methods, s.config.taskModel.enabled), now), error: null, prediction: null, trySamples: [], featureMap: null })),
   applyEvents: (batch, now) =>
     set((s) => {
       const run = batch.reduce((state, event) => reduceEvent(state, event, now), s.run);

@@ -5,6 +5,7 @@
 import { DEFENSE_METHODS, type DefenseMethod } from '../engine/config';
 import { DEFENSES } from '../engine/defenses/catalog';
 import type { StageName } from '../engine/events';
+import { defenseOfStage } from '../engine/stages';
 
 export type Method = 'task-model' | 'poisoned' | 'teacher' | DefenseMethod;
 
@@ -24,16 +25,12 @@ export function methodOfStage(stage: StageName): Method | null {
       return 'poisoned';
     case 'teacher':
       return 'teacher';
-    default:
-      return defenseOfStage(stage);
+    default: {
+      const defense = defenseOfStage(stage);
+      if (!defense) throw new Error(`unknown defense stage "${stage}"`);
+      return defense;
+    }
   }
-}
-
-function defenseOfStage(stage: `defense:${DefenseMethod}`): DefenseMethod {
-  const name = stage.slice('defense:'.length);
-  const method = DEFENSE_METHODS.find((m) => m === name);
-  if (!method) throw new Error(`unknown defense stage "${stage}"`);
-  return method;
 }
 
 export function isDefense(method: Method): method is DefenseMethod {
@@ -43,9 +40,4 @@ export function isDefense(method: Method): method is DefenseMethod {
 /** A defense that screens inputs (ONION, STRIP) rather than repairing the model. */
 export function isFilterMethod(method: Method): method is DefenseMethod {
   return isDefense(method) && DEFENSES[method].kind === 'filter';
-}
-
-/** The stages a run goes through, in pipeline order (`task` only with a public task model). */
-export function stagesFor(defenses: readonly DefenseMethod[], taskModel: boolean): StageName[] {
-  return ['pretrain', ...(taskModel ? (['task'] as const) : []), 'poison', 'teacher', ...defenses.map((m): StageName => `defense:${m}`)];
 }

@@ -4,7 +4,7 @@
  * an older `runId` are dropped, so a cancelled run that is still winding down cannot touch the new one.
  * Untouched parts keep their identity, so a chart re-renders only when its own data changed.
  */
-import { DEFENSE_METHODS } from '../engine/config';
+import { defenseOfStage, isStageName } from '../engine/stages';
 import type { AttackRecord, FilterOutcome, Floors, LabEvent, Metrics, RunResults, StageName, StageResult } from '../engine/events';
 import { skipsDefenses } from '../engine/attacks/planted';
 import type { BackendName, RunOutcome } from '../../workers/protocol';
@@ -179,7 +179,7 @@ export function reduceEvent(state: RunState, { runId, event }: StampedEvent, now
     case 'attack': {
       const next = { ...state, attack: { ...event.attack, defensesSkipped: event.defensesSkipped } };
       // Shown at once: the strip marks the defenses that will not run while the teacher still trains.
-      return event.defensesSkipped ? markSkipped(next, (stage) => stage.startsWith('defense:')) : next;
+      return event.defensesSkipped ? markSkipped(next, (stage) => defenseOfStage(stage) !== null) : next;
     }
     case 'error':
       return failed(state, event.message, event.stage);
@@ -281,10 +281,6 @@ export type FinalMetrics = Metrics & { filter?: FilterOutcome };
 
 function finalOf(result: StageResult): FinalMetrics {
   return { ...result.final!, ...(result.filter ? { filter: result.filter } : {}) };
-}
-
-function isStageName(name: string): name is StageName {
-  return name === 'pretrain' || name === 'task' || name === 'poison' || name === 'teacher' || DEFENSE_METHODS.some((m) => name === `defense:${m}`);
 }
 
 function failed(state: RunState, message: string, stage?: StageName): RunState {

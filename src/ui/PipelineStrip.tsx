@@ -3,18 +3,18 @@
  * progress bar showing epoch, step, samples/s and the time left.
  */
 import type { StageName } from '../engine/events';
-import { stagesFor } from '../store/methods';
 import type { StageProgress } from '../store/run-state';
 import { duration, rate } from './format';
 import { useLab } from './lab-context';
 import { stageLabel } from './method-style';
+import { stagesOf } from '../engine/stages';
 
 export function PipelineStrip() {
   const runOrder = useLab((s) => s.run.stageOrder);
   const methods = useLab((s) => s.config.defense.methods);
   const taskModel = useLab((s) => s.config.taskModel.enabled);
   // Before the first run the strip previews the stages the config will run.
-  const order = runOrder.length > 0 ? runOrder : stagesFor(methods, taskModel);
+  const order = runOrder.length > 0 ? runOrder : stagesOf(methods, taskModel);
   return (
     <ol className="pipeline">
       {order.map((stage) => (
