@@ -1,5 +1,5 @@
 /**
- * Issue 11, faults: a lost GPU, a full or damaged model cache, a reload in the middle of a run, and files
+ * Faults: a lost GPU, a full or damaged model cache, a reload in the middle of a run, and files
  * too big to parse on the page's thread. Each must end in a sentence for the user and a lab that still
  * runs, with nothing half-done trusted later.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 11, security: the built lab runs under its strict Content-Security-Policy with nothing blocked,
+ * Security: the built lab runs under its strict Content-Security-Policy with nothing blocked,
  * asks the network for nothing the user did not start, and renders whatever a dataset, a config or a
  * link holds as text, never as markup.
  */

@@ -1,5 +1,5 @@
 /**
- * Issue 11's table of malformed dataset files, as a student would find them: each row goes through the
+ * The table of malformed dataset files, as a student would find them: each row goes through the
  * same path as an upload (`parseUploadedFile`) or a `--data DIR` run (`loadDataDir`) and must either be
  * refused with one message that names the file, the line or field, and the fix, or be read with a notice
  * that says what the lab did with it. A message never echoes a whole 20 MB line.

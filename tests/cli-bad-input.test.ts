@@ -1,5 +1,5 @@
 /**
- * The Node runner on bad input (issue 11, hardening): one row per malformed command line, each run as a
+ * The Node runner on bad input (hardening): one row per malformed command line, each run as a
  * real process. Every row must exit 2, fast, with one line on stderr that names the flag or the file and
  * the fix, no stack trace, and nothing trained or written (the backend never starts, `--out` stays
  * absent). tests/cli.test.ts holds the runner's happy path and its first bad-input rows.
@@ -164,7 +164,7 @@ afterAll(() => {
 });
 
 describe('npm run experiment on bad input', () => {
-  it('has a row for each kind of bad input the issue lists', () => {
+  it('has a row for each kind of bad input: flags, values, files, folders, sweeps, shards, merges', () => {
     expect(rows.length).toBeGreaterThanOrEqual(25);
   });
 

@@ -18,11 +18,9 @@ import { TeacherModel } from '../engine/models/teacher';
 import { Rng } from '../engine/rng';
 import { defenseLoss } from '../engine/train/defense-loss';
 import { w2sdefense } from '../engine/defenses/w2sdefense';
-import { EmbeddingSteps, type RowStep } from '../engine/train/embedding-steps';
-import { trainStep } from '../engine/train/fit';
+import { Stepper } from '../engine/train/fit';
 import { crossEntropy, mlmLoss } from '../engine/train/losses';
-import { AdamW } from '../engine/train/optimizer';
-import { maskBatch } from '../engine/train/pretrain';
+import { maskBatch, MLM_OPTIM } from '../engine/train/pretrain';
 
 /**
  * PyTorch CPU numbers measured on this machine before the engine existed (PyTorch is not a dependency,
@@ -121,16 +119,14 @@ function buildStep(kind: StepKind, cfg: ExperimentConfig, numLabels = 2, seed = 
     loss: () => tf.Scalar,
     tokens?: { encoder: Encoder; ids: () => Int32Array },
   ): PreparedStep => {
-    const embedding = tokens ? new EmbeddingSteps({ encoder: tokens.encoder, update: optim.embeddingUpdate }, variables, optim.weightDecay) : null;
-    const dense = embedding?.denseVariables ?? variables;
-    const optimizer = new AdamW(dense, { weightDecay: optim.weightDecay });
-    owned.push(optimizer, ...(embedding ? [embedding] : []));
-    const step = (sparse?: RowStep) => trainStep(dense, optimizer, loss, optim.lr, optim.clipNorm, sparse);
+    // The engine's own step (the training loop's `Stepper`), at the stage's peak learning rate.
+    const stepper = new Stepper(variables, optim, tokens && { encoder: tokens.encoder, update: optim.embeddingUpdate });
+    owned.push(stepper);
     return {
       kind,
       batchSize,
       trainableParams: sizeOf(variables),
-      step: () => (embedding ? embedding.run(tokens!.ids(), step) : step()),
+      step: () => stepper.step(loss, optim.lr, tokens?.ids),
       dispose: () => owned.forEach((o) => o.dispose()),
     };
   };
@@ -163,7 +159,7 @@ function buildStep(kind: StepKind, cfg: ExperimentConfig, numLabels = 2, seed = 
         batch = maskBatch(pool, T, rows, V, p.maskRate, maskRng);
         return batch.ids;
       };
-      const optim = { lr: p.lr, weightDecay: 0.01, clipNorm: 1, embeddingUpdate: 'dense' } as const;
+      const optim = { ...MLM_OPTIM, lr: p.lr };
       return finish(p.batchSize, m.mlmVariables(), optim, () => {
         const ids = tf.tensor2d(batch.ids, [p.batchSize, T], 'int32'); // [B, T]
         const positions = tf.tensor1d(batch.positions, 'int32'); // [M]

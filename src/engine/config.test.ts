@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_CONFIG,
-  PRESETS,
-  applyPatch,
-  configFromPreset,
-  configIssues,
-  validateConfig,
-  type ConfigPatch,
-} from './config';
+import { DEFAULT_CONFIG, applyPatch, type ConfigPatch } from './config';
+import { PRESETS, configFromPreset } from './presets';
+import { configIssues, validateConfig } from './config-checks';
 
 const fieldsOf = (patch: ConfigPatch, numLabels?: number) =>
   configIssues(applyPatch(DEFAULT_CONFIG, patch), numLabels).map((i) => i.field);

@@ -24,6 +24,9 @@ describe('stages', () => {
       const { epochs, stepsPerEpoch } = pretrainPlan(steps);
       expect(epochs).toBeLessThanOrEqual(5);
       expect(epochs * stepsPerEpoch).toBeGreaterThanOrEqual(steps);
+      expect((epochs - 1) * stepsPerEpoch).toBeLessThan(steps); // no empty epoch
     }
+    expect(pretrainPlan(7)).toEqual({ epochs: 4, stepsPerEpoch: 2 });
+    expect(pretrainPlan(0)).toEqual({ epochs: 0, stepsPerEpoch: 0 });
   });
 });

@@ -27,7 +27,12 @@ export function stagesOf(defenses: readonly DefenseId[], taskModel: boolean): St
   return [...MODEL_STAGES.filter((s) => s !== 'task' || taskModel), ...defenses.map(defenseStage)];
 }
 
-/** A masked-LM phase of `steps` steps, shown as up to five "epochs" so its progress reads like a fine-tuning stage's. */
+/**
+ * A masked-LM phase of `steps` steps, shown as up to five "epochs" so its progress reads like a
+ * fine-tuning stage's; the last may be shorter, none is empty (7 steps: 2, 2, 2, 1).
+ */
 export function pretrainPlan(steps: number): { epochs: number; stepsPerEpoch: number } {
-  return { epochs: Math.min(5, steps), stepsPerEpoch: Math.ceil(steps / 5) };
+  if (steps <= 0) return { epochs: 0, stepsPerEpoch: 0 };
+  const stepsPerEpoch = Math.ceil(steps / 5);
+  return { epochs: Math.ceil(steps / stepsPerEpoch), stepsPerEpoch };
 }

@@ -7,14 +7,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { EpochRecord, StageName } from '../events';
 import type { Rng } from '../rng';
 import { CLS, MASK, PAD, SPECIAL_TOKENS } from '../data/tokenizer';
-import { throwIfCancelled, yieldToEventLoop, type StageContext } from './context';
+import type { StageContext } from './context';
 import type { Encoder } from '../models/encoder';
-import { EmbeddingSteps } from './embedding-steps';
-import { AdamW } from './optimizer';
-import { lrAt } from './schedule';
-import { defaultLogEvery, trainStep } from './fit';
-import { LossWindow } from './loss-window';
+import { trainLoop } from './fit';
 import { mlmLoss } from './losses';
+import { pretrainPlan } from '../stages';
 
 interface MlmModel {
   /** ids: [B, T] int32, positions: [M] flat indices into B·T → logits [M, V]. */
@@ -71,53 +68,41 @@ export function maskBatch(pool: Int32Array, maxLength: number, rows: number[], v
   return { ids, positions: Int32Array.from(positions), targets: Int32Array.from(targets) };
 }
 
+/**
+ * The masked-LM optimiser settings every language model here is trained with (the shipped checkpoints'
+ * builder included): BERT's weight decay, a short warm-up, global-norm clipping at 1, and the whole
+ * table updated each step (the tied decoder reads every row).
+ */
+export const MLM_OPTIM = { weightDecay: 0.01, warmupRatio: 0.06, clipNorm: 1, embeddingUpdate: 'dense' } as const;
+
 /** Trains `model` for `spec.steps` MLM steps; reports about five "epochs" (chunks of steps) of loss. */
 export async function pretrainMlm(model: MlmModel, spec: PretrainSpec): Promise<{ epochs: EpochRecord[]; seconds: number; samplesPerSecond: number }> {
-  const { ctx, rng, maxLength } = spec;
+  const { rng, maxLength } = spec;
   const poolSize = spec.pool.length / maxLength;
-  const chunks = Math.min(5, spec.steps);
-  const perChunk = Math.ceil(spec.steps / chunks);
-  const variables = model.mlmVariables();
-  // Dense: the tied decoder reads every row of the table each step.
-  const embedding = new EmbeddingSteps({ encoder: model.encoder, update: 'dense' }, variables, 0.01);
-  const optimizer = new AdamW(variables, { weightDecay: 0.01 });
-  const window = new LossWindow();
-  const phase = spec.phase ? { phase: spec.phase } : {};
-  const epochs: EpochRecord[] = [];
-  const logEvery = defaultLogEvery(perChunk);
-  try {
-    for (let chunk = 1, step = 0; chunk <= chunks; chunk++) {
-      let lossSum = 0;
-      let count = 0;
-      window.restartClock();
-      const chunkEnd = Math.min(spec.steps, chunk * perChunk);
-      for (let inChunk = 1; step < chunkEnd; step++, inChunk++) {
-        throwIfCancelled(ctx.signal);
-        const rows = Array.from({ length: spec.batchSize }, () => rng.int(poolSize));
-        const batch = maskBatch(spec.pool, maxLength, rows, spec.vocabSize, spec.maskRate, rng);
-        const ids = tf.tensor2d(batch.ids, [rows.length, maxLength], 'int32');
-        const positions = tf.tensor1d(batch.positions, 'int32');
-        const targets = tf.tensor1d(batch.targets, 'int32');
-        const lr = lrAt(step, spec.steps, { lr: spec.lr, warmupRatio: 0.06 });
-        const trainOne = () => trainStep(variables, optimizer, () => mlmLoss(model.mlmLogits(ids, positions, true), targets), lr, 1);
-        window.push(embedding.run(batch.ids, trainOne), rows.length);
-        tf.dispose([ids, positions, targets]);
-        if (window.size >= logEvery || step === chunkEnd - 1) {
-          const reading = await window.flush();
-          lossSum += reading.lossSum;
-          count += reading.steps;
-          ctx.emit({ type: 'step', stage: spec.stage, ...phase, epoch: chunk, step: inChunk, stepsPerEpoch: perChunk, loss: reading.meanLoss, samplesPerSecond: reading.samplesPerSecond });
-        }
-        await yieldToEventLoop();
-      }
-      const record: EpochRecord = { epoch: chunk, loss: lossSum / Math.max(count, 1) };
-      epochs.push(record);
-      ctx.emit({ type: 'epoch', stage: spec.stage, ...phase, ...record });
-    }
-  } finally {
-    window.dispose();
-    embedding.dispose();
-    optimizer.dispose();
-  }
-  return { epochs, seconds: window.trainMs / 1000, samplesPerSecond: window.samplesPerSecond };
+  const { epochs: chunks, stepsPerEpoch: perChunk } = pretrainPlan(spec.steps);
+  /** Chunk `chunk`'s batches: rows drawn with replacement, each batch masked as it is drawn. */
+  const chunkBatches = (chunk: number): MaskedBatch[] =>
+    Array.from({ length: Math.min(spec.steps, chunk * perChunk) - (chunk - 1) * perChunk }, () => {
+      const rows = Array.from({ length: spec.batchSize }, () => rng.int(poolSize));
+      return maskBatch(spec.pool, maxLength, rows, spec.vocabSize, spec.maskRate, rng);
+    });
+  const out = await trainLoop<MaskedBatch, object>({
+    stage: spec.stage,
+    ...(spec.phase ? { phase: spec.phase } : {}),
+    optim: { ...MLM_OPTIM, epochs: chunks, lr: spec.lr },
+    variables: model.mlmVariables(),
+    batches: chunkBatches,
+    plannedSteps: spec.steps,
+    stepsPerEpoch: perChunk,
+    batchSize: () => spec.batchSize,
+    batchLoss: (batch) => {
+      const ids = tf.tensor2d(batch.ids, [spec.batchSize, maxLength], 'int32'); // [B, T]
+      const positions = tf.tensor1d(batch.positions, 'int32'); // [M]
+      const targets = tf.tensor1d(batch.targets, 'int32'); // [M]
+      return mlmLoss(model.mlmLogits(ids, positions, true), targets); // inside the step's tidy: inputs freed with it
+    },
+    embedding: { encoder: model.encoder, update: MLM_OPTIM.embeddingUpdate, tokenIds: (batch) => batch.ids },
+    ctx: spec.ctx,
+  });
+  return { epochs: out.epochs, seconds: out.trainSeconds, samplesPerSecond: out.samplesPerSecond };
 }
