@@ -105,3 +105,24 @@ describe('validation names the field and the fix', () => {
     );
   });
 });
+
+describe('field rules (config-fields.ts)', () => {
+  it('give every leaf of the config a rule, in the config’s order, which each default keeps', async () => {
+    const { FIELD_RULES, keepsRule } = await import('./config-fields');
+    const { CONFIG_PATHS, getAt } = await import('../store/config-paths');
+    expect([...FIELD_RULES.keys()].sort()).toEqual([...CONFIG_PATHS].sort());
+    for (const [path, rule] of FIELD_RULES) expect(keepsRule(rule, getAt(DEFAULT_CONFIG, path)), path).toBe(true);
+  });
+
+  it('say the bounds they check, open or closed', async () => {
+    const { keepsRule, ruleMessage } = await import('./config-fields');
+    const share = { kind: 'real', min: 0, minOpen: true, max: 1, noun: 'share' } as const;
+    expect(ruleMessage(share)).toBe('must be a share in (0, 1]');
+    expect([0, 0.5, 1, 1.01, Number.NaN].map((x) => keepsRule(share, x))).toEqual([false, true, true, false, false]);
+    const ints = { kind: 'int', min: 4, max: 512 } as const;
+    expect(ruleMessage(ints)).toBe('must be an integer in 4..512');
+    expect([3, 4, 512, 513, 4.5].map((x) => keepsRule(ints, x))).toEqual([false, true, true, false, false]);
+    expect(ruleMessage({ kind: 'choice', choices: ['clean', 'dirty'] })).toBe('must be clean or dirty');
+    expect(ruleMessage({ kind: 'choice', choices: ['a', 'b', 'c', 'd'] })).toBe('must be one of a, b, c, d');
+  });
+});

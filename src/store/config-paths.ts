@@ -4,7 +4,8 @@
  * up here (and in the URL) without touching this file.
  */
 import { editDistance } from '../engine/edit-distance';
-import { DEFAULT_CONFIG, DEFENSE_METHODS, isPlainObject, LORA_TARGETS, type ExperimentConfig } from '../engine/config';
+import { DEFAULT_CONFIG, isPlainObject, type ExperimentConfig } from '../engine/config';
+import { FIELD_RULES } from '../engine/config-fields';
 
 export type LeafValue = number | string | boolean | string[];
 type LeafKind = 'number' | 'string' | 'boolean' | 'list';
@@ -56,11 +57,10 @@ const GROUPS: ReadonlyMap<string, readonly string[]> = collectGroups(CONFIG_PATH
  * Lists whose items come from a fixed set. An unknown id would only fail at Run (or, for the form,
  * never be offered), so the edges name it at once. Every list path must appear here (a test checks).
  */
-const LIST_CHOICES: ReadonlyMap<string, readonly string[]> = new Map<string, readonly string[]>([
-  ['poison.lora.targets', LORA_TARGETS],
-  ['defense.methods', DEFENSE_METHODS],
-  ['defense.lora.targets', LORA_TARGETS],
-]);
+/** The ids each list leaf may hold, from its rule (engine/config-fields.ts). */
+const LIST_CHOICES: ReadonlyMap<string, readonly string[]> = new Map(
+  [...FIELD_RULES].flatMap(([path, rule]) => (rule.kind === 'list' ? [[path, rule.choices] as const] : [])),
+);
 
 export function leafKind(path: string): LeafKind | undefined {
   return LEAVES.get(path);
