@@ -3,3 +3,7 @@
 // module alone would pull in a second copy of the core's raw ESM files.
 import '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import { registerEngineKernels } from '../src/engine/kernels/register';
+
+// The engine's own CPU/WASM kernels, as every entry point registers them where it picks the backend.
+registerEngineKernels();

@@ -12,6 +12,7 @@ import type { Probe } from './choose-backend';
 import { chooseKernelSet, type AdapterFacts } from './webgpu/adapter';
 import type { BackendName, EngineOverrides } from './protocol';
 import { wasmThreadPlan, withLogicalCores } from './wasm-threads';
+import { registerEngineKernels } from '../src/engine/kernels/register';
 
 /** A lost GPU device reports here (reason and message from WebGPU). */
 type DeviceLostListener = (message: string) => void;
@@ -148,6 +149,7 @@ async function chooseKernels(adapter: AdapterFacts, override?: string): Promise<
 
 /** Switches tfjs to `name` and checks a matmul; removes the backend again if it fails. */
 async function start(name: BackendName): Promise<void> {
+  registerEngineKernels();
   if (!(await tf.setBackend(name))) throw new Error(`tfjs could not start the ${name} backend`);
   try {
     await withTimeout(checkArithmetic(), PROBE_TIMEOUT_MS, `${name} did not finish a test matmul within ${PROBE_TIMEOUT_MS / 1000} s`);

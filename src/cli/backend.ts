@@ -8,10 +8,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import { registerEngineKernels } from '../engine/kernels/register';
 
 export type NodeBackend = 'wasm' | 'cpu';
 
 export async function initNodeBackend(name: NodeBackend = 'wasm'): Promise<string> {
+  registerEngineKernels();
   const ok = await tf.setBackend(name);
   await tf.ready();
   if (!ok) throw new Error(`could not start the tfjs "${name}" backend`);

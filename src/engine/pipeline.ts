@@ -44,6 +44,7 @@ import { openShippedFor, shippedEntry, startFromCheckpoint, usesShipped } from '
 import { openPublishedFor, runOrReplay, type Weighted } from './stage-replay';
 import { makePredictor, type Predictor } from './predictor';
 import { emitLog } from './emit-log';
+import { missingEngineKernels } from './kernels/register';
 import { defenseStage, pretrainPlan } from './stages';
 import { errorMessage } from './error-message';
 
@@ -90,6 +91,8 @@ const PRETRAIN_SEED = 20250101;
 
 export async function runExperiment(config: ExperimentConfig, dataset: Dataset, opts: RunOptions): Promise<RunOutput> {
   const cfg = validateConfig(config, dataset.labelNames.length);
+  const missing = missingEngineKernels(tf.getBackend());
+  if (missing.length > 0) throw new Error(`the engine's kernels are not registered for ${tf.getBackend()} (${missing.join(', ')}): call registerEngineKernels() where the backend is chosen`);
   const checked = validateDataset(dataset);
   const ctx: StageContext = { emit: opts.emit, ...(opts.signal ? { signal: opts.signal } : {}) };
   const results: RunResults = { backend: opts.backend, config: cfg, stages: {}, data: await dataRecord(checked) };

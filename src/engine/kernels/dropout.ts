@@ -51,27 +51,30 @@ function maskValue(i: number, mix: number, threshold: number, keep: number): num
   return lowbias32(i ^ mix) >= threshold ? keep : 0;
 }
 
-registerHostKernel(DROPOUT_KERNEL, (mem, inputs, attrs) => {
-  const { rate, seed } = attrs as unknown as DropoutAttrs;
-  const out = mem.output([...inputs.x!.shape]);
-  const X = mem.view(inputs.x!) as Float32Array;
-  const OUT = mem.view(out) as Float32Array;
-  const mix = lowbias32(seed) | 0;
-  const keep = keepScale(rate);
-  // lowbias32 inlined, compared as signed integers (both sides offset by 2³¹): a third faster in V8
-  // than an unsigned compare of the function's result, and the same decision.
-  const threshold = (dropThreshold(rate) ^ 0x80000000) | 0;
-  for (let i = 0; i < X.length; i++) {
-    let h = i ^ mix;
-    h ^= h >>> 16;
-    h = Math.imul(h, 0x7feb352d);
-    h ^= h >>> 15;
-    h = Math.imul(h, 0x846ca68b);
-    h ^= h >>> 16;
-    OUT[i] = (h ^ 0x80000000) >= threshold ? X[i]! * keep : 0;
-  }
-  return out;
-});
+/** Registers the dropout kernel for CPU and WASM (see `registerEngineKernels`). */
+export function registerHostDropout(): void {
+  registerHostKernel(DROPOUT_KERNEL, (mem, inputs, attrs) => {
+    const { rate, seed } = attrs as unknown as DropoutAttrs;
+    const out = mem.output([...inputs.x!.shape]);
+    const X = mem.view(inputs.x!) as Float32Array;
+    const OUT = mem.view(out) as Float32Array;
+    const mix = lowbias32(seed) | 0;
+    const keep = keepScale(rate);
+    // lowbias32 inlined, compared as signed integers (both sides offset by 2³¹): a third faster in V8
+    // than an unsigned compare of the function's result, and the same decision.
+    const threshold = (dropThreshold(rate) ^ 0x80000000) | 0;
+    for (let i = 0; i < X.length; i++) {
+      let h = i ^ mix;
+      h ^= h >>> 16;
+      h = Math.imul(h, 0x7feb352d);
+      h ^= h >>> 15;
+      h = Math.imul(h, 0x846ca68b);
+      h ^= h >>> 16;
+      OUT[i] = (h ^ 0x80000000) >= threshold ? X[i]! * keep : 0;
+    }
+    return out;
+  });
+}
 
 tf.registerGradient({
   kernelName: DROPOUT_KERNEL,

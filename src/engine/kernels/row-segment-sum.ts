@@ -24,22 +24,25 @@ export interface SegmentTensors {
   offsets: tf.Tensor1D;
 }
 
-registerHostKernel(ROW_SEGMENT_SUM, (mem, inputs) => {
-  const { dy, order, offsets } = inputs;
-  const [, d] = dy!.shape as [number, number];
-  const U = offsets!.shape[0]! - 1;
-  const out = mem.output([U, d]);
-  const [DY, ORDER, OFFSETS, OUT] = [dy!, order!, offsets!, out].map(mem.view);
-  for (let u = 0; u < U; u++) {
-    const row = u * d;
-    OUT!.fill(0, row, row + d);
-    for (let k = OFFSETS![u]!; k < OFFSETS![u + 1]!; k++) {
-      const src = ORDER![k]! * d;
-      for (let j = 0; j < d; j++) OUT![row + j]! += DY![src + j]!;
+/** Registers the row segment sum for CPU and WASM (see `registerEngineKernels`). */
+export function registerHostRowSegmentSum(): void {
+  registerHostKernel(ROW_SEGMENT_SUM, (mem, inputs) => {
+    const { dy, order, offsets } = inputs;
+    const [, d] = dy!.shape as [number, number];
+    const U = offsets!.shape[0]! - 1;
+    const out = mem.output([U, d]);
+    const [DY, ORDER, OFFSETS, OUT] = [dy!, order!, offsets!, out].map(mem.view);
+    for (let u = 0; u < U; u++) {
+      const row = u * d;
+      OUT!.fill(0, row, row + d);
+      for (let k = OFFSETS![u]!; k < OFFSETS![u + 1]!; k++) {
+        const src = ORDER![k]! * d;
+        for (let j = 0; j < d; j++) OUT![row + j]! += DY![src + j]!;
+      }
     }
-  }
-  return out;
-});
+    return out;
+  });
+}
 
 /** dy: [N, d] → [U, d], summed per group of `s` in a fixed order (see the module note). */
 export function rowSegmentSum(dy: tf.Tensor2D, s: SegmentTensors): tf.Tensor2D {

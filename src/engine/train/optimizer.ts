@@ -6,7 +6,6 @@
  * `bias` and `LayerNorm.weight`).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { registerHostAdamW } from './adamw-host-kernels';
 import { ADAMW_KERNEL, SUM_OF_SQUARES_KERNEL, type AdamWAttrs } from './adamw-kernel';
 
 export { ADAMW_KERNEL, SUM_OF_SQUARES_KERNEL, type AdamWAttrs } from './adamw-kernel';
@@ -73,7 +72,6 @@ export class AdamW {
     this.beta2 = opts.beta2 ?? 0.999;
     this.eps = opts.eps ?? 1e-8;
     this.weightDecay = opts.weightDecay;
-    registerHostAdamW();
     vars.forEach((v, i) => this.index.set(v.name, i));
     // tidy: tf.variable copies its initial value, which would otherwise leak.
     this.m = vars.map((v) => tf.tidy(() => tf.variable(tf.zerosLike(v), false)));

@@ -29,28 +29,31 @@ import { adamwUpdate, applyAdamW, stepConstants, type AdamWAttrs, type AdamWOpti
  */
 export const ROW_ADAMW_KERNEL = 'W2SRowAdamW';
 
-registerHostKernel(ROW_ADAMW_KERNEL, (mem, inputs, attrs) => {
-  const { p, m, v, rows, g, index, scale } = inputs;
-  const outputs = [0, 1, 2].map(() => mem.output([...p!.shape]));
-  const [P, M, V, R, G, I, S] = [p!, m!, v!, rows!, g!, index!, scale!].map(mem.view);
-  const [P1, M1, V1] = outputs.map(mem.view) as [Float32Array, Float32Array, Float32Array];
-  P1.set(P!);
-  M1.set(M!);
-  V1.set(V!);
-  const d = p!.shape[1]!;
-  const s = S![0]!;
-  const { beta1, beta2, lrT, epsT, decay } = attrs as unknown as AdamWAttrs;
-  for (let u = 0; u < I!.length; u++) {
-    const at = I![u]! * d;
-    for (let j = 0; j < d; j++) {
-      const gi = G![u * d + j]! * s;
-      M1[at + j] = beta1 * M![at + j]! + (1 - beta1) * gi;
-      V1[at + j] = beta2 * V![at + j]! + (1 - beta2) * gi * gi;
-      P1[at + j] = decay * R![u * d + j]! - (lrT * M1[at + j]!) / (Math.sqrt(V1[at + j]!) + epsT);
+/** Registers the row AdamW update for CPU and WASM (see `registerEngineKernels`). */
+export function registerHostRowAdamW(): void {
+  registerHostKernel(ROW_ADAMW_KERNEL, (mem, inputs, attrs) => {
+    const { p, m, v, rows, g, index, scale } = inputs;
+    const outputs = [0, 1, 2].map(() => mem.output([...p!.shape]));
+    const [P, M, V, R, G, I, S] = [p!, m!, v!, rows!, g!, index!, scale!].map(mem.view);
+    const [P1, M1, V1] = outputs.map(mem.view) as [Float32Array, Float32Array, Float32Array];
+    P1.set(P!);
+    M1.set(M!);
+    V1.set(V!);
+    const d = p!.shape[1]!;
+    const s = S![0]!;
+    const { beta1, beta2, lrT, epsT, decay } = attrs as unknown as AdamWAttrs;
+    for (let u = 0; u < I!.length; u++) {
+      const at = I![u]! * d;
+      for (let j = 0; j < d; j++) {
+        const gi = G![u * d + j]! * s;
+        M1[at + j] = beta1 * M![at + j]! + (1 - beta1) * gi;
+        V1[at + j] = beta2 * V![at + j]! + (1 - beta2) * gi * gi;
+        P1[at + j] = decay * R![u * d + j]! - (lrT * M1[at + j]!) / (Math.sqrt(V1[at + j]!) + epsT);
+      }
     }
-  }
-  return outputs;
-});
+    return outputs;
+  });
+}
 
 /**
  * The reference (and the path of backends without the kernel): gather, the AdamW update of the rows
