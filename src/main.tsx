@@ -28,7 +28,7 @@ const actions = createLabActions(store, client);
 
 // The worker fetches the bundled data relative to the page, wherever the site is served from.
 const baseUrl = new URL(import.meta.env.BASE_URL, window.location.href).href;
-client.init(baseUrl, engineOverrides()).then(
+client.request('init', { baseUrl, ...engineOverrides() }).then(
   (report) => store.getState().setBackend(report),
   (error: unknown) => store.getState().setError(`The lab could not start a backend: ${errorMessage(error)}`),
 );

@@ -14,7 +14,7 @@ import type { Predictor, RunOptions, RunOutput } from '../src/engine/pipeline';
 import type { ShippedModels } from '../src/engine/models/checkpoint';
 import type { PublishedModels } from '../src/engine/models/published';
 import { nextBackend } from './choose-backend';
-import type { BackendName, BackendReport, DatasetSpec, EngineOverrides, FeatureMap, Prediction, Reply, RunOutcome, SweepOutcome, UiRequest, WorkerMessage } from './protocol';
+import type { BackendName, BackendReport, DatasetSpec, EngineOverrides, FeatureMap, Prediction, Reply, ReplyOf, RequestOf, Requests, RequestType, RunOutcome, SweepOutcome, UiRequest, WorkerMessage } from './protocol';
 import { runSweep, sweepCells } from '../src/engine/sweep';
 import { withTrigger } from '../src/engine/attacks/fixed-trigger';
 import { pca } from '../src/engine/metrics/pca';
@@ -73,7 +73,7 @@ export class LabHandler {
           return await this.run(request);
         case 'cancel':
           this.current?.controller.abort();
-          return this.deps.post({ type: 'reply', id: request.id, request: 'cancel', ok: true, value: null });
+          return this.answer(request, null);
         case 'predict':
           return await this.predict(request);
         case 'samples':
@@ -106,17 +106,17 @@ export class LabHandler {
     run.controller.abort();
   }
 
-  private async init(request: Extract<UiRequest, { type: 'init' }>): Promise<void> {
+  private async init(request: RequestOf<'init'>): Promise<void> {
     this.baseUrl = request.baseUrl;
     // Everything but the request's own fields is an engine override (`?backend=`, `?kernels=`, `?threads=`).
     const { type: _type, id: _id, baseUrl: _baseUrl, ...given } = request;
     const overrides: EngineOverrides = Object.fromEntries(Object.entries(given).filter(([, v]) => typeof v === 'string' && v !== ''));
     this.backend ??= this.deps.chooseBackend(overrides, (reason) => this.deviceLost(reason));
     const report = await this.backend;
-    this.deps.post({ type: 'reply', id: request.id, request: 'init', ok: true, value: report });
+    this.answer(request, report);
   }
 
-  private async run(request: Extract<UiRequest, { type: 'run' }>): Promise<void> {
+  private async run(request: RequestOf<'run'>): Promise<void> {
     const previous = this.current;
     let finish = () => {};
     const run: ActiveRun = {
@@ -184,7 +184,7 @@ export class LabHandler {
     }
   }
 
-  private async predict(request: Extract<UiRequest, { type: 'predict' }>): Promise<void> {
+  private async predict(request: RequestOf<'predict'>): Promise<void> {
     if (!this.trained) throw new Error('there is no trained model yet: run the lab first');
     const { predictor, labelNames } = this.trained;
     const byModel = await predictor.predict([request.text]);
@@ -200,14 +200,14 @@ export class LabHandler {
     const screens: Prediction['screens'] = {};
     for (const [filter, verdicts] of Object.entries(await predictor.screen([request.text]))) if (verdicts[0]) screens[filter] = verdicts[0];
     const value: Prediction = { text: request.text, labelNames, probabilities, tokens, attributions, screens };
-    this.deps.post({ type: 'reply', id: request.id, request: 'predict', ok: true, value });
+    this.answer(request, value);
   }
 
-  private samples(request: Extract<UiRequest, { type: 'samples' }>): void {
+  private samples(request: RequestOf<'samples'>): void {
     if (!this.trained) throw new Error('there is no trained model yet: run the lab first');
     const { predictor, labelNames } = this.trained;
     const value = predictor.samples().map(({ text, label }) => ({ text, label, labelName: labelNames[label] ?? String(label) }));
-    this.deps.post({ type: 'reply', id: request.id, request: 'samples', ok: true, value });
+    this.answer(request, value);
   }
 
   /**
@@ -215,7 +215,7 @@ export class LabHandler {
    * predictor freed at once. Takes the run slot like a run does (a new run or `cancel` stops it); it
    * streams `sweep-progress` messages, not engine events, so the run's charts are left alone.
    */
-  private async sweep(request: Extract<UiRequest, { type: 'sweep' }>): Promise<void> {
+  private async sweep(request: RequestOf<'sweep'>): Promise<void> {
     const previous = this.current;
     let finish = () => {};
     const run: ActiveRun = { runId: request.runId, requestId: request.id, controller: new AbortController(), finished: new Promise<void>((r) => (finish = r)), replied: false };
@@ -223,7 +223,7 @@ export class LabHandler {
     const answer = (value: SweepOutcome) => {
       if (run.replied) return;
       run.replied = true;
-      this.deps.post({ type: 'reply', id: request.id, request: 'sweep', ok: true, value });
+      this.answer(request, value);
     };
     const { signal } = run.controller;
     try {
@@ -265,7 +265,7 @@ export class LabHandler {
    * The feature map: the try-it sentences, plus each non-target one with the trigger, through every
    * model; each model's pooled features projected on their own top two principal components.
    */
-  private async features(request: Extract<UiRequest, { type: 'features' }>): Promise<void> {
+  private async features(request: RequestOf<'features'>): Promise<void> {
     if (!this.trained) throw new Error('there is no trained model yet: run the lab first');
     const { predictor, labelNames, config } = this.trained;
     const clean = predictor.samples();
@@ -280,18 +280,25 @@ export class LabHandler {
       coords[model] = pca(data, texts.length, dim, 2).coords;
     }
     const value: FeatureMap = { points, coords };
-    this.deps.post({ type: 'reply', id: request.id, request: 'features', ok: true, value }, Object.values(coords).map((c) => c.buffer));
+    this.answer(request, value, Object.values(coords).map((c) => c.buffer));
   }
 
   /** Lists the model cache, after clearing it for `cache-clear`; a cache that cannot list answers empty. */
-  private async cacheRequest(request: Extract<UiRequest, { type: 'cache-list' | 'cache-clear' }>): Promise<void> {
+  private async cacheRequest(request: RequestOf<'cache-list' | 'cache-clear'>): Promise<void> {
     const cache = this.deps.cache;
     if (request.type === 'cache-clear') {
       if (this.current) throw new Error('a run is using the model cache; cancel it or wait for it to finish first');
       await cache?.clear?.();
     }
     const value = (await cache?.list?.()) ?? [];
-    this.deps.post({ type: 'reply', id: request.id, request: request.type, ok: true, value });
+    this.answer(request, value);
+  }
+
+  /** Posts the successful reply to `request` (`transfer`: buffers handed over, not copied). */
+  private answer<K extends RequestType>(request: { id: number; type: K }, value: Requests[K]['value'], transfer?: Transferable[]): void {
+    const reply = { type: 'reply', id: request.id, request: request.type, ok: true, value } as ReplyOf<K> as Reply;
+    if (transfer) this.deps.post(reply, transfer);
+    else this.deps.post(reply);
   }
 
   private reply(run: ActiveRun, outcome: RunOutcome): void {

@@ -77,31 +77,38 @@ export interface TrySample {
   labelName: string;
 }
 
-// ---- UI → worker -------------------------------------------------------------------------------
+// ---- UI → worker, and the reply -------------------------------------------------------------------
 
-export type UiRequest =
-  | ({ type: 'init'; id: number; baseUrl: string } & EngineOverrides)
-  | { type: 'run'; id: number; runId: number; config: ExperimentConfig; dataset: DatasetSpec }
-  | { type: 'cancel'; id: number }
-  | { type: 'predict'; id: number; text: string }
-  | { type: 'samples'; id: number }
-  | { type: 'features'; id: number }
-  | { type: 'sweep'; id: number; runId: number; config: ExperimentConfig; dataset: DatasetSpec; spec: SweepSpec }
-  | { type: 'cache-list'; id: number }
-  | { type: 'cache-clear'; id: number };
+/**
+ * Every request the UI makes of the worker: what it sends, and the value its reply carries. The
+ * message unions, the handler's replies and the client's one `request` method all follow from it, so
+ * a new request is one entry here and its case in the handler.
+ */
+export interface Requests {
+  init: { params: { baseUrl: string } & EngineOverrides; value: BackendReport };
+  run: { params: { runId: number; config: ExperimentConfig; dataset: DatasetSpec }; value: RunOutcome };
+  cancel: { params: object; value: null };
+  predict: { params: { text: string }; value: Prediction };
+  samples: { params: object; value: TrySample[] };
+  features: { params: object; value: FeatureMap };
+  sweep: { params: { runId: number; config: ExperimentConfig; dataset: DatasetSpec; spec: SweepSpec }; value: SweepOutcome };
+  'cache-list': { params: object; value: CacheEntryInfo[] };
+  'cache-clear': { params: object; value: CacheEntryInfo[] };
+}
+
+export type RequestType = keyof Requests;
+
+/** A request of type `K` as posted: its type, its id and its parameters. */
+export type RequestOf<K extends RequestType> = { type: K; id: number } & Requests[K]['params'];
+
+export type UiRequest = { [K in RequestType]: RequestOf<K> }[RequestType];
+
+/** The successful reply to a request of type `K`. */
+export type ReplyOf<K extends RequestType> = { type: 'reply'; id: number; request: K; ok: true; value: Requests[K]['value'] };
 
 // ---- worker → UI -------------------------------------------------------------------------------
 
-export type Reply =
-  | { type: 'reply'; id: number; request: 'init'; ok: true; value: BackendReport }
-  | { type: 'reply'; id: number; request: 'run'; ok: true; value: RunOutcome }
-  | { type: 'reply'; id: number; request: 'cancel'; ok: true; value: null }
-  | { type: 'reply'; id: number; request: 'predict'; ok: true; value: Prediction }
-  | { type: 'reply'; id: number; request: 'samples'; ok: true; value: TrySample[] }
-  | { type: 'reply'; id: number; request: 'cache-list' | 'cache-clear'; ok: true; value: CacheEntryInfo[] }
-  | { type: 'reply'; id: number; request: 'features'; ok: true; value: FeatureMap }
-  | { type: 'reply'; id: number; request: 'sweep'; ok: true; value: SweepOutcome }
-  | { type: 'reply'; id: number; request: UiRequest['type']; ok: false; error: string };
+export type Reply = { [K in RequestType]: ReplyOf<K> }[RequestType] | { type: 'reply'; id: number; request: RequestType; ok: false; error: string };
 
 export type { CacheEntryInfo };
 

@@ -79,7 +79,7 @@ export function createLabActions(
       const runId = Math.max(run.runId, state().sweep.runId) + 1;
       state().startRun(runId, now());
       try {
-        const outcome = await client.run(runId, config, dataset.spec);
+        const outcome = await client.request('run', { runId, config, dataset: dataset.spec });
         state().finishRun(runId, outcome);
       } catch (error) {
         state().finishRun(runId, { outcome: 'error', message: errorMessage(error) });
@@ -89,12 +89,12 @@ export function createLabActions(
     async cancel() {
       if (!isActive(state().run.status)) return;
       state().cancelRequested();
-      await client.cancel();
+      await client.request('cancel', {});
     },
 
     async predict(text) {
       try {
-        state().setPrediction(await client.predict(text));
+        state().setPrediction(await client.request('predict', { text }));
       } catch (error) {
         state().setError(errorMessage(error));
       }
@@ -102,7 +102,7 @@ export function createLabActions(
 
     async loadSamples() {
       try {
-        state().setTrySamples(await client.samples());
+        state().setTrySamples(await client.request('samples', {}));
       } catch (error) {
         state().setError(errorMessage(error));
       }
@@ -127,19 +127,19 @@ export function createLabActions(
       const runId = Math.max(run.runId, sweep.runId) + 1;
       state().startSweep(runId);
       try {
-        state().finishSweep(runId, await client.sweep(runId, config, dataset.spec, spec));
+        state().finishSweep(runId, await client.request('sweep', { runId, config, dataset: dataset.spec, spec }));
       } catch (error) {
         state().finishSweep(runId, { outcome: 'error', message: errorMessage(error) });
       }
     },
 
     async cancelSweep() {
-      if (state().sweep.status === 'running') await client.cancel();
+      if (state().sweep.status === 'running') await client.request('cancel', {});
     },
 
     async loadFeatureMap() {
       try {
-        state().setFeatureMap(await client.features());
+        state().setFeatureMap(await client.request('features', {}));
       } catch (error) {
         state().setError(errorMessage(error));
       }
@@ -147,7 +147,7 @@ export function createLabActions(
 
     async refreshCache(clear = false) {
       try {
-        state().setCacheEntries(await (clear ? client.cacheClear() : client.cacheList()));
+        state().setCacheEntries(await client.request(clear ? 'cache-clear' : 'cache-list', {}));
       } catch (error) {
         state().setError(errorMessage(error));
       }

@@ -23,8 +23,8 @@ describe('LabClient', () => {
   it('matches replies to requests by id', async () => {
     const worker = new FakeWorker();
     const client = new LabClient(worker, () => {});
-    const init = client.init('http://x/', { backend: 'wasm' });
-    const predict = client.predict('hello');
+    const init = client.request('init', { baseUrl: 'http://x/', backend: 'wasm' });
+    const predict = client.request('predict', { text: 'hello' });
     expect(worker.sent).toEqual([
       { type: 'init', id: 1, baseUrl: 'http://x/', backend: 'wasm' },
       { type: 'predict', id: 2, text: 'hello' },
@@ -38,10 +38,10 @@ describe('LabClient', () => {
   it('rejects with the worker’s message, and on a reply of the wrong kind', async () => {
     const worker = new FakeWorker();
     const client = new LabClient(worker, () => {});
-    const predict = client.predict('x');
+    const predict = client.request('predict', { text: 'x' });
     worker.answer({ type: 'reply', id: 1, request: 'predict', ok: false, error: 'no model yet' });
     await expect(predict).rejects.toThrow('no model yet');
-    const cancel = client.cancel();
+    const cancel = client.request('cancel', {});
     worker.answer({ type: 'reply', id: 2, request: 'init', ok: true, value: { backend: 'cpu', skipped: [] } });
     await expect(cancel).rejects.toThrow('answered "cancel" with a "init" reply');
   });
@@ -50,7 +50,7 @@ describe('LabClient', () => {
     const worker = new FakeWorker();
     const batches: StampedEvent[][] = [];
     const client = new LabClient(worker, (batch) => batches.push(batch));
-    const run = client.run(3, DEFAULT_CONFIG, { kind: 'bundled' });
+    const run = client.request('run', { runId: 3, config: DEFAULT_CONFIG, dataset: { kind: 'bundled' } });
     worker.answer({ type: 'event', runId: 3, event: { type: 'log', level: 'info', message: 'a' } });
     worker.answer({ type: 'event', runId: 3, event: { type: 'log', level: 'info', message: 'b' } });
     expect(batches).toEqual([]);
