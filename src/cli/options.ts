@@ -1,6 +1,6 @@
 /**
- * The Node runner's command line → one validated config, shared by `experiment`, `bench` and the
- * science benchmark. Flags override the config file, which overrides the preset.
+ * `npm run experiment`'s command line → one validated config (or a sweep of them). Flags override the
+ * config file, which overrides the preset. (`bench` and `bench:science` declare flags of their own.)
  *
  * Everything a run reads or writes is checked here, before the backend starts or data loads: a typo, a
  * missing folder or an unwritable `--out` fails in a second with one line naming the flag and the fix,

@@ -1,5 +1,6 @@
 /**
- * Encoded splits held as int32 tensors once per stage (not per step): a step only gathers its rows.
+ * Encoded splits held as int32 tensors, made once per run (prepared-data.ts), not per step: a step only
+ * gathers its rows; and the shuffled batches of an epoch.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Example } from '../data/types';
