@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import type { Page } from 'playwright-core';
+import type { Page } from '@playwright/test';
 import { expect, test } from './harness';
 import { backendName, byTestId, errorText, openLab, runToEnd, TINY_RUN } from './lab-page';
 
@@ -32,7 +32,8 @@ async function violations(page: Page): Promise<AxeViolation[]> {
 
 const describe = (vs: AxeViolation[]) => vs.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`).join('\n      ');
 
-test('accessibility: no serious or critical WCAG 2 A/AA violations on setup, results and every explore tab', 120_000, async ({ page, baseUrl, note }) => {
+test('accessibility: no serious or critical WCAG 2 A/AA violations on setup, results and every explore tab', async ({ page, baseUrl, note }) => {
+  test.setTimeout(120_000);
   await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
   await backendName(page);
   const setup = await violations(page);

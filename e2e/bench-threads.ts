@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { median } from '../src/cli/bench-steps';
-import { launchBrowser, serverUrl, startServer } from './harness';
+import { launchBrowser, serverUrl, startServer } from './browser';
 import { backendName, byTestId, labResults, openLab, runToEnd } from './lab-page';
 
 /** Big enough that per-step overheads do not hide the threads; small enough for minutes per run. */

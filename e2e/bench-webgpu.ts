@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { launchBrowser } from './harness';
+import { launchBrowser } from './browser';
 import type { WebGpuBenchResult } from './bench-webgpu-page';
 import { BASELINE_COMMIT, WEBGPU_BASELINE } from '../src/cli/bench-baseline';
 

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { DEFENSE_IDS, DEFENSES } from '../src/engine/defenses/catalog';
 
 /** Predicts `text` (trigger toggled as asked) in the try-it box; the poisoned student's label and the strip. */
-async function tryText(page: import('playwright-core').Page, text: string, trigger: boolean) {
+async function tryText(page: import('@playwright/test').Page, text: string, trigger: boolean) {
   const toggle = page.locator(byTestId('try-trigger-toggle'));
   if ((await toggle.isChecked()) !== trigger) await toggle.setChecked(trigger);
   await page.fill(byTestId('try-input'), text);
@@ -30,7 +30,8 @@ async function tryText(page: import('playwright-core').Page, text: string, trigg
   return { seen, label, cells };
 }
 
-test('try it: the trigger flips the poisoned student, with one attribution cell per token', 200_000, async ({ page, baseUrl, note }) => {
+test('try it: the trigger flips the poisoned student, with one attribution cell per token', async ({ page, baseUrl, note }) => {
+  test.setTimeout(200_000);
   // The paper's full-FT BadNet recipe on the pretrained student: it writes "mn" into its own embedding
   // row, which flips sentences reliably in this tiny run (every CI run since the test was written) — the
   // test is about the try-it view, not about which threat model a class studies.
@@ -87,7 +88,8 @@ test('try it: the trigger flips the poisoned student, with one attribution cell 
   expect(strips.length === 4 && new Set(strips).size === 1, `every model's strip has the same number of cells: ${strips.join(', ')}`);
 });
 
-test('the defense bench: every defense of the catalog runs in the browser, filters and repairs grouped, and try-it shows what each filter did', 240_000, async ({ page, baseUrl, note }) => {
+test('the defense bench: every defense of the catalog runs in the browser, filters and repairs grouped, and try-it shows what each filter did', async ({ page, baseUrl, note }) => {
+  test.setTimeout(240_000);
   const methods = DEFENSE_IDS.join(',');
   await openLab(page, baseUrl, { hash: `${TINY_RUN.replace('defense.methods=lora,w2sdefense', `defense.methods=${methods}`)}`, backend: 'wasm' });
   await backendName(page);
@@ -138,7 +140,8 @@ test('the defense bench: every defense of the catalog runs in the browser, filte
   expect((await errorText(page)) === null, 'no error');
 });
 
-test('feature map: one point per clean and per triggered sentence, for every model', 200_000, async ({ page, baseUrl, note }) => {
+test('feature map: one point per clean and per triggered sentence, for every model', async ({ page, baseUrl, note }) => {
+  test.setTimeout(200_000);
   await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
   await backendName(page);
   expect((await runToEnd(page, 170_000)) === 'done', 'run done');
@@ -169,7 +172,8 @@ test('feature map: one point per clean and per triggered sentence, for every mod
   }
 });
 
-test('trigger comparison: a sweep of two triggers on the quick preset fills the ASR heatmap and reuses the pretrained student', 300_000, async ({ page, baseUrl, note }) => {
+test('trigger comparison: a sweep of two triggers on the quick preset fills the ASR heatmap and reuses the pretrained student', async ({ page, baseUrl, note }) => {
+  test.setTimeout(300_000);
   // The quick preset cut down to the tiny run: each cell trains its poisoned student and defenses live, and
   // at the full preset's scale (1,500 mails, a 2×128 student, 8 poisoning and 6 defense epochs) two cells
   // take far longer than this test allows. Fixed epochs (poison.untilAsr=0, in TINY_RUN): a trigger that
@@ -200,7 +204,8 @@ test('trigger comparison: a sweep of two triggers on the quick preset fills the 
   expect((await errorText(page)) === null, 'no error');
 });
 
-test('sweep over label modes and budgets: one row per cell, named by what varies', 120_000, async ({ page, baseUrl, note }) => {
+test('sweep over label modes and budgets: one row per cell, named by what varies', async ({ page, baseUrl, note }) => {
+  test.setTimeout(120_000);
   await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
   await backendName(page);
   await page.click(byTestId('tab-compare'));
@@ -225,7 +230,8 @@ test('sweep over label modes and budgets: one row per cell, named by what varies
   expect(/attack\.budget/.test(error) && /1\.5/.test(error), `the error names the field and the value: "${error}"`);
 });
 
-test('class mode walks through the page, step by step, and a teacher can turn it off', 60_000, async ({ page, baseUrl, note }) => {
+test('class mode walks through the page, step by step, and a teacher can turn it off', async ({ page, baseUrl, note }) => {
+  test.setTimeout(60_000);
   await openLab(page, baseUrl, { backend: 'cpu' });
   expect((await page.locator(byTestId('tour-step')).count()) === 0, 'class mode is off by default');
   // Keyboard only: focus the switch and press Space, then Enter on "Next".
@@ -257,13 +263,14 @@ test('class mode walks through the page, step by step, and a teacher can turn it
 });
 
 /** Clicks `testId` and returns the downloaded file's name and bytes. */
-async function download(page: import('playwright-core').Page, testId: string): Promise<{ name: string; bytes: Buffer }> {
+async function download(page: import('@playwright/test').Page, testId: string): Promise<{ name: string; bytes: Buffer }> {
   const [file] = await Promise.all([page.waitForEvent('download', { timeout: 20_000 }), page.click(byTestId(testId))]);
   const path = await file.path();
   return { name: file.suggestedFilename(), bytes: await readFile(path) };
 }
 
-test('exports download valid files, and a config file imports back', 200_000, async ({ page, baseUrl, note }) => {
+test('exports download valid files, and a config file imports back', async ({ page, baseUrl, note }) => {
+  test.setTimeout(200_000);
   await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
   await backendName(page);
   expect((await runToEnd(page, 170_000)) === 'done', 'run done');

@@ -6,8 +6,8 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { expect, test, testIf } from './harness';
+import type { Page } from '@playwright/test';
+import { expect, test } from './harness';
 import { backendName, byTestId, errorText, labResults, longTasksSince, openLab, recordLongTasks, runToEnd, TINY_RUN, waitForRunEnd } from './lab-page';
 import { MAX_UPLOAD_BYTES } from '../src/engine/data/upload';
 
@@ -39,7 +39,8 @@ async function workerTensors(page: Page): Promise<number> {
   return worker.evaluate(() => (self as unknown as { __w2sTestHooks: { numTensors(): number } }).__w2sTestHooks.numTensors());
 }
 
-test('cancel in the real worker at three more moments (mid-poisoning, inside ONION, in a sweep\'s second cell): no tensor left, and a run then completes', 300_000, async ({ page, baseUrl, note }) => {
+test('cancel in the real worker at three more moments (mid-poisoning, inside ONION, in a sweep\'s second cell): no tensor left, and a run then completes', async ({ page, baseUrl, note }) => {
+  test.setTimeout(300_000);
   await openLab(page, baseUrl, { hash: `${TINY_RUN}&poison.epochs=6&defense.methods=lora,onion`, backend: 'wasm' });
   await backendName(page);
   const left: string[] = [];
@@ -65,12 +66,9 @@ test('cancel in the real worker at three more moments (mid-poisoning, inside ONI
   expect((await runToEnd(page, 200_000)) === 'done', `a run after the cancels completes (${await errorText(page)})`);
 });
 
-testIf(
-  process.env.E2E_SKIP_WEBGPU_RUN !== '1',
-  'E2E_SKIP_WEBGPU_RUN=1',
-  'a lost GPU (device.destroy() mid-run) ends the run with a message, offers the next backend, and the run on it completes',
-  420_000,
-  async ({ page, baseUrl, note }) => {
+test('a lost GPU (device.destroy() mid-run) ends the run with a message, offers the next backend, and the run on it completes', async ({ page, baseUrl, note }) => {
+  test.skip(process.env.E2E_SKIP_WEBGPU_RUN === '1', 'E2E_SKIP_WEBGPU_RUN=1');
+  test.setTimeout(420_000);
     await openLab(page, baseUrl, { hash: TINY_RUN });
     const backend = await backendName(page);
     expect(backend.startsWith('webgpu'), `the lab starts on WebGPU here (got ${backend})`);
@@ -99,7 +97,8 @@ testIf(
   },
 );
 
-test('a full disk (IndexedDB quota exceeded): the run completes, says the models were not saved, and the next run trains again', 240_000, async ({ page, context, baseUrl, note }) => {
+test('a full disk (IndexedDB quota exceeded): the run completes, says the models were not saved, and the next run trains again', async ({ page, context, baseUrl, note }) => {
+  test.setTimeout(240_000);
   await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
   await backendName(page);
   const cdp = await context.newCDPSession(page);
@@ -120,7 +119,8 @@ test('a full disk (IndexedDB quota exceeded): the run completes, says the models
   expect((await cacheKeys(page)).length >= 5, 'and saved its models this time');
 });
 
-test('a damaged cache entry is noticed, retrained and replaced; the cache panel marks it and can clear it', 240_000, async ({ page, baseUrl, note }) => {
+test('a damaged cache entry is noticed, retrained and replaced; the cache panel marks it and can clear it', async ({ page, baseUrl, note }) => {
+  test.setTimeout(240_000);
   await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
   await backendName(page);
   expect((await runToEnd(page, 200_000)) === 'done', 'first run done');
@@ -157,7 +157,8 @@ test('a damaged cache entry is noticed, retrained and replaced; the cache panel 
   await page.waitForFunction(() => document.querySelector('[data-testid="cache-list"]')?.getAttribute('data-count') === '0', undefined, { timeout: 10_000 });
 });
 
-test('a reload in the middle of a run leaves no half-written cache entry: the next run trusts only whole ones', 240_000, async ({ page, baseUrl, note }) => {
+test('a reload in the middle of a run leaves no half-written cache entry: the next run trusts only whole ones', async ({ page, baseUrl, note }) => {
+  test.setTimeout(240_000);
   await openLab(page, baseUrl, { hash: `${TINY_RUN}&poison.epochs=6`, backend: 'wasm' });
   await backendName(page);
   await page.click(byTestId('run'));
@@ -175,7 +176,8 @@ test('a reload in the middle of a run leaves no half-written cache entry: the ne
   expect(results?.stages.pretrain?.cached === true && results.stages.poison?.cached !== true, 'finished stages came from the cache, the interrupted one trained');
 });
 
-test(`a big upload is read off the page's thread with progress; a file over ${MAX_UPLOAD_BYTES / 2 ** 20} MB is refused naming the limit; the previous dataset stays`, 240_000, async ({ page, baseUrl, note }) => {
+test(`a big upload is read off the page's thread with progress; a file over ${MAX_UPLOAD_BYTES / 2 ** 20} MB is refused naming the limit; the previous dataset stays`, async ({ page, baseUrl, note }) => {
+  test.setTimeout(240_000);
   const dir = await mkdtemp(join(tmpdir(), 'w2s-upload-'));
   const rows = Array.from({ length: 200_000 }, (_, i) => JSON.stringify({ text: `review ${i}: ${'a fine and thoughtful film about people '.repeat(3)}`, label: i % 2 }));
   const big = join(dir, 'big.jsonl');

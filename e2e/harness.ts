@@ -1,117 +1,56 @@
 /**
- * A tiny browser-test harness: serve the built lab with `vite preview` on 127.0.0.1, drive Debian's
- * Chromium through playwright-core (never a downloaded browser), run registered tests one by one in
- * fresh contexts, and print one line per test and a closing `N passed, M failed`.
+ * The browser tests' fixtures on top of Playwright Test (a fresh page and context per test come with
+ * it): the served lab's `baseUrl` (one `vite preview` of dist/ per run), `note` for lines printed under
+ * the result and kept in the report, and the page's errors, attached to a failure. And
+ * `expect(condition, message)`, a plain assertion whose message says what was expected.
  */
-import { preview, type PreviewServer } from 'vite';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { test as base } from '@playwright/test';
+import { serverUrl, startServer } from './browser';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The flags the project runs Chromium with: WebGPU on (SwiftShader here), nothing phoning home. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-
-interface TestContext {
-  page: Page;
-  context: BrowserContext;
-  baseUrl: string;
-  /** Lines printed under the test's result (timings, values seen). */
-  note(line: string): void;
-}
-
-interface E2eTest {
-  name: string;
-  timeoutMs: number;
-  fn(t: TestContext): Promise<void>;
-  /** Set when the test is registered but not run here, with the reason (printed, and counted as skipped). */
-  skipReason?: string;
-}
-
-const tests: E2eTest[] = [];
-
-export function test(name: string, timeoutMs: number, fn: E2eTest['fn']): void {
-  tests.push({ name, timeoutMs, fn });
-}
-
-/** Registers a test that runs only when `enabled`; otherwise it is reported as skipped with `reason`. */
-export function testIf(enabled: boolean, reason: string, name: string, timeoutMs: number, fn: E2eTest['fn']): void {
-  tests.push({ name, timeoutMs, fn, ...(enabled ? {} : { skipReason: reason }) });
-}
-
-export async function startServer(root: string): Promise<PreviewServer> {
-  return preview({ root, logLevel: 'warn', preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false } });
-}
-
-export function serverUrl(server: PreviewServer): string {
-  const url = server.resolvedUrls?.local[0];
-  if (!url) throw new Error('vite preview did not report a URL');
-  return url;
-}
-
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
-}
-
-/**
- * Runs the registered tests whose names contain `filter` (or, for `!text`, do not); returns the
- * failure count.
- */
-export async function runTests(browser: Browser, baseUrl: string, filter?: string): Promise<number> {
-  const exclude = filter?.startsWith('!');
-  const needle = exclude ? filter!.slice(1) : filter;
-  const chosen = tests.filter((t) => !needle || t.name.includes(needle) !== exclude);
-  let passed = 0;
-  let failed = 0;
-  let skipped = 0;
-  for (const t of chosen) {
-    if (t.skipReason) {
-      skipped++;
-      console.log(`- ${t.name} (skipped: ${t.skipReason})`);
-      continue;
-    }
-    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-    const page = await context.newPage();
-    const notes: string[] = [];
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(`page error: ${error.message}`));
+const lab = base.extend<{ note: (line: string) => void; pageErrors: string[] }, { baseUrl: string }>({
+  // One `vite preview` of dist/ for the whole run (one worker).
+  baseUrl: [
+    async ({}, use) => {
+      if (!existsSync(join(root, 'dist', 'index.html'))) throw new Error('dist/ is missing: run `vite build` first (npm run e2e does).');
+      const server = await startServer(root);
+      try {
+        await use(serverUrl(server));
+      } finally {
+        await server.close();
+      }
+    },
+    { scope: 'worker', timeout: 60_000 },
+  ],
+  pageErrors: async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
     page.on('console', (msg) => {
-      if (msg.type() === 'error') pageErrors.push(`console error: ${msg.text()}`);
+      if (msg.type() === 'error') errors.push(`console error: ${msg.text()}`);
     });
-    const started = Date.now();
-    let failure: unknown;
-    try {
-      await withTimeout(t.fn({ page, context, baseUrl, note: (line) => notes.push(line) }), t.timeoutMs, `timed out after ${t.timeoutMs / 1000} s`);
-    } catch (error) {
-      failure = error;
-    }
-    const seconds = ((Date.now() - started) / 1000).toFixed(1);
-    if (failure === undefined) {
-      passed++;
-      console.log(`✔ ${t.name} (${seconds} s)`);
-    } else {
-      failed++;
-      console.log(`✖ ${t.name} (${seconds} s)\n    ${failure instanceof Error ? (failure.stack ?? failure.message) : String(failure)}`);
-      for (const line of pageErrors.slice(-10)) console.log(`    ${line}`);
-    }
-    for (const line of notes) console.log(`    ${line}`);
-    await context.close();
-  }
-  console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-  return failed;
-}
+    await use(errors);
+  },
+  note: async ({}, use, testInfo) => {
+    await use((line) => {
+      console.log(`    ${line}`);
+      testInfo.annotations.push({ type: 'note', description: line });
+    });
+  },
+});
 
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), ms)));
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
+lab.afterEach(async ({ pageErrors }, testInfo) => {
+  if (testInfo.status !== testInfo.expectedStatus && pageErrors.length > 0) {
+    await testInfo.attach('page errors', { body: pageErrors.slice(-10).join('\n'), contentType: 'text/plain' });
+    for (const line of pageErrors.slice(-10)) console.log(`    ${line}`);
+  }
+});
+
+/** Playwright Test's `test` with the lab's fixtures; each test sets its own time limit (`test.setTimeout`). */
+export const test = lab;
 
 /** A plain assertion with a message that says what was expected. */
 export function expect(condition: unknown, message: string): asserts condition {

@@ -1,5 +1,5 @@
 /** What the tests do to the lab page, by its stable `data-testid` hooks. */
-import type { Page } from 'playwright-core';
+import type { Page } from '@playwright/test';
 import type { RunResults } from '../src/engine/events';
 
 interface LongTask {

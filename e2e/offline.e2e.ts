@@ -6,7 +6,8 @@
 import { expect, test } from './harness';
 import { backendName, byTestId, errorText, openLab, runToEnd, TINY_RUN } from './lab-page';
 
-test('offline: after one visit the lab reloads and runs on the bundled data with the network cut', 180_000, async ({ page, context, baseUrl, note }) => {
+test('offline: after one visit the lab reloads and runs on the bundled data with the network cut', async ({ page, context, baseUrl, note }) => {
+  test.setTimeout(180_000);
   await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
   // The service worker precaches on install; wait until it is active and controls the page.
   const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);

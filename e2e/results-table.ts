@@ -1,7 +1,7 @@
 /**
  * The results table checked against the worker's results, for the browser tests that end a run.
  */
-import type { Page } from 'playwright-core';
+import type { Page } from '@playwright/test';
 import { expect } from './harness';
 import { byTestId } from './lab-page';
 import type { RunResults, StageName } from '../src/engine/events';

@@ -3,7 +3,7 @@
  * asks the network for nothing the user did not start, and renders whatever a dataset, a config or a
  * link holds as text, never as markup.
  */
-import type { Page } from 'playwright-core';
+import type { Page } from '@playwright/test';
 import { expect, test } from './harness';
 import { backendName, byTestId, errorText, labResults, openLab, runToEnd, TINY_RUN } from './lab-page';
 
@@ -31,7 +31,8 @@ async function violations(page: Page): Promise<string[]> {
   return seen;
 }
 
-test('strict CSP: the page loads and the quick preset runs on WASM with no violation and no request outside the app', 420_000, async ({ page, context, baseUrl, note }) => {
+test('strict CSP: the page loads and the quick preset runs on WASM with no violation and no request outside the app', async ({ page, context, baseUrl, note }) => {
+  test.setTimeout(420_000);
   const requests: string[] = [];
   context.on('request', (r) => requests.push(r.url()));
   const consoleCsp: string[] = [];
@@ -82,7 +83,8 @@ test('strict CSP: the page loads and the quick preset runs on WASM with no viola
 
 const MARKUP = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>';
 
-test('nothing from a dataset, a config or a link is rendered as HTML: upload preview, run log, try-it, feature map, results', 240_000, async ({ page, baseUrl, note }) => {
+test('nothing from a dataset, a config or a link is rendered as HTML: upload preview, run log, try-it, feature map, results', async ({ page, baseUrl, note }) => {
+  test.setTimeout(240_000);
   await recordViolations(page);
   // Script-bearing texts and label names in a file, and a script-bearing trigger in the link.
   const rows = Array.from({ length: 120 }, (_, i) => {

@@ -10,7 +10,8 @@ import { WordPieceTokenizer } from '../src/engine/data/wordpiece';
 import { readFile } from 'node:fs/promises';
 import type { CheckpointManifest } from '../src/engine/models/checkpoint';
 
-test('a shared URL restores the same config', 60_000, async ({ page, baseUrl, context }) => {
+test('a shared URL restores the same config', async ({ page, baseUrl, context }) => {
+  test.setTimeout(60_000);
   const hash = 'preset=quick&seed=1234&attack.kind=insent&attack.trigger=I%20watched%20this%203D%20movie&models.student.layers=3&defense.methods=lora,w2sdefense&defense.selectBestByDev=true';
   await openLab(page, baseUrl, { hash, backend: 'cpu' });
   expect((await page.inputValue('#field-seed')) === '1234', 'seed from the URL');
@@ -34,7 +35,8 @@ test('a shared URL restores the same config', 60_000, async ({ page, baseUrl, co
   expect((await other.inputValue('#field-models\\.student\\.layers')) === '3', 'untouched fields restored too');
 });
 
-test('a _hide key hides its control', 60_000, async ({ page, baseUrl }) => {
+test('a _hide key hides its control', async ({ page, baseUrl }) => {
+  test.setTimeout(60_000);
   await openLab(page, baseUrl, { hash: 'attack.trigger_hide=true&presets_hide=true&defense.lora_hide=true', backend: 'cpu' });
   expect((await page.locator(byTestId('field-attack.trigger')).count()) === 0, 'trigger control hidden');
   expect((await page.locator(byTestId('preset-quick')).count()) === 0, 'presets hidden');
@@ -47,7 +49,8 @@ test('a _hide key hides its control', 60_000, async ({ page, baseUrl }) => {
   expect(await page.locator(byTestId('field-attack.trigger')).isVisible(), 'without _hide the trigger control shows');
 });
 
-test('setup shows how the shipped vocabulary splits the trigger, live as it is typed', 60_000, async ({ page, baseUrl, note }) => {
+test('setup shows how the shipped vocabulary splits the trigger, live as it is typed', async ({ page, baseUrl, note }) => {
+  test.setTimeout(60_000);
   // The expected pieces come from the shipped vocabulary file itself, never from a list written here.
   const manifest = JSON.parse(await readFile('public/checkpoints/manifest.json', 'utf8')) as CheckpointManifest;
   const shipped = WordPieceTokenizer.fromJSON(JSON.parse(await readFile(`public/checkpoints/${manifest.tokenizer.file}`, 'utf8')));
@@ -73,7 +76,8 @@ test('setup shows how the shipped vocabulary splits the trigger, live as it is t
   expect(/built from the dataset/.test(word), `the word tokenizer's note: "${word}"`);
 });
 
-test('a malformed upload shows a clear error and the lab still runs', 180_000, async ({ page, baseUrl, note }) => {
+test('a malformed upload shows a clear error and the lab still runs', async ({ page, baseUrl, note }) => {
+  test.setTimeout(180_000);
   await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
   expect((await backendName(page)) === 'wasm', '?backend=wasm is honoured');
   await page.click(byTestId('dataset-upload'));
@@ -115,7 +119,8 @@ test('a malformed upload shows a clear error and the lab still runs', 180_000, a
   expect((await page.evaluate(() => location.hash)).includes('data.source=reviews.csv'), 'the config names the uploaded file');
 });
 
-test('cancel mid-run, then a new run completes', 240_000, async ({ page, baseUrl, note }) => {
+test('cancel mid-run, then a new run completes', async ({ page, baseUrl, note }) => {
+  test.setTimeout(240_000);
   // More language-model steps than the tiny run, so there is a run to cut short.
   await openLab(page, baseUrl, { hash: `${TINY_RUN}&pretrain.studentSteps=200`, backend: 'wasm' });
   await backendName(page);
@@ -145,7 +150,8 @@ test('cancel mid-run, then a new run completes', 240_000, async ({ page, baseUrl
   expect(results !== undefined && (await expectTableMatches(page, results)) === 10, 'results of the new run in the table');
 });
 
-test('a reload reuses the trained models from IndexedDB', 240_000, async ({ page, baseUrl, note }) => {
+test('a reload reuses the trained models from IndexedDB', async ({ page, baseUrl, note }) => {
+  test.setTimeout(240_000);
   await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
   await backendName(page);
   expect((await runToEnd(page, 150_000)) === 'done', 'first run done');
@@ -177,7 +183,8 @@ test('a reload reuses the trained models from IndexedDB', 240_000, async ({ page
   expect(third?.stages.pretrain?.cached !== true && third?.stages.poison?.cached !== true, 'after clearing, the models are trained again');
 });
 
-test('a run starts from the shipped checkpoints, fetched from the lab, and reads the shipped WordPiece vocabulary', 240_000, async ({ page, baseUrl, note }) => {
+test('a run starts from the shipped checkpoints, fetched from the lab, and reads the shipped WordPiece vocabulary', async ({ page, baseUrl, note }) => {
+  test.setTimeout(240_000);
   const manifest = JSON.parse(await readFile('public/checkpoints/manifest.json', 'utf8')) as CheckpointManifest;
   // The paper presets' pair: the largest shipped student and teacher.
   const largest = (role: string) => manifest.checkpoints.filter((c) => c.role === role).sort((a, b) => b.size.dModel - a.size.dModel)[0]!;

@@ -12,13 +12,14 @@ import { serveStatic } from './static-server';
 
 const DIST = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
 
-async function threadNote(page: import('playwright-core').Page): Promise<{ note: string; cores: number }> {
+async function threadNote(page: import('@playwright/test').Page): Promise<{ note: string; cores: number }> {
   expect((await backendName(page)).trim() === 'wasm', 'the WASM backend runs');
   const note = (await page.locator(byTestId('backend-note')).textContent()) ?? '';
   return { note, cores: await page.evaluate(() => navigator.hardwareConcurrency) };
 }
 
-test('threads: WASM runs threaded on the lab\'s own server: isolated from the first load, a thread per core but one, ?threads= obeyed', 180_000, async ({ page, baseUrl, note }) => {
+test('threads: WASM runs threaded on the lab\'s own server: isolated from the first load, a thread per core but one, ?threads= obeyed', async ({ page, baseUrl, note }) => {
+  test.setTimeout(180_000);
   await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm', query: 'threads=2' });
   expect(await page.evaluate(() => crossOriginIsolated), 'vite preview sends COOP/COEP, so the first load is isolated');
   const asked = await threadNote(page);
@@ -33,7 +34,8 @@ test('threads: WASM runs threaded on the lab\'s own server: isolated from the fi
   expect(end === 'done', `the threaded run ends "${end}" (${await errorText(page)})`);
 });
 
-test('threads: on a static host without headers the service worker isolates the page after one reload', 180_000, async ({ page, note }) => {
+test('threads: on a static host without headers the service worker isolates the page after one reload', async ({ page, note }) => {
+  test.setTimeout(180_000);
   const host = await serveStatic(DIST);
   try {
     // Full loads only: the lab also rewrites its hash, which counts as a (same-document) navigation.
@@ -58,7 +60,8 @@ test('threads: on a static host without headers the service worker isolates the 
   }
 });
 
-test('threads: a page that cannot be isolated says why WASM runs one thread', 60_000, async ({ page, note }) => {
+test('threads: a page that cannot be isolated says why WASM runs one thread', async ({ page, note }) => {
+  test.setTimeout(60_000);
   // The service worker is refused here, so nothing can add the headers: the badge must say so.
   await page.context().route('**/service-worker.js', (route) => route.abort());
   const host = await serveStatic(DIST);

@@ -2,13 +2,14 @@
  * The lab on WebGPU (SwiftShader here): the quick preset end to end, the same numbers twice, the
  * backend the worker picks and its kernels; and the page's main thread while a run trains.
  */
-import { expect, test, testIf } from './harness';
+import { expect, test } from './harness';
 import { backendName, byTestId, errorText, labResults, longTasksSince, openLab, recordLongTasks, runToEnd, stageStatuses, TINY_RUN } from './lab-page';
 import { expectTableMatches, percent } from './results-table';
 import type { RunResults } from '../src/engine/events';
 import { DEFENSE_IDS } from '../src/engine/defenses/catalog';
 
-test('no long task over 200 ms on the main thread while training', 180_000, async ({ page, baseUrl, note }) => {
+test('no long task over 200 ms on the main thread while training', async ({ page, baseUrl, note }) => {
+  test.setTimeout(180_000);
   await recordLongTasks(page);
   await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
   await backendName(page);
@@ -24,10 +25,9 @@ test('no long task over 200 ms on the main thread while training', 180_000, asyn
 // Under SwiftShader (software WebGPU: this machine and CI) the run relies on the lab's barrier-free
 // kernels (workers/webgpu/): with tfjs' own kernels one step of the quick preset took 2–7 s and the run
 // far more than the time allowed here. `E2E_SKIP_WEBGPU_RUN=1` skips it for quick local loops.
-testIf(
-  process.env.E2E_SKIP_WEBGPU_RUN !== '1',
-  'E2E_SKIP_WEBGPU_RUN=1',
-  'the quick preset runs end to end on WebGPU and fills charts and table with the worker’s results', 570_000, async ({ page, baseUrl, note }) => {
+test('the quick preset runs end to end on WebGPU and fills charts and table with the worker’s results', async ({ page, baseUrl, note }) => {
+  test.skip(process.env.E2E_SKIP_WEBGPU_RUN === '1', 'E2E_SKIP_WEBGPU_RUN=1');
+  test.setTimeout(570_000);
   await recordLongTasks(page);
   // The quick preset with its two main defenses, one epoch each. Only defense.* is changed, so the
   // attacker's published models (pretrained, public task model, poisoned, teacher: made with exactly this
@@ -118,10 +118,9 @@ function firstDifference(a: unknown, b: unknown, path = ''): string | null {
   return null;
 }
 
-testIf(
-  process.env.E2E_SKIP_WEBGPU_RUN !== '1',
-  'E2E_SKIP_WEBGPU_RUN=1',
-  'the same config, seed and backend give the same numbers twice on WebGPU, every defense of the catalog included (cache cleared in between)', 900_000, async ({ page, baseUrl, note }) => {
+test('the same config, seed and backend give the same numbers twice on WebGPU, every defense of the catalog included (cache cleared in between)', async ({ page, baseUrl, note }) => {
+  test.skip(process.env.E2E_SKIP_WEBGPU_RUN === '1', 'E2E_SKIP_WEBGPU_RUN=1');
+  test.setTimeout(900_000);
   // Every defense, so each also runs on the WebGPU worker (the defense-bench test runs them on WASM).
   // ONION scores every word of a sentence with the masked LM, and the ASR reads every triggered
   // sentence of the whole test split (172 here): unbounded, ONION alone ran past 400 s on SwiftShader.
@@ -153,7 +152,8 @@ testIf(
   expect(diff === null, `two runs of one seed differ at ${diff}`);
 });
 
-test('without an override the worker picks WebGPU (SwiftShader here) after a real probe', 90_000, async ({ page, baseUrl, note }) => {
+test('without an override the worker picks WebGPU (SwiftShader here) after a real probe', async ({ page, baseUrl, note }) => {
+  test.setTimeout(90_000);
   await openLab(page, baseUrl);
   const backend = await backendName(page);
   note(`backend: ${backend}`);
@@ -168,7 +168,8 @@ test('without an override the worker picks WebGPU (SwiftShader here) after a rea
   expect(!/disagreed/.test(kernels), `nothing disagreed on this device: "${kernels}"`);
 });
 
-test('?kernels=tfjs keeps tfjs’ own WebGPU kernels and says so', 90_000, async ({ page, baseUrl }) => {
+test('?kernels=tfjs keeps tfjs’ own WebGPU kernels and says so', async ({ page, baseUrl }) => {
+  test.setTimeout(90_000);
   await openLab(page, baseUrl, { query: 'kernels=tfjs' });
   expect((await backendName(page)).trim() === 'webgpu', 'still webgpu');
   const kernels = (await page.locator(byTestId('backend-note')).textContent()) ?? '';
