@@ -127,7 +127,7 @@ const rows: Row[] = [
     args: ['--config', json('deep-typo.json', { models: { student: { layerz: 2 } } })],
     message: lit(`--config: ${join(dir, 'deep-typo.json')}: models.student.layerz: unknown key; known keys here: layers, dModel, heads, dFF`),
   },
-  { name: '--config with a string seed', args: ['--config', json('seed-string.json', { seed: 'x' })], message: lit(`--config: ${join(dir, 'seed-string.json')}: seed: must be an integer`) },
+  { name: '--config with a string seed', args: ['--config', json('seed-string.json', { seed: 'x' })], message: lit(`--config: ${join(dir, 'seed-string.json')}: seed: must be a number such as 42, not "x"`) },
   { name: '--config with maxLength out of range', args: ['--config', json('too-long.json', { data: { maxLength: 9999 } })], message: lit(`--config: ${join(dir, 'too-long.json')}: data.maxLength: must be an integer in 4..512`) },
   { name: '--config with a string for a section', args: ['--config', json('data-string.json', { data: 'spam' })], message: lit(`--config: ${join(dir, 'data-string.json')}: data: must be an object such as {"source": "spam"}, got "spam"`) },
   { name: '--config with null for a nested section', args: ['--config', json('onion-null.json', { defense: { onion: null } })], message: lit(`--config: ${join(dir, 'onion-null.json')}: defense.onion: must be an object such as {"threshold": 0}, got null`) },

@@ -11,9 +11,10 @@ import { SPLIT_FILES } from './node-data';
 import { mkdir, readdir, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { isPlainObject, ATTACK_KINDS, ConfigError, DEFAULT_CONFIG, DEFAULT_TRIGGERS, applyPatch, type AttackKind, type ConfigPatch, type ExperimentConfig } from '../engine/config';
+import { isPlainObject, ATTACK_KINDS, ConfigError, DEFAULT_TRIGGERS, applyPatch, type AttackKind, type ConfigPatch, type ExperimentConfig } from '../engine/config';
 import { configFromPreset } from '../engine/presets';
 import { configIssues } from '../engine/config-checks';
+import { configShapeIssues } from '../engine/config-shape';
 import { parseShard, type Shard } from '../engine/sweep';
 import { CliError, fileErrorParts, fileProblem, oneLine, readJsonFile } from './errors';
 import { shortJson } from '../engine/short-json';
@@ -191,8 +192,10 @@ const CONFIG_FIX = 'give a JSON file of config overrides, e.g. {"seed": 7, "data
 async function applyConfigFile(base: ExperimentConfig, file: string): Promise<ExperimentConfig> {
   const patch = await readJsonFile('--config', file, CONFIG_FIX);
   if (!isPlainObject(patch)) throw new ConfigError('--config', `${file} must hold a JSON object, got ${shortJson(patch)}; ${CONFIG_FIX}`);
-  const wrongShape = shapeProblem(patch, DEFAULT_CONFIG as unknown as Record<string, unknown>, '');
-  if (wrongShape) throw new ConfigError('--config', `${file}: ${wrongShape}`);
+  // A section given as a value (`{"data": "spam"}`) would replace the whole section in the merge, and
+  // the checks would then report every field of it missing, none of them the real mistake.
+  const shape = configShapeIssues(patch, { partial: true });
+  if (shape.length > 0) throw new ConfigError('--config', `${file}: ${describeIssues(shape)}`);
   let config: ExperimentConfig;
   try {
     config = applyPatch(base, patch as ConfigPatch);
@@ -205,25 +208,6 @@ async function applyConfigFile(base: ExperimentConfig, file: string): Promise<Ex
   return config;
 }
 
-
-/**
- * A value where the config has a section (`{"data": "spam"}`): the merge would replace the whole section
- * and the checks would then report every field of it missing, none of them the real mistake.
- */
-function shapeProblem(patch: Record<string, unknown>, shape: Record<string, unknown>, prefix: string): string | undefined {
-  for (const [key, value] of Object.entries(patch)) {
-    const field = prefix ? `${prefix}.${key}` : key;
-    const section = shape[key];
-    if (!isPlainObject(section)) continue; // unknown keys and plain values are `configIssues`' to report
-    if (!isPlainObject(value)) {
-      const [first] = Object.entries(section);
-      return `${field}: must be an object such as {${first ? `"${first[0]}": ${shortJson(first[1])}` : ''}}, got ${shortJson(value)}`;
-    }
-    const inner = shapeProblem(value, section, field);
-    if (inner) return inner;
-  }
-  return undefined;
-}
 
 function describeIssues(issues: readonly { field: string; message: string }[]): string {
   const [first, ...rest] = issues;

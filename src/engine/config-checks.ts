@@ -16,7 +16,7 @@ const isInt = (x: unknown): x is number => typeof x === 'number' && Number.isInt
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 
 /**
- * Every problem with a config, each naming the field and the fix, in the config's order. Each field is
+ * Every problem with a config, each naming the field and the fix, in the Setup screen's order. Each field is
  * checked by its rule (`config-fields.ts`); a missing group is said once. Then the rules across fields:
  * a trigger the attack needs, a budget as its kind says, a target label the dataset has (`numLabels`,
  * when the dataset is known), heads that divide the width, the shipped checkpoints' vocabulary. Also
@@ -36,7 +36,7 @@ export function configIssues(config: unknown, numLabels?: number): ConfigIssue[]
     } else if (!keepsRule(rule, value)) add(path, ruleMessage(rule));
   }
   acrossFields(config as ExperimentConfig, numLabels, add);
-  // In the config's order (unknown keys first), whichever check found them.
+  // In the Setup screen's order of fields (unknown keys first), whichever check found them.
   const order = (field: string) => CONFIG_ORDER.findIndex((p) => p === field || p.startsWith(`${field}.`));
   return issues.map((issue, i) => ({ issue, i })).sort((x, y) => order(x.issue.field) - order(y.issue.field) || x.i - y.i).map(({ issue }) => issue);
 }

@@ -126,3 +126,28 @@ describe('field rules (config-fields.ts)', () => {
     expect(ruleMessage({ kind: 'choice', choices: ['a', 'b', 'c', 'd'] })).toBe('must be one of a, b, c, d');
   });
 });
+
+describe('configShapeIssues (config files: the page reads whole configs, the CLI patches)', () => {
+  it('names a section given as a value once, with what it should look like, in both modes', async () => {
+    const { configShapeIssues } = await import('./config-shape');
+    for (const partial of [true, false]) {
+      const issues = configShapeIssues({ ...DEFAULT_CONFIG, data: 'spam' } as never, { partial });
+      expect(issues).toEqual([{ field: 'data', message: 'must be an object such as {"source": "spam"}, got "spam"' }]);
+    }
+  });
+
+  it('a whole config must have every setting; a patch may leave any out', async () => {
+    const { configShapeIssues } = await import('./config-shape');
+    const { seed: _seed, ...noSeed } = DEFAULT_CONFIG;
+    expect(configShapeIssues(noSeed as never, { partial: false })).toEqual([{ field: 'seed', message: 'is missing; add it, e.g. 42' }]);
+    expect(configShapeIssues({ data: { maxTrain: 10 } }, { partial: true })).toEqual([]);
+    expect(configShapeIssues({}, { partial: false }).map((i) => i.field).sort()).toEqual(['attack', 'data', 'defense', 'models', 'poison', 'pretrain', 'seed', 'taskModel', 'teacher']);
+  });
+
+  it('checks kinds, finiteness and list ids', async () => {
+    const { configShapeIssues } = await import('./config-shape');
+    const issues = configShapeIssues({ seed: '7', pretrain: { lr: Number.POSITIVE_INFINITY }, defense: { methods: ['lora', 'rap'] } }, { partial: true });
+    expect(issues.map((i) => i.field)).toEqual(['seed', 'pretrain.lr', 'defense.methods']);
+    expect(issues[2]!.message).toMatch(/has unknown "rap"; known: lora, w2sdefense/);
+  });
+});

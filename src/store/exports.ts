@@ -3,13 +3,12 @@
  * an imported config file checked with the same rules as every other edge (`configIssues`). Pure
  * string functions; the download itself is the UI's job.
  */
-import { DEFAULT_CONFIG, isPlainObject, type ExperimentConfig } from '../engine/config';
+import { isPlainObject, type ExperimentConfig } from '../engine/config';
 import { configIssues } from '../engine/config-checks';
-import { CONFIG_PATHS, getAt, leafKind, listChoices } from './config-paths';
+import { configShapeIssues } from '../engine/config-shape';
 import type { RunResults, StageName } from '../engine/events';
 import { methodOfStage } from './methods';
 import { errorMessage } from '../engine/error-message';
-import { shortJson } from '../engine/short-json';
 
 const CSV_HEADER = ['method', 'stage', 'epoch', 'ca', 'asr', 'asr_base', 'loss', 'dev_acc', 'dev_asr', 'ce', 'kd', 'fa'] as const;
 
@@ -152,56 +151,13 @@ function describe(value: unknown): string {
 function fileIssues(config: Record<string, unknown>, labelCount: (source: string) => number | undefined): Issue[] {
   const data = config.data;
   const source = isPlainObject(data) && typeof data.source === 'string' ? data.source : undefined;
-  const shape = shapeIssues(config);
+  const shape = configShapeIssues(config, { partial: false });
   const byField = new Map(shape.map((i) => [i.field, i]));
   const checked = configIssues(config, source === undefined ? undefined : labelCount(source)).map((i) => byField.get(i.field) ?? i);
   const all = [...checked, ...shape];
   return all.filter((issue, index) => all.findIndex((i) => i.field === issue.field) === index);
 }
 
-function shapeIssues(config: Record<string, unknown>): Issue[] {
-  const issues: Issue[] = [];
-  for (const path of CONFIG_PATHS) {
-    const found = lookUp(config, path);
-    // A missing group is named once (configIssues names it too), not once per setting inside it.
-    if (found.missingGroup) {
-      if (!issues.some((i) => i.field === found.missingGroup)) issues.push({ field: found.missingGroup, message: 'is missing' });
-      continue;
-    }
-    const message = leafProblem(path, found.value, found.present);
-    if (message) issues.push({ field: path, message });
-  }
-  return issues;
-}
-
-function lookUp(config: Record<string, unknown>, path: string): { present: boolean; value: unknown; missingGroup?: string } {
-  const keys = path.split('.');
-  let node: Record<string, unknown> = config;
-  for (let i = 0; i < keys.length - 1; i++) {
-    const next = node[keys[i]!];
-    if (!isPlainObject(next)) return { present: false, value: undefined, missingGroup: keys.slice(0, i + 1).join('.') };
-    node = next;
-  }
-  const last = keys.at(-1)!;
-  return { present: Object.prototype.hasOwnProperty.call(node, last), value: node[last] };
-}
-
-function leafProblem(path: string, value: unknown, present: boolean): string | undefined {
-  const example = JSON.stringify(getAt(DEFAULT_CONFIG, path));
-  const kind = leafKind(path);
-  if (!present) return `is missing; add it, e.g. ${example}`;
-  if (kind === 'number' && typeof value === 'number' && !Number.isFinite(value))
-    return `is not a finite number (a literal such as 1e999 reads as ${value}); write a finite number such as ${example}`;
-  if (kind === 'list') {
-    if (!Array.isArray(value) || value.some((x) => typeof x !== 'string')) return `must be a list of strings such as ${example}, not ${shortJson(value)}`;
-    const choices = listChoices(path);
-    const unknown = choices ? value.filter((x) => !choices.includes(x as string)) : [];
-    if (unknown.length > 0) return `has unknown ${unknown.map((x) => JSON.stringify(x)).join(', ')}; known: ${choices!.join(', ')}`;
-    return undefined;
-  }
-  if (typeof value !== kind) return `must be a ${kind} such as ${example}, not ${shortJson(value)}`;
-  return undefined;
-}
 
 
 
