@@ -69,7 +69,7 @@ test('cancel in the real worker at three more moments (mid-poisoning, inside ONI
 test('a lost GPU (device.destroy() mid-run) ends the run with a message, offers the next backend, and the run on it completes', async ({ page, baseUrl, note }) => {
   test.skip(process.env.E2E_SKIP_WEBGPU_RUN === '1', 'E2E_SKIP_WEBGPU_RUN=1');
   test.setTimeout(420_000);
-    await openLab(page, baseUrl, { hash: TINY_RUN });
+    await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'webgpu' });
     const backend = await backendName(page);
     expect(backend.startsWith('webgpu'), `the lab starts on WebGPU here (got ${backend})`);
     await page.click(byTestId('run'));

@@ -33,9 +33,9 @@ test('the quick preset runs end to end on WebGPU and fills charts and table with
   // attacker's published models (pretrained, public task model, poisoned, teacher: made with exactly this
   // preset and seed) load and only the defenses train on the device; six defense epochs of 1,500 mails
   // on the 2×128 student would not fit the time allowed under SwiftShader (CI has 90 min).
-  await openLab(page, baseUrl, { hash: 'preset=quick&defense.methods=lora,w2sdefense&defense.epochs=1' });
+  await openLab(page, baseUrl, { hash: 'preset=quick&defense.methods=lora,w2sdefense&defense.epochs=1', backend: 'webgpu' });
   const backend = await backendName(page);
-  expect(backend === 'webgpu', `the lab picks webgpu when Chromium has it, got "${backend}"`);
+  expect(backend === 'webgpu', `?backend=webgpu keeps WebGPU, got "${backend}"`);
   const t0 = await page.evaluate(() => performance.now());
   const started = Date.now();
   const end = await runToEnd(page, 540_000);
@@ -126,7 +126,7 @@ test('the same config, seed and backend give the same numbers twice on WebGPU, e
   // sentence of the whole test split (172 here): unbounded, ONION alone ran past 400 s on SwiftShader.
   // 16 clean and 16 triggered sentences still exercise every step of it.
   const methods = `defense.methods=${DEFENSE_IDS.join(',')}&defense.onion.maxTexts=16`;
-  await openLab(page, baseUrl, { hash: TINY_RUN.replace('defense.methods=lora,w2sdefense', methods) });
+  await openLab(page, baseUrl, { hash: TINY_RUN.replace('defense.methods=lora,w2sdefense', methods), backend: 'webgpu' });
   expect((await backendName(page)) === 'webgpu', 'the lab runs on WebGPU');
   const runs: RunResults[] = [];
   for (let i = 0; i < 2; i++) {
@@ -152,11 +152,22 @@ test('the same config, seed and backend give the same numbers twice on WebGPU, e
   expect(diff === null, `two runs of one seed differ at ${diff}`);
 });
 
-test('without an override the worker picks WebGPU (SwiftShader here) after a real probe', async ({ page, baseUrl, note }) => {
+test('without an override a software WebGPU (SwiftShader here) is passed over for WASM, and the badge says why in words', async ({ page, baseUrl, note }) => {
   test.setTimeout(90_000);
+  const loaded = Date.now();
   await openLab(page, baseUrl);
   const backend = await backendName(page);
-  note(`backend: ${backend}`);
+  note(`backend: ${backend}, badge settled ${((Date.now() - loaded) / 1000).toFixed(1)} s after the page was asked for`);
+  expect(backend.trim() === 'wasm', `the badge says wasm, got "${backend}"`);
+  const badge = (await page.locator('.backend').textContent()) ?? '';
+  note(badge);
+  expect(/webgpu skipped: .*in software on the CPU, where WASM trains this lab's models several times faster.*\?backend=webgpu uses it anyway/.test(badge), `the badge says why WebGPU was passed over: "${badge}"`);
+});
+
+test('?backend=webgpu keeps software WebGPU, with the lab\'s kernels checked on the device', async ({ page, baseUrl, note }) => {
+  test.setTimeout(90_000);
+  await openLab(page, baseUrl, { backend: 'webgpu' });
+  const backend = await backendName(page);
   expect(backend.trim() === 'webgpu', `the badge says webgpu, got "${backend}"`);
   // SwiftShader runs shaders on the CPU: the worker installs the lab's kernels and checks them
   // against tfjs' own on this device before any training uses them.
@@ -170,7 +181,7 @@ test('without an override the worker picks WebGPU (SwiftShader here) after a rea
 
 test('?kernels=tfjs keeps tfjs’ own WebGPU kernels and says so', async ({ page, baseUrl }) => {
   test.setTimeout(90_000);
-  await openLab(page, baseUrl, { query: 'kernels=tfjs' });
+  await openLab(page, baseUrl, { backend: 'webgpu', query: 'kernels=tfjs' });
   expect((await backendName(page)).trim() === 'webgpu', 'still webgpu');
   const kernels = (await page.locator(byTestId('backend-note')).textContent()) ?? '';
   expect(kernels.includes("tfjs' WebGPU kernels (?kernels=tfjs)"), `the note names the override: "${kernels}"`);

@@ -9,7 +9,7 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { Probe } from './choose-backend';
-import { chooseKernelSet, type AdapterFacts } from './webgpu/adapter';
+import { chooseKernelSet, isSoftwareRenderer, runsOnCpu, softwareGpuReason, type AdapterFacts } from './webgpu/adapter';
 import type { BackendName, EngineOverrides } from './protocol';
 import { wasmThreadPlan, withLogicalCores } from './wasm-threads';
 import { registerEngineKernels } from '../src/engine/kernels/register';
@@ -44,11 +44,14 @@ export function browserProbe(onDeviceLost: DeviceLostListener, overrides: Engine
   return async (name: BackendName) => {
     switch (name) {
       case 'webgpu':
-        return probeWebGpu(onDeviceLost, overrides.kernels);
-      case 'webgl':
+        return probeWebGpu(onDeviceLost, overrides.kernels, overrides.backend === 'webgpu');
+      case 'webgl': {
         if (typeof OffscreenCanvas === 'undefined') throw new Error('no OffscreenCanvas in workers, so no WebGL here');
+        const renderer = webGlRenderer();
+        if (overrides.backend !== 'webgl' && renderer && isSoftwareRenderer(renderer)) throw new Error(softwareGpuReason('webgl', renderer));
         await import('@tensorflow/tfjs-backend-webgl');
         return start('webgl');
+      }
       case 'wasm': {
         const wasm = await import('@tensorflow/tfjs-backend-wasm');
         wasm.setWasmPaths({
@@ -75,10 +78,16 @@ export function browserProbe(onDeviceLost: DeviceLostListener, overrides: Engine
   };
 }
 
-async function probeWebGpu(onDeviceLost: DeviceLostListener, kernels?: string): Promise<string> {
+/**
+ * `forced` (`?backend=webgpu`): use the adapter even where it runs in software, which is otherwise
+ * passed over for WASM (see `softwareGpuReason`).
+ */
+async function probeWebGpu(onDeviceLost: DeviceLostListener, kernels: string | undefined, forced: boolean): Promise<string> {
   if (!('gpu' in navigator) || !navigator.gpu) throw new Error('this browser has no WebGPU (navigator.gpu is missing)');
   const adapter = await navigator.gpu.requestAdapter();
   if (!adapter) throw new Error('WebGPU gave no adapter (no usable GPU, or WebGPU is disabled)');
+  const facts = adapterFacts(adapter);
+  if (!forced && runsOnCpu(facts)) throw new Error(softwareGpuReason('webgpu', chooseKernelSet(facts).device));
   const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
   await start('webgpu');
   const backend = tf.backend();
@@ -91,7 +100,7 @@ async function probeWebGpu(onDeviceLost: DeviceLostListener, kernels?: string): 
     });
   }
   const engineNote = await installCheckedEngineKernels();
-  const kernelNote = await chooseKernels(adapterFacts(adapter), kernels);
+  const kernelNote = await chooseKernels(facts, kernels);
   return `${kernelNote}${engineNote}${await checkedOpsNote()}`;
 }
 
@@ -118,6 +127,18 @@ async function installCheckedEngineKernels(): Promise<string> {
   if (failures.length === 0) return `; the engine's ${ENGINE_CHECK_CASES.length} own kernels (fixed-order embedding gradient, seeded dropout) matched their references`;
   removeEngineKernels();
   return `; the fixed-order embedding gradient disagreed with tfjs on this device (${failures[0]}), so two runs of one seed may differ`;
+}
+
+/** The WebGL renderer's name (unmasked where the browser allows), or undefined where it cannot be read. */
+function webGlRenderer(): string | undefined {
+  try {
+    const gl = new OffscreenCanvas(1, 1).getContext('webgl2') ?? new OffscreenCanvas(1, 1).getContext('webgl');
+    if (!gl) return undefined;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    return String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  } catch {
+    return undefined;
+  }
 }
 
 /** `GPUAdapter.info` (Chromium ≥ 114) with `isFallbackAdapter`, which moved there from the adapter. */
