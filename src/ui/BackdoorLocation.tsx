@@ -21,29 +21,31 @@ export function BackdoorLocation() {
         before the attack. Where the ASR falls to its floor, that part holds the backdoor.
         {subword ? ' Under the subword vocabulary the trigger’s rows are its pieces, which clean words share: resetting them touches clean text too.' : ''}
       </p>
-      <table className="results">
-        <caption>Poisoned model: CA {percent(poisoned.ca)}, ASR {percent(poisoned.asr)}, floor {percent(poisoned.asrBase)}.</caption>
-        <thead>
-          <tr>
-            <th>Part reset</th>
-            <th>CA</th>
-            <th>ASR</th>
-            <th>ASR floor</th>
-            <th>ΔASR vs poisoned</th>
-          </tr>
-        </thead>
-        <tbody>
-          {probes.map((p) => (
-            <tr key={p.part} data-testid={`location-${p.part.replace(/\s+/g, '-')}`}>
-              <th scope="row">{p.part}</th>
-              <td>{percent(p.ca)}</td>
-              <td data-testid="location-asr">{percent(p.asr)}</td>
-              <td>{percent(p.asrBase)}</td>
-              <td>{deltaPoints(p.asr, poisoned.asr)}</td>
+      <div className="table-scroll">
+        <table className="results">
+          <caption>Poisoned model: CA {percent(poisoned.ca)}, ASR {percent(poisoned.asr)}, floor {percent(poisoned.asrBase)}.</caption>
+          <thead>
+            <tr>
+              <th>Part reset</th>
+              <th>CA</th>
+              <th>ASR</th>
+              <th>ASR floor</th>
+              <th>ΔASR vs poisoned</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {probes.map((p) => (
+              <tr key={p.part} data-testid={`location-${p.part.replace(/\s+/g, '-')}`}>
+                <th scope="row">{p.part}</th>
+                <td>{percent(p.ca)}</td>
+                <td data-testid="location-asr">{percent(p.asr)}</td>
+                <td>{percent(p.asrBase)}</td>
+                <td>{deltaPoints(p.asr, poisoned.asr)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
 }

@@ -104,48 +104,50 @@ export function Compare() {
       </p>
       {running && sweep.progress && <progress max={sweep.progress.cells} value={sweep.progress.cell} aria-label="Sweep progress" />}
       {sweep.cells.length > 0 && (
-        <table className="sweep-table" data-testid="sweep-table">
-          <thead>
-            <tr>
-              {axes.map((a) => (
-                <th key={a.key} scope="col">
-                  {a.heading(sweptKind)}
-                </th>
-              ))}
-              {methods.map((m) => (
-                <th key={m} scope="col">
-                  {METHOD_LABEL[m]}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {infos.map(({ info, results }) => (
-              // data-pretrain-cached: whether this cell reused the pretrained student (the tests read it).
-              <tr key={info.cell} data-testid={`sweep-row-${info.cell}`} data-pretrain-cached={String(results.stages.pretrain?.cached === true)}>
+        <div className="table-scroll">
+          <table className="sweep-table" data-testid="sweep-table">
+            <thead>
+              <tr>
                 {axes.map((a) => (
-                  <th key={a.key} scope="row">
-                    {a.show(info)}
+                  <th key={a.key} scope="col">
+                    {a.heading(sweptKind)}
                   </th>
                 ))}
-                {methods.map((m) => {
-                  const r = at(info.cell, m);
-                  return (
-                    <td key={m} style={{ background: r ? `rgba(213, 94, 0, ${(r.asr * 0.7).toFixed(3)})` : undefined }}>
-                      {r && (
-                        <>
-                          <span data-testid={`sweep-cell-${info.cell}-${m}-asr`}>ASR {percent(r.asr)}</span>
-                          <br />
-                          <small data-testid={`sweep-cell-${info.cell}-${m}-ca`}>CA {percent(r.ca)}</small>
-                        </>
-                      )}
-                    </td>
-                  );
-                })}
+                {methods.map((m) => (
+                  <th key={m} scope="col">
+                    {METHOD_LABEL[m]}
+                  </th>
+                ))}
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {infos.map(({ info, results }) => (
+                // data-pretrain-cached: whether this cell reused the pretrained student (the tests read it).
+                <tr key={info.cell} data-testid={`sweep-row-${info.cell}`} data-pretrain-cached={String(results.stages.pretrain?.cached === true)}>
+                  {axes.map((a) => (
+                    <th key={a.key} scope="row">
+                      {a.show(info)}
+                    </th>
+                  ))}
+                  {methods.map((m) => {
+                    const r = at(info.cell, m);
+                    return (
+                      <td key={m} style={{ background: r ? `rgba(213, 94, 0, ${(r.asr * 0.7).toFixed(3)})` : undefined }}>
+                        {r && (
+                          <>
+                            <span data-testid={`sweep-cell-${info.cell}-${m}-asr`}>ASR {percent(r.asr)}</span>
+                            <br />
+                            <small data-testid={`sweep-cell-${info.cell}-${m}-ca`}>CA {percent(r.ca)}</small>
+                          </>
+                        )}
+                      </td>
+                    );
+                  })}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );

@@ -32,74 +32,76 @@ export function ResultsTable() {
   const best = bestDefense(rows);
   const floors = useLab((s) => s.run.floors);
   return (
-    <table className="results" data-testid="results-table">
-      <caption>Final metrics per method; the best defense (highest CA − ASR) is highlighted.</caption>
-      <thead>
-        <tr>
-          <th>Method</th>
-          <th>CA</th>
-          <th data-testid="results-asr-header">
-            ASR
-            {floors && (
-              <span className="hint" title="Every non-target sentence of the test split, with the trigger">
-                {' '}
-                ({floors.triggered} triggered)
-              </span>
-            )}
-          </th>
-          <th>
-            <abbr title="The same sentences without the trigger, predicted as the target: ordinary mistakes. ASR cannot go below it.">ASR floor</abbr>
-          </th>
-          <th>ΔCA vs poisoned</th>
-          <th>ΔASR vs poisoned</th>
-          <th>
-            <abbr title="Input filters: the share of clean test inputs the filter changed (ONION) or rejected (STRIP).">Flagged clean</abbr>
-          </th>
-          <th>
-            <abbr title="Input filters: the share of triggered test inputs the filter changed or rejected (its detection rate).">Flagged triggered</abbr>
-          </th>
-        </tr>
-      </thead>
-      {rows.length === 0 && (
-        <tbody>
+    <div className="table-scroll">
+      <table className="results" data-testid="results-table">
+        <caption>Final metrics per method; the best defense (highest CA − ASR) is highlighted.</caption>
+        <thead>
           <tr>
-            <td colSpan={COLUMNS} className="empty">
-              Results appear here as each stage finishes.
-            </td>
-          </tr>
-        </tbody>
-      )}
-      {GROUPS.map((group) => {
-        const inGroup = rows.filter((r) => group.holds(r.method));
-        if (inGroup.length === 0) return null;
-        return (
-          <tbody key={group.title} data-testid={`results-group-${group.title.toLowerCase().replace(/\s+/g, '-')}`}>
-            <tr className="group">
-              <th colSpan={COLUMNS} scope="rowgroup">
-                {group.title} <span className="hint">— {group.note}</span>
-              </th>
-            </tr>
-            {inGroup.map(({ method, metrics }) => (
-              <ResultRow key={method} method={method} metrics={metrics} poisoned={poisoned} best={method === best} />
-            ))}
-          </tbody>
-        );
-      })}
-      {floors && floors.cleanModelAsr !== null && (
-        <tfoot>
-          <tr data-testid="results-clean-floor">
-            <th scope="row">
-              <abbr title="What the trigger does to a model that never saw poison: a trigger sentence can move a clean model by itself. A defense cannot be expected below it.">Clean-model floor</abbr>
+            <th>Method</th>
+            <th>CA</th>
+            <th data-testid="results-asr-header">
+              ASR
+              {floors && (
+                <span className="hint" title="Every non-target sentence of the test split, with the trigger">
+                  {' '}
+                  ({floors.triggered} triggered)
+                </span>
+              )}
             </th>
-            <td>—</td>
-            <td data-testid="results-clean-floor-asr">{percent(floors.cleanModelAsr)}</td>
-            <td colSpan={COLUMNS - 3} className="hint">
-              the clean public task model, before the attack, on the same {floors.triggered} triggered sentences
-            </td>
+            <th>
+              <abbr title="The same sentences without the trigger, predicted as the target: ordinary mistakes. ASR cannot go below it.">ASR floor</abbr>
+            </th>
+            <th>ΔCA vs poisoned</th>
+            <th>ΔASR vs poisoned</th>
+            <th>
+              <abbr title="Input filters: the share of clean test inputs the filter changed (ONION) or rejected (STRIP).">Flagged clean</abbr>
+            </th>
+            <th>
+              <abbr title="Input filters: the share of triggered test inputs the filter changed or rejected (its detection rate).">Flagged triggered</abbr>
+            </th>
           </tr>
-        </tfoot>
-      )}
-    </table>
+        </thead>
+        {rows.length === 0 && (
+          <tbody>
+            <tr>
+              <td colSpan={COLUMNS} className="empty">
+                Results appear here as each stage finishes.
+              </td>
+            </tr>
+          </tbody>
+        )}
+        {GROUPS.map((group) => {
+          const inGroup = rows.filter((r) => group.holds(r.method));
+          if (inGroup.length === 0) return null;
+          return (
+            <tbody key={group.title} data-testid={`results-group-${group.title.toLowerCase().replace(/\s+/g, '-')}`}>
+              <tr className="group">
+                <th colSpan={COLUMNS} scope="rowgroup">
+                  {group.title} <span className="hint">— {group.note}</span>
+                </th>
+              </tr>
+              {inGroup.map(({ method, metrics }) => (
+                <ResultRow key={method} method={method} metrics={metrics} poisoned={poisoned} best={method === best} />
+              ))}
+            </tbody>
+          );
+        })}
+        {floors && floors.cleanModelAsr !== null && (
+          <tfoot>
+            <tr data-testid="results-clean-floor">
+              <th scope="row">
+                <abbr title="What the trigger does to a model that never saw poison: a trigger sentence can move a clean model by itself. A defense cannot be expected below it.">Clean-model floor</abbr>
+              </th>
+              <td>—</td>
+              <td data-testid="results-clean-floor-asr">{percent(floors.cleanModelAsr)}</td>
+              <td colSpan={COLUMNS - 3} className="hint">
+                the clean public task model, before the attack, on the same {floors.triggered} triggered sentences
+              </td>
+            </tr>
+          </tfoot>
+        )}
+      </table>
+    </div>
   );
 }
 

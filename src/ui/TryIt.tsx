@@ -102,61 +102,63 @@ function PredictionView({ prediction }: { prediction: Prediction }) {
       <p className="try-seen">
         Models see: <q>{prediction.text}</q>
       </p>
-      <table className="try-table">
-        <thead>
-          <tr>
-            <th scope="col">Model</th>
-            <th scope="col">Prediction</th>
-            <th scope="col">Token attributions (leave-one-out)</th>
-          </tr>
-        </thead>
-        <tbody data-testid="token-attr">
-          {models.map((m) => {
-            const probs = prediction.probabilities[m] ?? [];
-            const top = probs.indexOf(Math.max(...probs));
-            const scores = prediction.attributions[m] ?? [];
-            const screen = prediction.screens[m];
-            if (screen) {
+      <div className="table-scroll">
+        <table className="try-table">
+          <thead>
+            <tr>
+              <th scope="col">Model</th>
+              <th scope="col">Prediction</th>
+              <th scope="col">Token attributions (leave-one-out)</th>
+            </tr>
+          </thead>
+          <tbody data-testid="token-attr">
+            {models.map((m) => {
+              const probs = prediction.probabilities[m] ?? [];
+              const top = probs.indexOf(Math.max(...probs));
+              const scores = prediction.attributions[m] ?? [];
+              const screen = prediction.screens[m];
+              if (screen) {
+                return (
+                  <tr key={m}>
+                    <th scope="row">{METHOD_LABEL[m]}</th>
+                    <td data-testid={`try-pred-${m}`} data-label={screen.rejected ? 'rejected' : top}>
+                      {screen.rejected ? 'rejected' : `${prediction.labelNames[top] ?? top} (${percent(probs[top] ?? 0)})`}
+                    </td>
+                    <td data-testid={`try-screen-${m}`} data-flagged={String(screen.flagged)} className="try-screen">
+                      {screen.removed && screen.removed.length > 0 && (
+                        <span className="try-removed">
+                          The poisoned student sees: <q>{screen.text}</q>.{' '}
+                        </span>
+                      )}
+                      {screen.note}
+                    </td>
+                  </tr>
+                );
+              }
               return (
                 <tr key={m}>
                   <th scope="row">{METHOD_LABEL[m]}</th>
-                  <td data-testid={`try-pred-${m}`} data-label={screen.rejected ? 'rejected' : top}>
-                    {screen.rejected ? 'rejected' : `${prediction.labelNames[top] ?? top} (${percent(probs[top] ?? 0)})`}
+                  <td data-testid={`try-pred-${m}`} data-label={top}>
+                    {prediction.labelNames[top] ?? top} ({percent(probs[top] ?? 0)})
                   </td>
-                  <td data-testid={`try-screen-${m}`} data-flagged={String(screen.flagged)} className="try-screen">
-                    {screen.removed && screen.removed.length > 0 && (
-                      <span className="try-removed">
-                        The poisoned student sees: <q>{screen.text}</q>.{' '}
-                      </span>
-                    )}
-                    {screen.note}
+                  <td>
+                    <div className="attr-strip" data-model={m} aria-label={`${METHOD_LABEL[m]}: token attributions`}>
+                      {prediction.tokens.map((token, i) => {
+                        const score = scores[i] ?? 0;
+                        return (
+                          <span key={i} className="attr-cell" style={{ background: heat(score / scale) }} title={`${token}: ${score >= 0 ? '+' : ''}${score.toFixed(3)}`}>
+                            {token}
+                          </span>
+                        );
+                      })}
+                    </div>
                   </td>
                 </tr>
               );
-            }
-            return (
-              <tr key={m}>
-                <th scope="row">{METHOD_LABEL[m]}</th>
-                <td data-testid={`try-pred-${m}`} data-label={top}>
-                  {prediction.labelNames[top] ?? top} ({percent(probs[top] ?? 0)})
-                </td>
-                <td>
-                  <div className="attr-strip" data-model={m} aria-label={`${METHOD_LABEL[m]}: token attributions`}>
-                    {prediction.tokens.map((token, i) => {
-                      const score = scores[i] ?? 0;
-                      return (
-                        <span key={i} className="attr-cell" style={{ background: heat(score / scale) }} title={`${token}: ${score >= 0 ? '+' : ''}${score.toFixed(3)}`}>
-                          {token}
-                        </span>
-                      );
-                    })}
-                  </div>
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+            })}
+          </tbody>
+        </table>
+      </div>
       <p className="hint">
         Colour: how much the predicted class’s probability drops without the token (orange supports the prediction, blue argues against it; hover for the number). Input filters put the poisoned
         student behind a screen: their row says what the screen did.

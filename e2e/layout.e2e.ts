@@ -1,0 +1,58 @@
+/**
+ * The page on a classroom projector: no horizontal scrolling at 1024 × 768 or 1280 × 720, before,
+ * during and after a run and on every explore tab. `E2E_SCREENSHOT_DIR=docs/screenshots` keeps a
+ * screenshot of each view at each size there (the docs' pictures); otherwise they go to the test's
+ * output folder.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { expect, test } from './harness';
+import { backendName, byTestId, errorText, openLab, TINY_RUN, waitForRunEnd } from './lab-page';
+
+/** How far the page reaches past the window, and the elements that stick out (tables scroll in their own box). */
+async function overflow(page: Page): Promise<{ extra: number; culprits: string[] }> {
+  return page.evaluate(() => {
+    const culprits = [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-scroll') && !e.closest('svg'))
+      .slice(0, 5)
+      .map((e) => `${e.tagName.toLowerCase()}${(e as HTMLElement).dataset.testid ? `[${(e as HTMLElement).dataset.testid}]` : ''}.${String((e as HTMLElement).className)}`);
+    return { extra: document.documentElement.scrollWidth - window.innerWidth, culprits };
+  });
+}
+
+for (const [width, height] of [
+  [1024, 768],
+  [1280, 720],
+] as const) {
+  test(`fits ${width} × ${height} with no horizontal scrolling: before, during and after a run, and on every tab`, async ({ page, baseUrl, note }, testInfo) => {
+    test.setTimeout(180_000);
+    const dir = process.env.E2E_SCREENSHOT_DIR ?? testInfo.outputDir;
+    mkdirSync(dir, { recursive: true });
+    const shot = (view: string) => page.screenshot({ path: join(dir, `${width}x${height}-${view}.png`) });
+    await page.setViewportSize({ width, height });
+    await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
+    await backendName(page);
+    const check = async (view: string) => {
+      const { extra, culprits } = await overflow(page);
+      expect(extra <= 0, `${view}: the page is ${extra} px wider than the ${width} px window (${culprits.join(', ')})`);
+    };
+    await check('before the run');
+    await shot('setup');
+    await page.click(byTestId('run'));
+    await page.waitForSelector('.stage.running', { timeout: 60_000 });
+    await check('during the run');
+    const end = await waitForRunEnd(page, 150_000);
+    expect(end === 'done', `the run ends "${end}" (${await errorText(page)})`);
+    await check('after the run');
+    await shot('results');
+    for (const tab of ['try', 'features', 'location', 'compare']) {
+      await page.click(byTestId(`tab-${tab}`));
+      await page.waitForTimeout(500);
+      await check(`the ${tab} tab`);
+      await page.locator(byTestId(`tab-${tab}`)).scrollIntoViewIfNeeded();
+      await shot(tab);
+    }
+    note(`no horizontal scrolling at ${width} × ${height} on 7 views; screenshots in ${dir}`);
+  });
+}
