@@ -1,13 +1,14 @@
 /**
  * The paper's table: each method's final CA, ASR and the ASR's floor (`asrBase`: the same sentences
  * without the trigger predicted as the target), the change against the poisoned student, and the best
- * defense (highest CA − ASR: it keeps accuracy and removes the backdoor) highlighted. Rows fill in as
+ * defense highlighted by the rule `store/best-defense.ts` states (accuracy kept, few clean inputs flagged). Rows fill in as
  * stages finish, grouped: the reference models, the repairs (new weights), the input filters (the
  * poisoned model behind a screen, with how many clean and triggered inputs the screen flagged). The ASR
  * header says how many triggered sentences it rests on; the foot gives the clean-model floor (the clean
  * public task model's ASR on the same sentences), once the task stage has ended.
  */
 import type { Metrics } from '../engine/events';
+import { BEST_DEFENSE_RULE, bestDefense } from '../store/best-defense';
 import { isDefense, isFilterMethod, METHODS, type Method } from '../store/methods';
 import type { FinalMetrics } from '../store/run-state';
 import { deltaPoints, percent } from './format';
@@ -29,12 +30,12 @@ export function ResultsTable() {
     return metrics ? [{ method, metrics }] : [];
   });
   const poisoned = finals.poisoned;
-  const best = bestDefense(rows);
+  const best = bestDefense(rows, poisoned);
   const floors = useLab((s) => s.run.floors);
   return (
     <div className="table-scroll">
       <table className="results" data-testid="results-table">
-        <caption>Final metrics per method; the best defense (highest CA − ASR) is highlighted.</caption>
+        <caption>Final metrics per method; {BEST_DEFENSE_RULE} (highlighted{rows.length > 0 && !best ? ': none yet' : ''}).</caption>
         <thead>
           <tr>
             <th>Method</th>
@@ -122,14 +123,4 @@ function ResultRow({ method, metrics, poisoned, best }: { method: Method; metric
       <td data-testid={filter ? `result-${method}-detection` : undefined}>{filter ? percent(filter.detection) : '—'}</td>
     </tr>
   );
-}
-
-function bestDefense(rows: { method: Method; metrics: Metrics }[]): Method | null {
-  let best: { method: Method; score: number } | null = null;
-  for (const { method, metrics } of rows) {
-    if (!isDefense(method)) continue;
-    const score = metrics.ca - metrics.asr;
-    if (!best || score > best.score) best = { method, score };
-  }
-  return best?.method ?? null;
 }
