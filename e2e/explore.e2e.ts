@@ -30,7 +30,7 @@ async function tryText(page: import('@playwright/test').Page, text: string, trig
   return { seen, label, cells };
 }
 
-test('try it: the trigger flips the poisoned student, with one attribution cell per token', async ({ page, baseUrl, note }) => {
+test('try it: the trigger flips the poisoned student, with one attribution cell per word, the trigger marked and the true label shown', async ({ page, baseUrl, note }) => {
   test.setTimeout(200_000);
   // The paper's full-FT BadNet recipe on the pretrained student: it writes "mn" into its own embedding
   // row, which flips sentences reliably in this tiny run (every CI run since the test was written) — the
@@ -78,6 +78,12 @@ test('try it: the trigger flips the poisoned student, with one attribution cell 
       const top = triggered.cells[scores.indexOf(Math.max(...scores))];
       note(`poisoned student's most important token: "${top}" (${Math.max(...scores).toFixed(3)})`);
       expect(top === trigger, `the trigger "${trigger}" has the largest attribution in the poisoned student, got "${top}"`);
+      const marked = await page.locator(`${byTestId('token-attr')} [data-model="poisoned"] .attr-cell[data-trigger="true"]`).allTextContents();
+      expect(marked.join(' ') === trigger, `the trigger's own cell is marked, and only it: "${marked.join(' ')}"`);
+      const trueLabel = (await page.locator(byTestId('try-true-label')).textContent()) ?? '';
+      const pickedLabel = /^\[([^\]]+)\]/.exec(options[i] ?? '')?.[1] ?? '';
+      note(`true label shown:${trueLabel}`);
+      expect(trueLabel.includes(`true label: ${pickedLabel}`), `the picked sentence's true label "${pickedLabel}" is shown: "${trueLabel}"`);
       break;
     }
   }

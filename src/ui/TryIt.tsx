@@ -1,7 +1,8 @@
 /**
  * Try it: type or pick a test sentence, toggle the run's trigger in and out (inserted where the attack
- * would put it), and see every trained model's prediction with a per-token heat strip of leave-one-out
- * attributions — the trigger lights up in the poisoned student, and should not after unlearning.
+ * would put it), and see every trained model's prediction with a per-word heat strip of leave-one-out
+ * attributions (a word's pieces summed; the trigger outlined), and a picked sentence's true label — the
+ * trigger lights up in the poisoned student, and should not after unlearning.
  * Input filters show what they did instead: the words ONION removed (and the text the model then saw),
  * or STRIP's entropy against its threshold and whether it turned the input away.
  */
@@ -14,6 +15,7 @@ import { percent } from './format';
 import { useActions, useLab } from './lab-context';
 import { METHOD_LABEL } from './method-style';
 import { TriggerPieces } from './TriggerPieces';
+import { wordCells } from './word-attribution';
 
 export function TryIt() {
   const done = useLab((s) => s.run.status === 'done');
@@ -36,6 +38,9 @@ export function TryIt() {
     if (sent) void actions.predict(sent);
   };
   const triggerName = ATTACKS[attack.kind].triggerName(attack);
+  const triggerWords = ATTACKS[attack.kind].triggerWords(attack);
+  /** A picked test sentence's label, with or without the trigger (the trigger changes no true label). */
+  const trueLabelOf = (shown: string) => samples.find((s) => s.text.trim() === shown || seen(s.text, true) === shown)?.labelName;
 
   return (
     <section className="try-it" aria-labelledby="try-title">
@@ -88,19 +93,25 @@ export function TryIt() {
           The model reads the trigger as <TriggerPieces report={triggerReport} />
         </p>
       )}
-      {prediction && <PredictionView prediction={prediction} />}
+      {prediction && <PredictionView prediction={prediction} triggerWords={triggerWords} trueLabel={trueLabelOf(prediction.text)} />}
     </section>
   );
 }
 
-function PredictionView({ prediction }: { prediction: Prediction }) {
+function PredictionView({ prediction, triggerWords, trueLabel }: { prediction: Prediction; triggerWords: readonly string[]; trueLabel: string | undefined }) {
   const models = METHODS.filter((m) => prediction.probabilities[m]);
   // One scale for every strip, so models compare; a floor keeps noise in a flat model from glowing.
-  const scale = Math.max(0.05, ...Object.values(prediction.attributions).flatMap((s) => s.map(Math.abs)));
+  const scale = Math.max(0.05, ...Object.values(prediction.attributions).flatMap((s) => wordCells(prediction.tokens, s, []).map((c) => Math.abs(c.score))));
   return (
     <div data-testid="try-output" data-text={prediction.text}>
       <p className="try-seen">
         Models see: <q>{prediction.text}</q>
+        {trueLabel !== undefined && (
+          <span data-testid="try-true-label">
+            {' '}
+            — true label: <strong>{trueLabel}</strong>
+          </span>
+        )}
       </p>
       <div className="table-scroll">
         <table className="try-table">
@@ -108,7 +119,7 @@ function PredictionView({ prediction }: { prediction: Prediction }) {
             <tr>
               <th scope="col">Model</th>
               <th scope="col">Prediction</th>
-              <th scope="col">Token attributions (leave-one-out)</th>
+              <th scope="col">Word attributions (leave-one-out; a word's pieces summed)</th>
             </tr>
           </thead>
           <tbody data-testid="token-attr">
@@ -142,15 +153,18 @@ function PredictionView({ prediction }: { prediction: Prediction }) {
                     {prediction.labelNames[top] ?? top} ({percent(probs[top] ?? 0)})
                   </td>
                   <td>
-                    <div className="attr-strip" data-model={m} aria-label={`${METHOD_LABEL[m]}: token attributions`}>
-                      {prediction.tokens.map((token, i) => {
-                        const score = scores[i] ?? 0;
-                        return (
-                          <span key={i} className="attr-cell" style={{ background: heat(score / scale) }} title={`${token}: ${score >= 0 ? '+' : ''}${score.toFixed(3)}`}>
-                            {token}
-                          </span>
-                        );
-                      })}
+                    <div className="attr-strip" data-model={m} aria-label={`${METHOD_LABEL[m]}: word attributions`}>
+                      {wordCells(prediction.tokens, scores, triggerWords).map((cell, i) => (
+                        <span
+                          key={i}
+                          className={cell.trigger ? 'attr-cell attr-trigger' : 'attr-cell'}
+                          data-trigger={cell.trigger ? 'true' : undefined}
+                          style={{ background: heat(cell.score / scale) }}
+                          title={`${cell.pieces.length > 1 ? `${cell.pieces.join(' ')} (pieces summed)` : cell.word}${cell.trigger ? ', the trigger' : ''}: ${cell.score >= 0 ? '+' : ''}${cell.score.toFixed(3)}`}
+                        >
+                          {cell.word}
+                        </span>
+                      ))}
                     </div>
                   </td>
                 </tr>
