@@ -176,6 +176,14 @@ test('feature map: one point per clean and per triggered sentence, for every mod
     expect(p.triggered === p.nonTarget && p.triggered > 0, `${p.model}: one triggered point per non-target sentence (${p.nonTarget}), got ${p.triggered}`);
     expect(p.titles.every((title, i) => title.endsWith(sentences[i]!.slice(0, 40)) || title.includes(sentences[i]!.slice(0, 40))), `${p.model}: hovering a point shows its sentence`);
   }
+  // Each plot ends in its count of triggered sentences sent to the target, read from its own points.
+  for (const model of ['poisoned', 'teacher', 'lora', 'w2sdefense']) {
+    const verdict = page.locator(byTestId(`feature-verdict-${model}`));
+    const sent = Number(await verdict.getAttribute('data-sent'));
+    const drawn = await page.locator(`[data-testid="feature-map"] .feature-plot[data-model="${model}"] .feature-point[data-triggered="true"][data-predicted="${target}"]`).count();
+    expect(sent === drawn, `${model}: the sentence counts ${sent} triggered points at the target, the plot draws ${drawn}`);
+    note(`${model}: ${await verdict.textContent()}`);
+  }
 });
 
 test('trigger comparison: a sweep of two triggers on the quick preset fills the ASR heatmap and reuses the pretrained student', async ({ page, baseUrl, note }) => {

@@ -268,12 +268,14 @@ describe('LabHandler', () => {
     const reply = posted.at(-1);
     expect(reply?.type === 'reply' && reply.ok && reply.request === 'features').toBe(true);
     if (reply?.type !== 'reply' || !reply.ok || reply.request !== 'features') return;
-    const { points, coords } = reply.value;
+    const { points, coords, predicted } = reply.value;
     // 'free prize' is spam (label 1), not the target (0): it comes back with the trigger too.
     expect(points.map((p) => [p.label, p.triggered])).toEqual([[1, false], [1, true]]);
     expect(points[1]?.text).toContain(DEFAULT_CONFIG.attack.trigger);
     expect(Object.keys(coords)).toEqual(['poisoned', 'lora']);
     expect(coords.poisoned).toHaveLength(4);
+    // Each model's own prediction per point: the fake poisoned model says 1, the fake LoRA 0.
+    expect(predicted).toEqual({ poisoned: [1, 1], lora: [0, 0] });
   });
 
   it('sweeps triggers: one run per trigger, progress messages, one reply with every cell', async () => {

@@ -263,7 +263,8 @@ export class LabHandler {
 
   /**
    * The feature map: the try-it sentences, plus each non-target one with the trigger, through every
-   * model; each model's pooled features projected on their own top two principal components.
+   * model; each model's pooled features projected on their own top two principal components, and the
+   * label it predicts for each.
    */
   private async features(request: RequestOf<'features'>): Promise<void> {
     if (!this.trained) throw new Error('there is no trained model yet: run the lab first');
@@ -275,11 +276,14 @@ export class LabHandler {
     ].map((p) => ({ ...p, labelName: labelNames[p.label] ?? String(p.label) }));
     const texts = points.map((p) => p.text);
     const coords: Record<string, Float32Array> = {};
+    const predicted: Record<string, number[]> = {};
+    const probabilities = await predictor.predict(texts);
     for (const model of predictor.models()) {
       const { data, dim } = await predictor.features(texts, model);
       coords[model] = pca(data, texts.length, dim, 2).coords;
+      predicted[model] = (probabilities[model] ?? []).map((row) => row.indexOf(Math.max(...row)));
     }
-    const value: FeatureMap = { points, coords };
+    const value: FeatureMap = { points, coords, predicted };
     this.answer(request, value, Object.values(coords).map((c) => c.buffer));
   }
 

@@ -68,6 +68,8 @@ export interface FeatureMap {
   points: { text: string; label: number; labelName: string; triggered: boolean }[];
   /** Per model: [points.length × 2] row-major PCA coordinates (transferred, not copied). */
   coords: Record<string, Float32Array>;
+  /** Per model: the label it predicts for each point. */
+  predicted: Record<string, number[]>;
 }
 
 /** A clean test sentence offered in the try-it box. */
