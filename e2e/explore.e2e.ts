@@ -119,7 +119,9 @@ test('the defense bench: every defense of the catalog runs in the browser, filte
     expect(frr === percent(outcome.falseRejection) && detection === percent(outcome.detection), `${id}: flagged cells ${frr} / ${detection} match the worker's`);
     note(`${id}: CA ${percent(outcome.unfiltered.ca)} → ${percent(results.stages[`defense:${id}`]!.final!.ca)}, ASR ${percent(outcome.unfiltered.asr)} → ${percent(results.stages[`defense:${id}`]!.final!.asr)}, flagged ${frr} clean / ${detection} triggered`);
   }
-  // Filters have no epochs: each chart draws them as one flat reference line; the ASR chart adds the clean model's.
+  // Filters have no epochs: each chart draws them as one flat reference line once shown (the paper's
+  // comparison leads; every other method is a legend toggle); the ASR chart adds the clean model's.
+  for (const id of filters) await page.click(byTestId(`legend-${id}`));
   for (const chart of ['chart-ca', 'chart-asr']) {
     const flat = await page.locator(`${byTestId(chart)} .recharts-reference-line`).count();
     const want = filters.length + (chart === 'chart-asr' && results.floors?.cleanModelAsr != null ? 1 : 0);
@@ -305,6 +307,9 @@ test('exports download valid files, and a config file imports back', async ({ pa
   }
   note(`${json.name}: ${json.bytes.length} bytes; ${csv.name}: ${rows.length} rows`);
 
+  // Every method and the floors on the charts, so the files hold all there is to draw.
+  await page.click(byTestId('legend-teacher'));
+  await page.check(byTestId('show-floors'));
   for (const metric of ['ca', 'asr']) {
     const svg = await download(page, `export-chart-${metric}-svg`);
     const text = svg.bytes.toString('utf8');

@@ -63,17 +63,27 @@ test('the quick preset runs end to end on WebGPU and fills charts and table with
   const json = await page.locator(byTestId('results-json')).textContent();
   expect(json !== null && JSON.stringify(JSON.parse(json)) === JSON.stringify(results), 'hidden JSON block equals window.__labResults');
 
+  // The paper's comparison leads (task model, poisoned, LoRA, W2SDefense); the teacher is one click away.
   for (const chart of ['chart-ca', 'chart-asr']) {
     const lines = await page.locator(`${byTestId(chart)} .recharts-line`).count();
-    // The ASR chart adds one dotted floor line (asrBase) per method.
+    expect(lines === 4, `${chart} leads with 4 lines, got ${lines}`);
+  }
+  await page.click(byTestId('legend-teacher'));
+  await page.check(byTestId('show-floors'));
+  const drawn = Object.entries(results.stages).filter(([stage, r]) => stage !== 'pretrain' && r.final);
+  const defenses = drawn.filter(([stage]) => stage.startsWith('defense:')).length;
+  for (const chart of ['chart-ca', 'chart-asr']) {
+    const lines = await page.locator(`${byTestId(chart)} .recharts-line`).count();
+    // The ASR chart adds one dotted floor line (asrBase) per method, once asked.
     const want = chart === 'chart-asr' ? 10 : 5;
-    expect(lines === want, `${chart} draws ${want} lines, got ${lines}`);
+    expect(lines === want, `${chart} draws ${want} lines with every method and the floors shown, got ${lines}`);
     const points = await page.locator(`${byTestId(chart)} .recharts-line-dot`).count();
-    const epochs = Object.values(results.stages).reduce((n, r) => n + (r.final ? r.epochs.length : 0), 0);
-    // Recharts draws a line of a single point as its dot, dot={false} or not: here each one-epoch
-    // defense's floor line (asrBase) on the ASR chart.
-    const singleFloors = chart === 'chart-asr' ? Object.values(results.stages).filter((r) => r.final && r.epochs.length === 1).length : 0;
-    expect(points === epochs + singleFloors, `${chart} has one point per method-epoch (${epochs}) and one per single-point floor line (${singleFloors}), got ${points}`);
+    const epochs = drawn.reduce((n, [, r]) => n + r.epochs.length, 0);
+    // Each defense's line starts at epoch 0 from the poisoned model's point: one more dot each. Recharts
+    // draws a line of a single point as its dot, dot={false} or not: here a one-epoch model stage's floor
+    // line (a defense's floor starts at epoch 0 too, so it has two points).
+    const singleFloors = chart === 'chart-asr' ? drawn.filter(([stage, r]) => !stage.startsWith('defense:') && r.epochs.length === 1).length : 0;
+    expect(points === epochs + defenses + singleFloors, `${chart} has one point per method-epoch (${epochs}), a start per defense (${defenses}) and one per single-point floor line (${singleFloors}), got ${points}`);
   }
 
   const poisoned = results.stages.poison?.final;

@@ -19,11 +19,16 @@
  *
  * Input filters train nothing, so they have no epochs: each is a flat dashed line at its value after
  * screening, drawn once its stage ends, and the legend lists them apart.
+ *
+ * The story reads left to right: every defense's line starts at epoch 0 from the poisoned model's final
+ * point (the model it was handed). The paper's comparison — plain LoRA against W2SDefense, with the
+ * poisoned and the clean task model — is shown first; every other method is one click on its legend
+ * entry away, and the per-method floors are shown on demand.
  */
 import { useMemo } from 'react';
 import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, XAxis, YAxis } from 'recharts';
 import type { ExperimentConfig } from '../engine/config';
-import { isFilterMethod, METHODS, type Method } from '../store/methods';
+import { isDefense, isFilterMethod, METHODS, type Method } from '../store/methods';
 import type { MetricPoint } from '../store/run-state';
 import { useLab } from './lab-context';
 import { useStaggered } from './use-staggered';
@@ -45,7 +50,10 @@ export function chartedMethods(defenses: ExperimentConfig['defense']['methods'],
 /** Each chart redraws in its own task, a little after the store changed (see `useStaggered`). */
 const REDRAW_DELAY_MS: Record<Metric, number> = { ca: 0, asr: 20 };
 
-export function MetricChart({ metric, methods }: { metric: Metric; methods: readonly Method[] }) {
+/** The methods shown before anyone chooses: the paper's comparison and its references. */
+export const LEAD_METHODS: readonly Method[] = ['task-model', 'poisoned', 'lora', 'w2sdefense'];
+
+export function MetricChart({ metric, methods, showFloors }: { metric: Metric; methods: readonly Method[]; showFloors: boolean }) {
   const series = useStaggered(
     useLab((s) => s.run.series),
     REDRAW_DELAY_MS[metric],
@@ -58,24 +66,26 @@ export function MetricChart({ metric, methods }: { metric: Metric; methods: read
   const cleanFloor = useLab((s) => (metric === 'asr' ? (s.run.floors?.cleanModelAsr ?? null) : null));
   const maxEpochs = useLab((s) => Math.max(s.config.poison.epochs, s.config.teacher.epochs, s.config.defense.epochs));
   const lastEpoch = Math.max(maxEpochs, ...methods.flatMap((m) => series[m]?.map((p) => p.epoch) ?? []));
-  const epochs = useMemo(() => Array.from({ length: lastEpoch }, (_, i) => i + 1), [lastEpoch]);
+  const epochs = useMemo(() => Array.from({ length: lastEpoch + 1 }, (_, i) => i), [lastEpoch]);
+  // Where every defense starts: the poisoned model it was handed, at epoch 0.
+  const start = finals.poisoned;
   const lines = methods.filter((m) => !isFilterMethod(m));
   const screens = methods.filter((m) => isFilterMethod(m) && finals[m]);
   const drawn = [...lines.filter((m) => (series[m]?.length ?? 0) > 0), ...screens];
   return (
     <figure className="chart" data-testid={`chart-${metric}`} data-methods={drawn.join(',')} data-clean-floor={cleanFloor === null ? undefined : cleanFloor}>
       <figcaption>{TITLE[metric]}</figcaption>
-      <ResponsiveContainer width="100%" height={220}>
+      <ResponsiveContainer width="100%" height={260}>
         <LineChart margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="#ddd" />
           {/* interval={0}: every tick is drawn, so recharts never measures label text (a forced layout). */}
-          <XAxis dataKey="epoch" type="number" domain={[1, Math.max(lastEpoch, 2)]} ticks={epochs} interval={0} label={{ value: 'epoch', position: 'insideBottomRight', offset: -2 }} />
+          <XAxis dataKey="epoch" type="number" domain={[0, Math.max(lastEpoch, 2)]} ticks={epochs} interval={0} label={{ value: 'epoch', position: 'insideBottomRight', offset: -2 }} />
           <YAxis domain={[0, 100]} ticks={[0, 25, 50, 75, 100]} interval={0} unit="%" width={48} />
           {lines.map((m) => (
             <Line
               key={m}
               // Each line has its own data: a new epoch of one method redraws that line only.
-              data={pointsOf(series[m], metric)}
+              data={withStart(pointsOf(series[m], metric), isDefense(m) ? start?.[metric] : undefined)}
               dataKey="value"
               name={METHOD_LABEL[m]}
               stroke={METHOD_COLOR[m]}
@@ -92,10 +102,11 @@ export function MetricChart({ metric, methods }: { metric: Metric; methods: read
             <ReferenceLine y={cleanFloor * 100} stroke="#555" strokeDasharray="6 3" strokeWidth={1} label={{ value: 'clean model', position: 'insideTopLeft', fontSize: 11, fill: '#555' }} />
           )}
           {metric === 'asr' &&
+            showFloors &&
             lines.map((m) => (
               <Line
                 key={`${m}-floor`}
-                data={pointsOf(series[m], 'asrBase')}
+                data={withStart(pointsOf(series[m], 'asrBase'), isDefense(m) ? start?.asrBase : undefined)}
                 dataKey="value"
                 name={`${METHOD_LABEL[m]} — floor`}
                 stroke={METHOD_COLOR[m]}
@@ -112,20 +123,25 @@ export function MetricChart({ metric, methods }: { metric: Metric; methods: read
   );
 }
 
-/** One legend for both charts: the colours (and dashes) are the same in each. Filters are listed apart. */
-export function ChartLegend({ methods }: { methods: readonly Method[] }) {
+/**
+ * One legend for both charts: the colours (and dashes) are the same in each. Each entry is a toggle that
+ * shows or hides its method on both charts; filters are listed apart.
+ */
+export function ChartLegend({ methods, shown, toggle }: { methods: readonly Method[]; shown: ReadonlySet<Method>; toggle: (m: Method) => void }) {
   const entry = (m: Method) => (
     <li key={m}>
-      <svg width="22" height="8" aria-hidden="true">
-        <line x1="0" y1="4" x2="22" y2="4" stroke={METHOD_COLOR[m]} strokeWidth="3" strokeDasharray={METHOD_DASH[m]} />
-      </svg>
-      {METHOD_LABEL[m]}
+      <button type="button" className="legend-toggle" aria-pressed={shown.has(m)} data-testid={`legend-${m}`} onClick={() => toggle(m)} title={shown.has(m) ? 'Hide on the charts' : 'Show on the charts'}>
+        <svg width="22" height="8" aria-hidden="true">
+          <line x1="0" y1="4" x2="22" y2="4" stroke={METHOD_COLOR[m]} strokeWidth="3" strokeDasharray={METHOD_DASH[m]} />
+        </svg>
+        {METHOD_LABEL[m]}
+      </button>
     </li>
   );
   const filters = methods.filter(isFilterMethod);
   return (
     <>
-      <ul className="chart-legend" aria-label="Methods">
+      <ul className="chart-legend" aria-label="Methods (click to show or hide)">
         {methods.filter((m) => !isFilterMethod(m)).map(entry)}
       </ul>
       {filters.length > 0 && (
@@ -156,3 +172,16 @@ function pointsOf(points: MetricPoint[] | undefined, metric: Plotted): Point[] {
   }
   return cached;
 }
+
+/** `points` with the line's start at epoch 0 prepended (a defense: the poisoned model's value), once known. */
+function withStart(points: Point[], start: number | undefined): Point[] {
+  if (start === undefined || points.length === 0) return points;
+  let cached = startCache.get(points);
+  if (!cached || cached.start !== start) {
+    cached = { start, points: [{ epoch: 0, value: start * 100 }, ...points] };
+    startCache.set(points, cached);
+  }
+  return cached.points;
+}
+
+const startCache = new WeakMap<Point[], { start: number; points: Point[] }>();
