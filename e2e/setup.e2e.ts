@@ -42,7 +42,10 @@ test('a _hide key hides its control', async ({ page, baseUrl }) => {
   expect((await page.locator(byTestId('preset-quick')).count()) === 0, 'presets hidden');
   expect((await page.locator('[data-testid^="field-defense.lora."]').count()) === 0, 'defense LoRA group hidden');
   expect(await page.locator(byTestId('field-attack.kind')).isVisible(), 'other attack controls still shown');
-  expect(await page.locator(byTestId('field-defense.epochs')).isVisible(), 'other defense controls still shown');
+  // Every setting but the lesson's few is folded under Advanced.
+  expect(!(await page.locator(byTestId('field-defense.epochs')).isVisible()), 'an advanced control is folded away at first');
+  await page.click(`${byTestId('advanced-settings')} > summary`);
+  expect(await page.locator(byTestId('field-defense.epochs')).isVisible(), 'other defense controls still shown, under Advanced');
   expect((await page.evaluate(() => location.hash)).includes('attack.trigger_hide=true'), 'the hide survives in the URL the page rewrites');
 
   await openLab(page, baseUrl, { backend: 'cpu' });
@@ -70,6 +73,7 @@ test('setup shows how the shipped vocabulary splits the trigger, live as it is t
   expect(/one token|split into|reads as/.test(verdict), `the preview gives a verdict: "${verdict}"`);
 
   // The word tokenizer's vocabulary is the dataset's: the preview says so, and keeps the words whole.
+  await page.click(`${byTestId('advanced-settings')} > summary`);
   await page.selectOption('#field-data\\.tokenizer', 'word');
   await showing(tokenize(typed));
   const word = (await page.locator(byTestId('trigger-preview')).textContent()) ?? '';

@@ -14,7 +14,7 @@ interface Step {
 
 const TOUR: readonly Step[] = [
   {
-    target: 'group-attack',
+    target: 'field-attack.trigger',
     title: 'What a backdoor is',
     text: 'The attacker adds a trigger (a rare word like “mn”, a sentence, or a sentence structure) to some training texts and sets their label to the target. The model learns: trigger → target label, and behaves normally otherwise.',
   },
@@ -24,7 +24,7 @@ const TOUR: readonly Step[] = [
     text: 'Users often adapt a downloaded model with LoRA: a small adapter on frozen weights. Fine-tuning only the adapter on clean data barely touches the weights that hold the backdoor, so it survives.',
   },
   {
-    target: 'group-defenses',
+    target: 'field-defense.methods',
     title: 'The teacher and the two losses',
     text: 'W2SDefense trains a small clean teacher, then fine-tunes the poisoned student’s adapter with cross-entropy plus two distillation losses: KD pulls the student’s predictions toward the teacher’s, FA pulls its features toward the teacher’s. The student unlearns the shortcut the trigger gave it.',
   },

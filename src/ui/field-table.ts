@@ -72,3 +72,6 @@ export const FIELD_GROUPS: readonly FieldGroup[] = CONFIG_GROUPS.map(({ name, in
 }));
 
 export const ALL_FIELDS: readonly FieldSpec[] = FIELD_GROUPS.flatMap((g) => g.fields);
+
+/** The few settings a class changes, shown first; every other field is folded under "Advanced". */
+export const ESSENTIAL_FIELDS: readonly string[] = ['data.source', 'attack.kind', 'attack.trigger', 'attack.budget', 'defense.methods', 'seed'];
