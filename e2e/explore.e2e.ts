@@ -197,6 +197,9 @@ test('trigger comparison: a sweep of two triggers on the quick preset fills the 
   await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
   await backendName(page);
   await page.click(byTestId('tab-compare'));
+  // The comparison offered first teaches: one token, a word in common pieces, a sentence, a structure.
+  const offered = await page.inputValue(byTestId('sweep-triggers'));
+  expect(offered === 'mn, blorf, I watched this 3D movie, syntactic', `the default comparison: "${offered}"`);
   await page.fill(byTestId('sweep-triggers'), 'mn, cf');
   const started = Date.now();
   await page.click(byTestId('sweep-run'));
@@ -212,7 +215,9 @@ test('trigger comparison: a sweep of two triggers on the quick preset fills the 
       expect(/^ASR \d+\.\d%$/.test(asr) && /^CA \d+\.\d%$/.test(ca), `cell ${trigger} × ${method}: "${asr}", "${ca}"`);
       cells.push(`${method} ${asr.slice(4)}`);
     }
-    note(`${trigger}: ${cells.join(', ')}`);
+    const floor = (await page.locator(byTestId(`sweep-cell-${trigger}-floor`)).textContent()) ?? '';
+    expect(/^\d+\.\d%$/.test(floor), `row ${trigger} shows its clean-model floor: "${floor}"`);
+    note(`${trigger}: ${cells.join(', ')}; clean-model floor ${floor}`);
     // No ASR threshold here: one poisoning epoch on 96 mails plants no backdoor; the sweep's mechanics
     // (a formatted figure in every cell) are what this test checks.
   }

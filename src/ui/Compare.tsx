@@ -1,12 +1,18 @@
 /**
  * Comparison: the current config run once per cell of triggers × poison budgets × label modes (the
  * pretrained student and teacher reused from the model cache), then a heatmap of ASR per cell and
- * method with CA beside it.
+ * method with CA beside it, each row's clean-model floor, and a cell whose attack did not plant its
+ * backdoor marked as such (its defenses were not run). The default triggers make a comparison that
+ * teaches: a rare word that is one token, a made-up word the vocabulary splits into common pieces, a
+ * sentence, and the syntactic template.
  */
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { LABEL_MODES, type LabelMode } from '../engine/config';
 import { sweepCellInfo, sweepRows, type SweepCellInfo } from '../engine/sweep';
 import { METHODS } from '../store/methods';
+import { isStageName, stagesOf } from '../engine/stages';
+import type { StageName } from '../engine/events';
+import { stageLabel } from './method-style';
 import { percent } from './format';
 import { useActions, useLab } from './lab-context';
 import { METHOD_LABEL } from './method-style';
@@ -18,6 +24,9 @@ const AXES: { key: string; heading(budgetKind: string): string; show(cell: Sweep
   { key: 'labels', heading: () => 'Labels', show: (c) => `${c.labelMode}-label` },
 ];
 
+/** One token (`mn`), pieces clean text shares (`blorf` → blo ##r ##f), a sentence, a sentence structure. */
+const TEACHING_TRIGGERS = 'mn, blorf, I watched this 3D movie, syntactic';
+
 export function Compare() {
   const sweep = useLab((s) => s.sweep);
   const runActive = useLab((s) => s.run.status === 'running' || s.run.status === 'cancelling');
@@ -25,7 +34,10 @@ export function Compare() {
   const budgetKind = useLab((s) => s.config.attack.budgetKind);
   const labelMode = useLab((s) => s.config.attack.labelMode);
   const actions = useActions();
-  const [triggers, setTriggers] = useState('mn, cf');
+  const defenses = useLab((s) => s.config.defense.methods);
+  const taskModel = useLab((s) => s.config.taskModel.enabled);
+  const stages = useMemo(() => stagesOf(defenses, taskModel), [defenses, taskModel]);
+  const [triggers, setTriggers] = useState(TEACHING_TRIGGERS);
   const [budgets, setBudgets] = useState('');
   const [labelModes, setLabelModes] = useState<LabelMode[]>([]);
   // Rebuilt from LABEL_MODES so the order (clean, then dirty) is the same whatever was ticked first.
@@ -95,14 +107,14 @@ export function Compare() {
       </form>
       <p className="status" data-testid="sweep-status" data-status={sweep.status}>
         {running && sweep.progress
-          ? `Cell ${sweep.progress.cell + 1} of ${sweep.progress.cells} (“${sweep.progress.name}”): ${sweep.progress.stage ?? 'loading data'}…`
+          ? `Cell ${sweep.progress.cell + 1} of ${sweep.progress.cells} (“${sweep.progress.name}”): ${sweep.progress.stage && isStageName(sweep.progress.stage) ? stageLabel(sweep.progress.stage) : 'loading data'}…`
           : running
             ? 'Starting…'
             : sweep.status === 'cancelled'
               ? 'Sweep cancelled.'
               : null}
       </p>
-      {running && sweep.progress && <progress max={sweep.progress.cells} value={sweep.progress.cell} aria-label="Sweep progress" />}
+      {running && sweep.progress && <progress max={sweep.progress.cells} value={sweep.progress.cell + stageShare(sweep.progress.stage, stages)} aria-label="Sweep progress" />}
       {sweep.cells.length > 0 && (
         <div className="table-scroll">
           <table className="sweep-table" data-testid="sweep-table">
@@ -118,15 +130,30 @@ export function Compare() {
                     {METHOD_LABEL[m]}
                   </th>
                 ))}
+                <th scope="col">
+                  <abbr title="The clean public task model's ASR on the same triggered sentences: a trigger can move a clean model by itself. No defense is expected below it.">Clean-model floor</abbr>
+                </th>
               </tr>
             </thead>
             <tbody>
               {infos.map(({ info, results }) => (
                 // data-pretrain-cached: whether this cell reused the pretrained student (the tests read it).
-                <tr key={info.cell} data-testid={`sweep-row-${info.cell}`} data-pretrain-cached={String(results.stages.pretrain?.cached === true)}>
+                <tr
+                  key={info.cell}
+                  data-testid={`sweep-row-${info.cell}`}
+                  data-pretrain-cached={String(results.stages.pretrain?.cached === true)}
+                  data-planted={results.attack ? String(results.attack.planted) : undefined}
+                  className={results.attack && !results.attack.planted ? 'attack-failed' : undefined}
+                >
                   {axes.map((a) => (
                     <th key={a.key} scope="row">
                       {a.show(info)}
+                      {results.attack && !results.attack.planted && (
+                        <small className="failed-note">
+                          <br />
+                          attack failed: dev ASR {percent(results.attack.devAsr)} &lt; {percent(results.attack.threshold)}, no defense run
+                        </small>
+                      )}
                     </th>
                   ))}
                   {methods.map((m) => {
@@ -143,12 +170,20 @@ export function Compare() {
                       </td>
                     );
                   })}
+                  <td data-testid={`sweep-cell-${info.cell}-floor`}>{results.floors?.cleanModelAsr != null ? percent(results.floors.cleanModelAsr) : '—'}</td>
                 </tr>
               ))}
             </tbody>
           </table>
+          <p className="hint">Cell colour: the ASR — the darker, the more the trigger still works. A row marked “attack failed” never planted its backdoor, so its defenses were not run.</p>
         </div>
       )}
     </section>
   );
+}
+
+/** How far into its cell a sweep is: the share of the cell's stages before `stage` (0 while loading data). */
+function stageShare(stage: string | null, stages: readonly StageName[]): number {
+  const at = stage ? stages.indexOf(stage as StageName) : -1;
+  return at < 0 ? 0 : at / stages.length;
 }
