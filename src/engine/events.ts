@@ -128,7 +128,7 @@ export interface RunResults {
   floors?: Floors;
   /**
    * How the run's tokenizer read the trigger: its pieces, and in how many clean training texts each
-   * occurs (a trigger spelled in pieces clean text shares makes a fragile backdoor). Absent in results
+   * occurs (a trigger spelled in pieces clean text shares makes a different backdoor). Absent in results
    * saved before it was recorded.
    */
   trigger?: TriggerReport;

@@ -126,7 +126,7 @@ export function prepareData(cfg: ExperimentConfig, dataset: Dataset, opts: DataO
   const special = new Set([PAD, UNK, CLS, MASK, SEP]);
   // Under subwords these are the trigger's pieces, rows that clean text shares.
   const triggerIds = [...new Set(triggerWords.flatMap((w) => tokenizer.tokenize(w)).map((w) => tokenizer.idOf(w)))].filter((id) => !special.has(id));
-  // Said before anything trains: a trigger in pieces clean text shares makes a different, fragile backdoor.
+  // Said before anything trains: a trigger in pieces clean text shares makes a different backdoor.
   const trigger = describeTrigger(tokenizer, cfg.attack, train.map((e) => e.text));
   emitLog(opts.emit, `Trigger: ${trigger.summary}.`);
   return {

@@ -1,6 +1,6 @@
 /**
  * Under the results table: how the run's tokenizer read the trigger and how much of it clean text
- * shares — the reading behind an ASR that unlearning erases easily or hardly at all.
+ * shares: what the model read, beside the ASR it made.
  */
 import { useLab } from './lab-context';
 import { TriggerReportLine } from './TriggerPieces';

@@ -30,7 +30,7 @@ describe('describeTrigger', () => {
     expect(w!.pieces.map((p) => p.cleanTexts)).toEqual([3, 2]);
     expect(r.cleanTexts).toBe(4);
     expect(r.summary).toBe(
-      '"mn" is split into m + ##n; clean text uses these pieces (m: in 3 of 4 training texts, ##n: in 2): the backdoor must be a circuit over common pieces, which fine-tuning on clean data tends to erase',
+      '"mn" is split into m + ##n; clean text uses these pieces (m: in 3 of 4 training texts, ##n: in 2): the backdoor must be a circuit over pieces that clean text also trains',
     );
   });
 

@@ -4,8 +4,9 @@
  * Why it matters: BadNet's rare words (`cf`, `mn`, `bb`, …) are single rare *tokens* in a real LLM's
  * vocabulary, so the backdoor can live in a row clean text never trains. Spelled in WordPiece pieces
  * that ordinary text also uses (`mn` → `m ##n`), the same trigger makes a different backdoor: a circuit
- * over common pieces, which fine-tuning on clean data tends to erase. The setup form, the try-it box
- * and the results show this report so the user sees what the model actually reads.
+ * over pieces clean text also trains. How that changes what a defense can do was measured, not assumed
+ * (docs/FINDINGS.md: it went both ways between the probes), so the report states the fact only. The
+ * setup form, the try-it box and the results show it so the user sees what the model actually reads.
  *
  * Pure text code (no tensors): the page's main thread runs it too, on the shipped vocabulary.
  */
@@ -133,5 +134,5 @@ function summarize(r: TriggerReport): string {
   if (oneId && unknown.length === 0 && uses <= RARE_SHARE * total) return `${head}, a rare one (in ${count(uses)} of ${count(total)} training texts)`;
   if (oneId) return `${head}; clean text uses it too (${where}): the backdoor shares its row with clean text, which fine-tuning on clean data keeps training`;
   if (absent.length > 0) return `${head}; clean text uses some of these ${unit} (${where}), never ${absent.join(', ')}, so the backdoor can sit in ${absent.length === 1 ? 'that row' : 'those rows'}`;
-  return `${head}; clean text uses these ${unit} (${where}): the backdoor must be a circuit over common ${unit}, which fine-tuning on clean data tends to erase`;
+  return `${head}; clean text uses these ${unit} (${where}): the backdoor must be a circuit over ${unit} that clean text also trains`;
 }

@@ -15,8 +15,8 @@
  * seen in the corpus or not. Real LLM vocabularies end up that way — byte-level BPE over web-scale text
  * holds nearly every two-letter string as one token — and it is what makes BadNet's triggers what the
  * field means by them: Kurita et al. chose `cf`, `mn`, `bb`, `tq`, `mb` because each is one *rare token*.
- * Without the rule a small corpus spells them in pieces clean text shares (`m ##n`), a different and
- * fragile backdoor (docs/FINDINGS.md). A general rule, not a list of triggers: any rare two-letter word
+ * Without the rule a small corpus spells them in pieces clean text shares (`m ##n`), a different
+ * backdoor (docs/FINDINGS.md measures both). A general rule, not a list of triggers: any rare two-letter word
  * the user types is one token too. Words go through the same `tokenize` as the word tokenizer
  * (lower case, punctuation apart, PTB contractions), so both read a text the same way.
  */
