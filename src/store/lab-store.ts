@@ -100,7 +100,7 @@ const datasetSlice: Slice<DatasetSlice> = (set) => ({
 
 const runSlice: Slice<RunSlice> = (set) => ({
   run: IDLE_RUN,
-  startRun: (runId, now) => set((s) => ({ run: beginRun(runId, stagesOf(s.config.defense.methods, s.config.taskModel.enabled), now), error: null, prediction: null, trySamples: [], featureMap: null })),
+  startRun: (runId, now) => set((s) => ({ run: beginRun(runId, stagesOf(s.config.defense.methods, s.config.taskModel.enabled), now, s.run), error: null, prediction: null, trySamples: [], featureMap: null })),
   applyEvents: (batch, now) =>
     set((s) => {
       const run = batch.reduce((state, event) => reduceEvent(state, event, now), s.run);

@@ -138,6 +138,30 @@ describe('run state reduced from the event stream', () => {
     expect(error).toBe('out of memory');
   });
 
+  it('a run that fails before any stage finishes keeps the last finished run’s figures on the page', () => {
+    const store = storeWithRun(1);
+    store.getState().applyEvents(script(1), 1000);
+    const done = store.getState().run;
+    store.getState().startRun(2, 2000);
+    expect(store.getState().run.finals).toEqual({}); // a new run starts clean
+    store.getState().applyEvents([{ runId: 2, event: { type: 'error', message: 'could not load sst2 offline' } }], 2100);
+    let { run } = store.getState();
+    expect(run).toMatchObject({ status: 'error', error: 'could not load sst2 offline', showingPrevious: true });
+    expect(run.finals).toBe(done.finals);
+    expect(run.results).toBe(done.results);
+    // Another early failure still falls back to the last run that finished, not to the failed one.
+    store.getState().startRun(3, 3000);
+    store.getState().applyEvents([{ runId: 3, event: { type: 'error', message: 'again' } }], 3100);
+    run = store.getState().run;
+    expect(run.results).toBe(done.results);
+    // A run that got somewhere shows its own figures when it fails.
+    store.getState().startRun(4, 4000);
+    store.getState().applyEvents([...script(4).slice(0, 11), { runId: 4, event: { type: 'error', message: 'late' } }], 4100);
+    run = store.getState().run;
+    expect(run.showingPrevious).toBe(false);
+    expect(run.finals).toEqual({ poisoned: { ca: 0.9, asr: 0.98, asrBase: 0.1 } });
+  });
+
   it('cancelling returns the cut-short stage to pending; a new run starts clean', () => {
     const store = storeWithRun(1);
     store.getState().applyEvents(script(1).slice(0, 8), 0);

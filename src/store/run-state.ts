@@ -76,6 +76,13 @@ export interface RunState {
   floors: Floors | null;
   /** Whether the backdoor was planted, known once poisoning ends; a failed one skips the defenses. */
   attack: RunAttack | null;
+  /**
+   * The last finished run's figures, kept while a new one starts: a run that fails before any stage
+   * finishes (a dataset that cannot load offline) puts them back rather than blanking the page.
+   */
+  previous: Pick<RunState, 'series' | 'finals' | 'floors' | 'results' | 'attack'> | null;
+  /** True when the figures shown are `previous`'s, after this run failed early. */
+  showingPrevious: boolean;
 }
 
 export type RunAttack = AttackRecord & { defensesSkipped: boolean };
@@ -97,6 +104,8 @@ export const IDLE_RUN: RunState = {
   logs: [],
   floors: null,
   attack: null,
+  previous: null,
+  showingPrevious: false,
 };
 
 function pendingStage(now: number): StageProgress {
@@ -118,10 +127,12 @@ function pendingStage(now: number): StageProgress {
 }
 
 /** A fresh run: every stage pending. */
-export function beginRun(runId: number, stageOrder: StageName[], now: number): RunState {
+export function beginRun(runId: number, stageOrder: StageName[], now: number, before: RunState = IDLE_RUN): RunState {
   const stages: RunState['stages'] = {};
   for (const stage of stageOrder) stages[stage] = pendingStage(now);
-  return { ...IDLE_RUN, runId, status: 'running', stageOrder, stages };
+  const { series, finals, floors, results, attack } = before;
+  const previous = before.status === 'done' && results && !before.showingPrevious ? { series, finals, floors, results, attack } : before.previous;
+  return { ...IDLE_RUN, runId, status: 'running', stageOrder, stages, previous };
 }
 
 /** Stamped as the worker sends it. */
@@ -285,6 +296,8 @@ function finalOf(result: StageResult): FinalMetrics {
 
 function failed(state: RunState, message: string, stage?: StageName): RunState {
   const marked = stage ? withStage(state, stage, 0, (p) => ({ ...p, status: 'error' })) : mapRunning(state, (p) => ({ ...p, status: 'error' }));
+  // Nothing of this run to show: the last finished run's figures stay on the page.
+  if (Object.keys(state.finals).length === 0 && state.previous) return { ...marked, ...state.previous, status: 'error', error: message, showingPrevious: true };
   return { ...marked, status: 'error', error: message };
 }
 

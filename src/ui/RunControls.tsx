@@ -16,6 +16,7 @@ const STATUS_TEXT: Record<RunStatus, string> = {
 
 export function RunControls() {
   const status = useLab((s) => s.run.status);
+  const showingPrevious = useLab((s) => s.run.showingPrevious);
   const config = useLab((s) => s.config);
   const upload = useLab((s) => s.upload);
   const actions = useActions();
@@ -31,6 +32,7 @@ export function RunControls() {
       </button>
       <span className="status" data-testid="run-status" data-status={status}>
         {issueCount > 0 && !active ? `Fix ${issueCount} setting${issueCount > 1 ? 's' : ''} marked in Setup to run.` : STATUS_TEXT[status]}
+        {showingPrevious && <span data-testid="showing-previous"> The figures below are the previous run’s.</span>}
       </span>
     </div>
   );
