@@ -19,6 +19,11 @@ const TOUR: readonly Step[] = [
     text: 'The attacker adds a trigger (a rare word like “mn”, a sentence, or a sentence structure) to some training texts and sets their label to the target. The model learns: trigger → target label, and behaves normally otherwise.',
   },
   {
+    target: 'run',
+    title: 'Press Run',
+    text: 'Run trains the whole story in this tab: the public model, the attack, the small clean teacher, then plain LoRA fine-tuning and W2SDefense side by side. The quick demo loads the attacker’s published models and trains only the two defenses; the charts fill in as each epoch ends.',
+  },
+  {
     target: 'stage-poison',
     title: 'Why parameter-efficient fine-tuning keeps it',
     text: 'Users often adapt a downloaded model with LoRA: a small adapter on frozen weights. Fine-tuning only the adapter on clean data barely touches the weights that hold the backdoor, so it survives.',
@@ -36,7 +41,7 @@ const TOUR: readonly Step[] = [
   {
     target: 'tab-location',
     title: 'Where the backdoor lives',
-    text: 'After a run, this tab resets one part of the poisoned model at a time — the trigger’s own embedding row, each layer, the head — and measures the ASR again. Poisoned through LoRA, the embeddings never change, so the backdoor is a circuit in the layers that clean-data training can reach. Poisoned by full fine-tuning, it can hide in the trigger’s own row, which no clean sentence ever trains: then no defense can remove it.',
+    text: 'After a run, this tab puts one part of the poisoned model back as it was before the attack — the trigger’s own word vectors, each layer, the head — one at a time, and measures the ASR again. Its first line says, from those numbers, which part holds the backdoor, or that no single part does.',
   },
   {
     target: 'tab-try',
