@@ -272,7 +272,7 @@ test('class mode walks through the page, step by step, and a teacher can turn it
     await page.waitForFunction((n) => document.querySelector('[data-testid="tour-step"]')?.getAttribute('data-step') === String(n), targets.length, { timeout: 5_000 });
   }
   note(`steps point at: ${targets.join(' → ')}`);
-  expect(targets.length === 6, `six steps, got ${targets.length}`);
+  expect(targets.length === 7, `seven steps, got ${targets.length}`);
   await page.reload();
   await page.waitForSelector(byTestId('tour-step'));
   expect((await page.locator(byTestId('tour-step')).getAttribute('data-step')) === '0', 'class mode stays on after a reload, from the first step');

@@ -145,6 +145,7 @@ test('cancel mid-run, then a new run completes', async ({ page, baseUrl, note })
   note(`tensors left after cancel: ${tensors}`);
   expect(tensors === '0', `a cancelled run frees its tensors, ${tensors} left`);
 
+  await page.click(`${byTestId('advanced-settings')} > summary`); // the LM steps are an advanced setting
   await page.fill('#field-pretrain\\.studentSteps', '4');
   const again = await runToEnd(page, 180_000);
   expect(again === 'done', `the run after cancel ends "${again}" (${await errorText(page)})`);
