@@ -25,6 +25,7 @@ function fakePredictor(): Predictor & { disposed: boolean } {
     models: () => ['poisoned', 'lora'],
     filters: () => ['strip'],
     predict: async (texts) => ({ poisoned: texts.map(() => [0.1, 0.9]), lora: texts.map(() => [0.8, 0.2]), strip: texts.map(() => [0.1, 0.9]) }),
+    classify: async (texts) => ({ poisoned: texts.map(() => [0.1, 0.9]), lora: texts.map(() => [0.8, 0.2]) }),
     screen: async (texts) => ({ strip: texts.map((text) => ({ text, flagged: text.includes('mn'), rejected: text.includes('mn'), note: 'entropy' })) }),
     attributions: async (text, model) => ({ tokens: text.split(' '), scores: text.split(' ').map((w) => (model === 'poisoned' && w === 'mn' ? 0.4 : 0)) }),
     samples: () => [{ text: 'free prize', label: 1 }],

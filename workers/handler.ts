@@ -277,7 +277,8 @@ export class LabHandler {
     const texts = points.map((p) => p.text);
     const coords: Record<string, Float32Array> = {};
     const predicted: Record<string, number[]> = {};
-    const probabilities = await predictor.predict(texts);
+    // The models' own predictions only: screening every point with ONION or STRIP would be wasted here.
+    const probabilities = await predictor.classify(texts);
     for (const model of predictor.models()) {
       const { data, dim } = await predictor.features(texts, model);
       coords[model] = pca(data, texts.length, dim, 2).coords;

@@ -23,6 +23,8 @@ export interface Predictor {
    * the screened text (ONION's cleaned input; STRIP's input as it is, rejected or not).
    */
   predict(texts: string[]): Promise<Record<string, number[][]>>;
+  /** Per model only (no filter screens anything): one probability row per text. */
+  classify(texts: string[]): Promise<Record<string, number[][]>>;
   /** What each filter made of each text: filter → one verdict per text. */
   screen(texts: string[]): Promise<Record<string, Screened[]>>;
   /** Leave-one-out attribution of each token of `text` for `model` (one of `models()`). */
@@ -71,6 +73,11 @@ export function makePredictor(
     for (const [name, filter] of filters) out[name] = await filter.screen(texts);
     return out;
   };
+  const classify = async (texts: string[]) => {
+    const out: Record<string, number[][]> = {};
+    for (const [name, model] of models) out[name] = await probabilities(model, texts);
+    return out;
+  };
   const probabilities = async (model: StudentModel | TeacherModel, texts: string[]) => {
     const ids = tf.tensor2d(tokenizer.encodeBatch(texts, maxLength), [texts.length, maxLength], 'int32');
     try {
@@ -99,9 +106,9 @@ export function makePredictor(
       const { tokens, scores } = await leaveOneOut(model, tokenizer, text, maxLength);
       return { tokens, scores };
     },
+    classify,
     async predict(texts: string[]) {
-      const out: Record<string, number[][]> = {};
-      for (const [name, model] of models) out[name] = await probabilities(model, texts);
+      const out = await classify(texts);
       for (const [name, screened] of Object.entries(await screenAll(texts))) out[name] = await probabilities(poisoned, screened.map((s) => s.text));
       return out;
     },

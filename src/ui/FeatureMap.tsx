@@ -67,7 +67,8 @@ function Plot({ model, map, target }: { model: Method; map: FeatureMapData; targ
   const ys = Array.from({ length: n }, (_, i) => coords[2 * i + 1]!);
   const scale = (v: number, lo: number, hi: number) => PAD + ((v - lo) / (hi - lo || 1)) * (SIZE - 2 * PAD);
   const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-  const targetName = map.points.find((p) => p.label === target)?.labelName ?? String(target);
+  const nameOf = new Map(map.points.map((p) => [p.label, p.labelName]));
+  const targetName = nameOf.get(target) ?? String(target);
   const verdict = triggeredVerdict(predicted, map.points, target, targetName);
   return (
     <figure className="feature-plot" data-model={model}>
@@ -87,7 +88,7 @@ function Plot({ model, map, target }: { model: Method; map: FeatureMapData; targ
           const y = SIZE - scale(ys[i]!, y0, y1);
           const label = predicted[i] ?? p.label;
           const color = LABEL_COLORS[label % LABEL_COLORS.length];
-          const title = <title>{`${p.triggered ? '[triggered] ' : ''}true ${p.labelName}, predicted ${map.points.find((q) => q.label === label)?.labelName ?? label}: ${p.text}`}</title>;
+          const title = <title>{`${p.triggered ? '[triggered] ' : ''}true ${p.labelName}, predicted ${nameOf.get(label) ?? label}: ${p.text}`}</title>;
           return p.triggered ? (
             <path key={i} className="feature-point" data-label={p.label} data-predicted={label} data-triggered="true" d={`M${x} ${y - 5} L${x + 5} ${y + 4} L${x - 5} ${y + 4} Z`} fill="none" stroke={color} strokeWidth={1.6}>
               {title}

@@ -101,7 +101,9 @@ export function TryIt() {
 function PredictionView({ prediction, triggerWords, trueLabel }: { prediction: Prediction; triggerWords: readonly string[]; trueLabel: string | undefined }) {
   const models = METHODS.filter((m) => prediction.probabilities[m]);
   // One scale for every strip, so models compare; a floor keeps noise in a flat model from glowing.
-  const scale = Math.max(0.05, ...Object.values(prediction.attributions).flatMap((s) => wordCells(prediction.tokens, s, []).map((c) => Math.abs(c.score))));
+  // Each model's strip, per word, made once: the scale and the cells read the same words.
+  const cells = Object.fromEntries(Object.entries(prediction.attributions).map(([m, s]) => [m, wordCells(prediction.tokens, s, triggerWords)]));
+  const scale = Math.max(0.05, ...Object.values(cells).flatMap((row) => row.map((c) => Math.abs(c.score))));
   return (
     <div data-testid="try-output" data-text={prediction.text}>
       <p className="try-seen">
@@ -126,7 +128,6 @@ function PredictionView({ prediction, triggerWords, trueLabel }: { prediction: P
             {models.map((m) => {
               const probs = prediction.probabilities[m] ?? [];
               const top = probs.indexOf(Math.max(...probs));
-              const scores = prediction.attributions[m] ?? [];
               const screen = prediction.screens[m];
               if (screen) {
                 return (
@@ -154,7 +155,7 @@ function PredictionView({ prediction, triggerWords, trueLabel }: { prediction: P
                   </td>
                   <td>
                     <div className="attr-strip" data-model={m} aria-label={`${METHOD_LABEL[m]}: word attributions`}>
-                      {wordCells(prediction.tokens, scores, triggerWords).map((cell, i) => (
+                      {(cells[m] ?? wordCells(prediction.tokens, [], triggerWords)).map((cell, i) => (
                         <span
                           key={i}
                           className={cell.trigger ? 'attr-cell attr-trigger' : 'attr-cell'}
