@@ -134,7 +134,8 @@ describe('runExperiment (tiny SST-2 slice)', () => {
     expect(predictor.models()).toEqual(['poisoned', 'teacher', ...REPAIRS]);
     predictor.dispose();
     expect(tf.memory().numTensors).toBe(before);
-  });
+    // Every defense of the catalog trains here: about 60 s alone, past the 120 s default on 2 cores shared with other jobs.
+  }, 300_000);
 
   it('runs the public-task-model threat: task stage, LoRA poisoning that leaves the embeddings alone, loss terms', async () => {
     const config = applyPatch(tiny(), {

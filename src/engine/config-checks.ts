@@ -75,6 +75,9 @@ function acrossFields(c: ExperimentConfig, numLabels: number | undefined, add: (
     if (isInt(size.heads) && size.heads >= 1 && isInt(size.dModel) && size.dModel % size.heads !== 0) add(`models.${which}.heads`, `must divide dModel (${size.dModel})`);
   }
 
+  if (c.defense?.faDepth === 'every-block' && c.defense.faMode !== 'token')
+    add('defense.faDepth', `every-block aligns token states: it needs defense.faMode "token", not "${c.defense.faMode}"`);
+
   if (c.pretrain?.checkpoint === 'shipped' && d.tokenizer !== 'wordpiece')
     add('pretrain.checkpoint', 'the shipped checkpoints read the shipped vocabulary: set data.tokenizer to "wordpiece" (or pretrain.checkpoint to "none")');
 }

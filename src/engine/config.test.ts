@@ -72,6 +72,8 @@ describe('validation names the field and the fix', () => {
     ['a negative NAD weight', { defense: { nad: { beta: -1 } } }, 'defense.nad.beta', /≥ 0/],
     ['poisoning until an ASR of 100 %, which may never come', { poison: { untilAsr: 1 } }, 'poison.untilAsr', /\[0, 1\).*0\.95/],
     ['a negative ASR to poison until', { poison: { untilAsr: -0.1 } }, 'poison.untilAsr', /\[0, 1\)/],
+    ['every-block FA on pooled features', { defense: { faMode: 'pooled', faDepth: 'every-block' } }, 'defense.faDepth', /needs defense\.faMode "token", not "pooled"/],
+    ['an unknown FA depth', { defense: { faDepth: 'middle' as never } }, 'defense.faDepth', /must be final or every-block/],
   ])('%s', (_name, patch, field, message) => {
     const issues = configIssues(applyPatch(DEFAULT_CONFIG, patch));
     const issue = issues.find((i) => i.field === field);

@@ -28,6 +28,15 @@ export const TOKENIZER_KINDS: readonly TokenizerKind[] = ['word', 'wordpiece'];
  */
 export type FaMode = 'token' | 'pooled' | 'official';
 export const FA_MODES: readonly FaMode[] = ['token', 'pooled', 'official'];
+/**
+ * Where per-token FA pulls: `final` — the final hidden states (the paper); `every-block` — also each
+ * earlier block's output, read through the student's final LayerNorm so that every depth is compared on
+ * the scale the teacher's feature was matched to (the terms averaged). Beyond the paper: the "where it
+ * lives" probe finds the quick demo's backdoor in block 1, which final-state FA reaches only through
+ * block 2.
+ */
+export type FaDepth = 'final' | 'every-block';
+export const FA_DEPTHS: readonly FaDepth[] = ['final', 'every-block'];
 
 export const LABEL_MODES: readonly LabelMode[] = ['clean', 'dirty'];
 export const DEFENSE_METHODS: readonly DefenseMethod[] = DEFENSE_IDS;
@@ -171,6 +180,7 @@ export interface ExperimentConfig {
     fa: number;
     temperature: number;
     faMode: FaMode;
+    faDepth: FaDepth;
     /** Keep the epoch with the best dev accuracy (the paper) instead of the last. */
     selectBestByDev: boolean;
     /**
@@ -324,6 +334,10 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
     fa: 1,
     temperature: 2, // the paper's KD temperature
     faMode: 'token', // per-token alignment: the form the paper describes (see losses.ts)
+    // Every block, beyond the paper (which aligns the final states): chosen on dev (docs/FINDINGS.md, *Round
+    // 3*) — the quick demo's backdoor lives in block 1, and final-state FA left 35 % on the dev seed where
+    // every-block FA left 18 %; within 10 points of the clean floor on 4 of 4 dev seeds against 3 of 4.
+    faDepth: 'every-block',
     selectBestByDev: false,
     // Off: with the final LayerNorm trainable, FA is met cheaply by its scale and shift and leaves the
     // circuit in place (dev seed 1, lr 2e-3: W2SDefense 47 % with it, 24 % without; plain LoRA, which

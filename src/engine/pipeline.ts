@@ -205,9 +205,11 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     const scratch = newStudent(rng.fork('probe-init'));
     try {
       const parts = studentParts(Object.keys(poisonedWeights), data.triggerIds, cfg.models.student.layers, cfg.taskModel.enabled);
+      // The probe reports CA, ASR and its floor: the dev set's accuracy would be a quarter more passes for nothing.
+      const { dev: _unused, ...testSets } = prepared.eval;
       results.backdoorLocation = await probeBackdoorLocation(poisonedWeights, beforePoison, parts, async (w) => {
         scratch.setWeights(w);
-        return evaluate(scratch, prepared.eval, cfg.attack.targetLabel);
+        return evaluate(scratch, testSets, cfg.attack.targetLabel);
       });
       for (const p of results.backdoorLocation) emitLog(opts.emit, `Poisoned model with its ${p.part} reset: CA ${pct(p.ca)}, ASR ${pct(p.asr)} (floor ${pct(p.asrBase)}).`);
     } finally {

@@ -46,7 +46,7 @@ export const DEFENSES = {
     label: 'W2SDefense',
     kind: 'repair',
     trains: 'a fresh LoRA adapter, the head and the final LayerNorm',
-    procedure: 'a·CE + b·KD(teacher logits, T) + c·FA(teacher feature vs student final states)',
+    procedure: 'a·CE + b·KD(teacher logits, T) + c·FA(teacher feature vs the student’s token states at every block; the paper’s final states alone with FA depth “final”)',
     teacher: 'weak',
     reference: 'Zhao et al., ACL Findings 2025 (W2SDefense)',
     color: '#0072B2',

@@ -46,6 +46,24 @@ describe('Linear with LoRA', () => {
     expect(maxDiff(lin.mergedWeight(), merged)).toBeLessThan(1e-6);
   });
 
+  it('inference folds the adapter (one product) and training keeps the factors: same values and gradients', () => {
+    const rng = new Rng(8);
+    const lin = new Linear(6, 5, rng, 0.5);
+    lin.attachLora({ rank: 3, alpha: 6, dropout: 0 }, rng.fork('lora'));
+    lin.loraVariables()[1]!.assign(randn([3, 5], rng));
+    const x = randn([9, 6], new Rng(9)) as tf.Tensor2D; // 9·(6 + 5) > 6·5: inference takes the folded path
+    const [A, B] = lin.loraVariables() as [tf.Variable, tf.Variable];
+    expect(maxDiff(lin.apply(x, false), lin.apply(x, true))).toBeLessThan(1e-5);
+    // Gradients through each path, by variableGrads (A, B) and grad (x).
+    const viaVars = (training: boolean) => tf.variableGrads(() => tf.sum(tf.square(lin.apply(x, training))) as tf.Scalar, [A, B]).grads;
+    const folded = viaVars(false);
+    const factored = viaVars(true);
+    expect(maxDiff(folded[A.name]!, factored[A.name]!)).toBeLessThan(1e-4);
+    expect(maxDiff(folded[B.name]!, factored[B.name]!)).toBeLessThan(1e-4);
+    const dx = (training: boolean) => tf.grad((xx: tf.Tensor) => tf.sum(tf.square(lin.apply(xx as tf.Tensor2D, training))))(x);
+    expect(maxDiff(dx(false), dx(true))).toBeLessThan(1e-4);
+  });
+
   it('rank-3 input [B, T, in] gives the 2-D result reshaped', () => {
     const lin = loraLinear();
     const x = randn([2, 3, 6], new Rng(4)) as tf.Tensor3D;

@@ -42,6 +42,30 @@ describe('StudentModel', () => {
     m.dispose();
   });
 
+  it('classifyWithEveryBlock: the final states, and each earlier block output through the final LayerNorm', () => {
+    const m = new StudentModel({ ...STUDENT, layers: 3 }, V, T, 2, 0.1, new Rng(2));
+    const x = ids();
+    // Reference: the block outputs as the encoder's taps give them, normalised by hand with the final norm's own scale and shift.
+    const taps = { blocks: [] as tf.Tensor2D[] };
+    m.encoder.apply(x, false, taps);
+    const [gamma, beta] = m.finalNormVariables();
+    gamma!.assign(tf.tensor1d(Array.from({ length: 16 }, (_, i) => 0.5 + i / 16)));
+    beta!.assign(tf.tensor1d(Array.from({ length: 16 }, (_, i) => 0.1 * (i - 8))));
+    const plain = m.classifyWithStates(x, false);
+    const deep = m.classifyWithEveryBlock(x, false);
+    expect(maxDiff(deep.logits, plain.logits)).toBe(0);
+    expect(maxDiff(deep.states, plain.states)).toBe(0);
+    const byHand = (h: tf.Tensor2D) => {
+      const { mean, variance } = tf.moments(h, -1, true);
+      return tf.reshape(tf.add(tf.mul(tf.div(tf.sub(h, mean), tf.sqrt(tf.add(variance, 1e-5))), gamma!), beta!), [3, T, 16]);
+    };
+    expect(deep.earlierStates).toHaveLength(2);
+    deep.earlierStates.forEach((s, i) => expect(maxDiff(s, byHand(taps.blocks[i]!))).toBeLessThan(1e-4));
+    // The last block's output through the same norm is the final states: why it is not repeated.
+    expect(maxDiff(byHand(taps.blocks[2]!), plain.states)).toBeLessThan(1e-4);
+    m.dispose();
+  });
+
   it('classify with mean pooling (the default): feature = mean of final states over non-PAD tokens', async () => {
     const m = new StudentModel(STUDENT, V, T, 3, 0.1, new Rng(1));
     const x = ids();

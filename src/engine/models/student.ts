@@ -56,6 +56,19 @@ export class StudentModel {
     return { logits: this.head.apply(x, training), feature, states }; // logits: [B, C]
   }
 
+  /**
+   * `classifyWithStates` plus `earlierStates`: each block's output but the last, read through the final
+   * LayerNorm, [B, T, d] each — the states every-block FA aligns beside the final ones (the last block's
+   * output through that norm *is* the final states).
+   */
+  classifyWithEveryBlock(ids: tf.Tensor2D, training: boolean): { logits: tf.Tensor2D; feature: tf.Tensor2D; states: tf.Tensor3D; earlierStates: tf.Tensor3D[] } {
+    const taps: EncoderTaps = { blocks: [] };
+    const out = this.classifyWithStates(ids, training, taps);
+    const shape = out.states.shape;
+    const earlierStates = taps.blocks!.slice(0, -1).map((x) => tf.reshape(this.encoder.finalNorm.apply(x), shape) as tf.Tensor3D);
+    return { ...out, earlierStates };
+  }
+
   /** The final LayerNorm's scale and shift. */
   finalNormVariables(): tf.Variable[] {
     return this.encoder.finalNorm.variables();

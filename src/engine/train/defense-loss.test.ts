@@ -63,6 +63,18 @@ describe('defenseLoss', () => {
     expect(value(defenseLoss(s, t, labels(), mask(), lossWeights('fa-only', d)!, 2, 'pooled'))).toBeCloseTo(expected, 5);
   });
 
+  it('averages per-token FA over every depth given (every-block FA)', () => {
+    const s = student();
+    const t = teacher();
+    const earlier = tf.tensor3d([[[1, 0], [0, 1]], [[2, 2], [5, 5]]]);
+    const fa = (states: tf.Tensor3D) => value(tokenFeatureAlignmentLoss(t.feature, states, mask()));
+    const expected = 2 * value(crossEntropy(s.logits, labels())) + 3 * ((fa(s.states) + fa(earlier)) / 2);
+    expect(value(defenseLoss({ ...s, earlierStates: [earlier] }, t, labels(), mask(), lossWeights('fa-only', d)!, 2, 'token'))).toBeCloseTo(expected, 5);
+    // Only the token form reads depths: pooled FA ignores them.
+    const pooled = value(defenseLoss(s, t, labels(), mask(), lossWeights('fa-only', d)!, 2, 'pooled'));
+    expect(value(defenseLoss({ ...s, earlierStates: [earlier] }, t, labels(), mask(), lossWeights('fa-only', d)!, 2, 'pooled'))).toBeCloseTo(pooled, 6);
+  });
+
   it('is plain CE without a teacher, whatever the weights', () => {
     const s = student();
     expect(value(defenseLoss(s, null, labels(), mask(), { ce: 1, kd: 5, fa: 5 }, 2, 'token'))).toBeCloseTo(value(crossEntropy(s.logits, labels())), 6);

@@ -19,11 +19,15 @@ export function usesTeacher(w: LossWeights): boolean {
   return w.kd > 0 || w.fa > 0;
 }
 
-/** What the student hands the objective: logits [B, C], pooled feature [B, d], token states [B, T, d]. */
+/**
+ * What the student hands the objective: logits [B, C], pooled feature [B, d], final token states
+ * [B, T, d]; for every-block FA also the earlier blocks' states through the final norm, [B, T, d] each.
+ */
 interface StudentOutputs {
   logits: tf.Tensor2D;
   feature: tf.Tensor2D;
   states: tf.Tensor3D;
+  earlierStates?: tf.Tensor3D[];
 }
 
 /** The teacher's constants for a batch: logits [B, C], projected feature [B, d]. */
@@ -35,8 +39,12 @@ export interface TeacherTargets {
 /** FA in the chosen form; mask: [B, T], 1 at real tokens. */
 function featureAlignment(mode: FaMode, teacherFeature: tf.Tensor2D, student: StudentOutputs, mask: tf.Tensor2D): tf.Scalar {
   switch (mode) {
-    case 'token':
-      return tokenFeatureAlignmentLoss(teacherFeature, student.states, mask);
+    case 'token': {
+      // Every depth given, averaged: the term keeps the per-token distance's scale whatever the depth.
+      const depths = [student.states, ...(student.earlierStates ?? [])];
+      const terms = depths.map((states) => tokenFeatureAlignmentLoss(teacherFeature, states, mask));
+      return (terms.length === 1 ? terms[0]! : tf.div(tf.addN(terms), terms.length)) as tf.Scalar;
+    }
     case 'pooled':
       return featureAlignmentLoss(teacherFeature, student.feature);
     case 'official':
