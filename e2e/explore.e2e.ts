@@ -1,6 +1,6 @@
 /**
  * The lab in a real browser, after a run: try it, the defense bench, the feature map, trigger
- * comparisons and sweeps, class mode and the exports.
+ * comparisons and sweeps and the exports (class mode: class-mode.e2e.ts).
  */
 import { expect, test } from './harness';
 import { backendName, byTestId, errorText, labResults, openLab, runToEnd, TINY_RUN } from './lab-page';
@@ -249,38 +249,6 @@ test('sweep over label modes and budgets: one row per cell, named by what varies
   const error = (await errorText(page)) ?? '';
   note(`bad budget: ${error}`);
   expect(/attack\.budget/.test(error) && /1\.5/.test(error), `the error names the field and the value: "${error}"`);
-});
-
-test('class mode walks through the page, step by step, and a teacher can turn it off', async ({ page, baseUrl, note }) => {
-  test.setTimeout(60_000);
-  await openLab(page, baseUrl, { backend: 'cpu' });
-  expect((await page.locator(byTestId('tour-step')).count()) === 0, 'class mode is off by default');
-  // Keyboard only: focus the switch and press Space, then Enter on "Next".
-  await page.focus(byTestId('class-mode'));
-  await page.keyboard.press('Space');
-  await page.waitForSelector(byTestId('tour-step'));
-  const targets: string[] = [];
-  for (;;) {
-    const step = page.locator(byTestId('tour-step'));
-    const target = (await step.getAttribute('data-target')) ?? '';
-    targets.push(target);
-    const outlined = await page.evaluate((t) => document.querySelector(`[data-testid="${t}"]`)?.classList.contains('tour-target') ?? false, target);
-    expect(outlined, `step ${targets.length} points at "${target}", which is on the page and outlined`);
-    if ((await page.locator(byTestId('tour-next')).count()) === 0) break;
-    await page.focus(byTestId('tour-next'));
-    await page.keyboard.press('Enter');
-    await page.waitForFunction((n) => document.querySelector('[data-testid="tour-step"]')?.getAttribute('data-step') === String(n), targets.length, { timeout: 5_000 });
-  }
-  note(`steps point at: ${targets.join(' → ')}`);
-  expect(targets.length === 7, `seven steps, got ${targets.length}`);
-  await page.reload();
-  await page.waitForSelector(byTestId('tour-step'));
-  expect((await page.locator(byTestId('tour-step')).getAttribute('data-step')) === '0', 'class mode stays on after a reload, from the first step');
-  await page.click(byTestId('tour-close'));
-  expect((await page.locator(byTestId('tour-step')).count()) === 0 && (await page.locator('.tour-target').count()) === 0, 'turning it off removes the panel and the outline');
-  await page.reload();
-  await page.waitForSelector(byTestId('run'));
-  expect((await page.locator(byTestId('tour-step')).count()) === 0, 'off stays off after a reload');
 });
 
 /** Clicks `testId` and returns the downloaded file's name and bytes. */

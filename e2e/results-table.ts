@@ -10,7 +10,7 @@ import { DEFENSE_IDS } from '../src/engine/defenses/catalog';
 export const percent = (x: number) => `${(x * 100).toFixed(1)}%`;
 
 /** Every row the results table can have, and the stage it comes from: the reference models, then every defense of the catalog. */
-const METHOD_STAGE: Record<string, StageName> = {
+export const METHOD_STAGE: Record<string, StageName> = {
   'task-model': 'task',
   poisoned: 'poison',
   teacher: 'teacher',

@@ -52,6 +52,31 @@ test('a _hide key hides its control', async ({ page, baseUrl }) => {
   expect(await page.locator(byTestId('field-attack.trigger')).isVisible(), 'without _hide the trigger control shows');
 });
 
+test('the target label is chosen and shown by its class name, for the dataset in use', async ({ page, baseUrl, note }) => {
+  test.setTimeout(60_000);
+  await openLab(page, baseUrl, { backend: 'cpu' });
+  await page.click(`${byTestId('advanced-settings')} > summary`);
+  const field = '#field-attack\\.targetLabel';
+  const options = () => page.locator(`${field} option`).allTextContents();
+  const chosen = () => page.$eval(field, (el) => (el as HTMLSelectElement).selectedOptions[0]?.textContent ?? '');
+  const asrTitle = () => page.locator(byTestId('chart-asr-counts')).textContent();
+  // The bundled spam corpus: 0 is ham, 1 is spam.
+  expect(JSON.stringify(await options()) === '["0 (ham)","1 (spam)"]', `one option per class, by name: ${JSON.stringify(await options())}`);
+  expect((await chosen()) === '0 (ham)', `the quick demo's target reads "0 (ham)", got "${await chosen()}"`);
+  expect((await asrTitle())?.endsWith('read as the target, 0 (ham)'), `the ASR chart names the target class: "${await asrTitle()}"`);
+  expect((await page.locator(byTestId('results-target')).textContent()) === '0 (ham)', 'the results table names the target class');
+  // Choosing by name sets the number the config and the link carry.
+  await page.selectOption(field, { label: '1 (spam)' });
+  await page.waitForFunction(() => location.hash.includes('attack.targetLabel=1'), undefined, { timeout: 5_000 });
+  expect((await asrTitle())?.endsWith('read as the target, 1 (spam)'), `the ASR chart follows the choice: "${await asrTitle()}"`);
+
+  // AG News has four topics; a link's target label is named in its terms.
+  await openLab(page, baseUrl, { hash: 'data.source=ag_news&attack.targetLabel=3', backend: 'cpu' });
+  await page.click(`${byTestId('advanced-settings')} > summary`);
+  note(`AG News: ${(await options()).join(', ')}`);
+  expect((await options()).length === 4 && (await chosen()) === '3 (Sci/Tech)', `AG News's target 3 reads "3 (Sci/Tech)", got "${await chosen()}" of ${JSON.stringify(await options())}`);
+});
+
 test('setup shows how the shipped vocabulary splits the trigger, live as it is typed', async ({ page, baseUrl, note }) => {
   test.setTimeout(60_000);
   // The expected pieces come from the shipped vocabulary file itself, never from a list written here.

@@ -162,16 +162,48 @@ test('the same config, seed and backend give the same numbers twice on WebGPU, e
   expect(diff === null, `two runs of one seed differ at ${diff}`);
 });
 
-test('without an override a software WebGPU (SwiftShader here) is passed over for WASM, and the badge says why in words', async ({ page, baseUrl, note }) => {
+/** The badge once settled: the backend, its sentence, whether it was measured now or remembered, and when (ms since the page was asked for). */
+async function settledBadge(page: import('@playwright/test').Page) {
+  const at = await page.waitForFunction(() => (document.querySelector('[data-testid="backend"]') ? performance.now() : null), undefined, { timeout: 60_000, polling: 50 });
+  return {
+    ms: (await at.jsonValue())!,
+    backend: ((await page.locator(byTestId('backend')).textContent()) ?? '').trim(),
+    why: (await page.locator(byTestId('backend-why')).allTextContents())[0] ?? '',
+    measured: await page.locator('.backend').getAttribute('data-measured'),
+    details: (await page.locator('.backend-details').textContent()) ?? '',
+  };
+}
+
+test('without an override a software WebGPU (SwiftShader here) is timed against WASM: the faster is used, said in one sentence, and remembered for the next visit', async ({ page, baseUrl, note }) => {
   test.setTimeout(90_000);
-  const loaded = Date.now();
   await openLab(page, baseUrl);
-  const backend = await backendName(page);
-  note(`backend: ${backend}, badge settled ${((Date.now() - loaded) / 1000).toFixed(1)} s after the page was asked for`);
-  expect(backend.trim() === 'wasm', `the badge says wasm, got "${backend}"`);
-  const badge = (await page.locator('.backend').textContent()) ?? '';
-  note(badge);
-  expect(/webgpu skipped: .*in software on the CPU, where WASM trains this lab's models several times faster.*\?backend=webgpu uses it anyway/.test(badge), `the badge says why WebGPU was passed over: "${badge}"`);
+  const first = await settledBadge(page);
+  note(`first visit: ${first.backend} after ${(first.ms / 1000).toFixed(1)} s${first.why}`);
+  // Which backend wins is the machine's business; that the choice was measured, said and kept is the lab's.
+  expect(first.measured === 'now', `the first visit measures (data-measured="${first.measured}")`);
+  expect(first.backend === 'wasm' || first.backend === 'webgpu', `WASM or WebGPU, got "${first.backend}"`);
+  expect(/^ — measured (\d+\.\d× )?faster here/.test(first.why), `the badge says in one sentence that the backend measured faster: "${first.why}"`);
+  if (first.backend === 'wasm') expect(/webgpu skipped: .*runs WebGPU in software here: a training step took WASM [\d.]+ ms, WebGPU ([\d.]+ ms|did not finish within [\d.]+ s); \?backend=webgpu uses it anyway/.test(first.details), `the details give both times and the override: "${first.details}"`);
+  const stored = await page.evaluate(() => JSON.parse(localStorage.getItem('w2s-backend-measurements') ?? '[]') as { backend: string; key: string }[]);
+  expect(stored.length === 1 && stored[0]!.backend === first.backend, `the measurement is kept in this browser: ${JSON.stringify(stored)}`);
+  // The timed steps free every tensor they made, on both backends (an abandoned WebGPU step included).
+  const worker = page.workers().find((w) => w.url().includes('lab.worker'));
+  const left = await worker?.evaluate(() => (self as unknown as { __w2sTestHooks: { numTensors(): number } }).__w2sTestHooks.numTensors());
+  expect(left === 0, `no tensor left after the measurement, got ${left}`);
+  // How soon it settled is measured and noted above, not asserted: a timing depends on the machine's load
+  // (3.6–4.4 s here with two training jobs on the 2 cores), and a timed assertion would flip on a busy runner.
+
+  // The next visit uses the kept measurement at once.
+  await page.reload();
+  const second = await settledBadge(page);
+  note(`second visit: ${second.backend} after ${(second.ms / 1000).toFixed(1)} s${second.why}`);
+  expect(second.measured === 'remembered' && second.backend === first.backend, `the second visit reuses the measurement: ${second.measured}, ${second.backend}`);
+  expect(second.why.includes('remembered from an earlier visit'), `the badge says it was remembered: "${second.why}"`);
+
+  // ?backend= overrides it, with nothing measured.
+  await openLab(page, baseUrl, { backend: 'wasm' });
+  const forced = await settledBadge(page);
+  expect(forced.backend === 'wasm' && forced.measured === null && forced.details.includes('?backend=wasm'), `?backend=wasm is used as asked, unmeasured: ${forced.measured}, "${forced.details}"`);
 });
 
 test('?backend=webgpu keeps software WebGPU, with the lab\'s kernels checked on the device', async ({ page, baseUrl, note }) => {

@@ -13,6 +13,7 @@ import { App } from './ui/App';
 import { LabProvider } from './ui/lab-context';
 import './ui/styles.css';
 import { errorMessage } from './engine/error-message';
+import { readMeasurements, rememberMeasurement } from './store/backend-memory';
 
 const store = createLabStore();
 syncUrlWithStore(store);
@@ -28,8 +29,19 @@ const actions = createLabActions(store, client);
 
 // The worker fetches the bundled data relative to the page, wherever the site is served from.
 const baseUrl = new URL(import.meta.env.BASE_URL, window.location.href).href;
-client.request('init', { baseUrl, ...engineOverrides() }).then(
-  (report) => store.getState().setBackend(report),
+// localStorage may be missing or refuse access (some privacy settings): the worker then measures again.
+const storage = (() => {
+  try {
+    return window.localStorage;
+  } catch {
+    return undefined;
+  }
+})();
+client.request('init', { baseUrl, ...engineOverrides(), remembered: readMeasurements(storage) }).then(
+  (report) => {
+    store.getState().setBackend(report);
+    rememberMeasurement(storage, report);
+  },
   (error: unknown) => store.getState().setError(`The lab could not start a backend: ${errorMessage(error)}`),
 );
 

@@ -9,8 +9,11 @@ import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreadedSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import type { Probe } from './choose-backend';
-import { chooseKernelSet, isSoftwareRenderer, runsOnCpu, softwareGpuReason, type AdapterFacts } from './webgpu/adapter';
+import { chooseKernelSet, isSoftwareRenderer, softwareGpuReason, type AdapterFacts } from './webgpu/adapter';
 import type { BackendName, EngineOverrides } from './protocol';
+import { deviceName, isMeasurement, measurementKey, needsMeasuring, webGpuSkipReason, type MeasuredOutcome, type Measurement } from './measured-choice';
+import { measureBackends } from './measure-backends';
+import { withTimeout } from './timeout';
 import { wasmThreadPlan, withLogicalCores } from './wasm-threads';
 import { registerEngineKernels } from '../src/engine/kernels/register';
 
@@ -36,15 +39,23 @@ export function loseWebGpuDevice(): boolean {
 /** How long a backend may take to compile its first kernels before it counts as broken. */
 const PROBE_TIMEOUT_MS = 60_000;
 
+/** What the page remembers of earlier measurements (`measured-choice.ts`), and where a new one is reported. */
+export interface ChoiceMemory {
+  remembered: readonly Measurement[];
+  onMeasured(outcome: MeasuredOutcome): void;
+}
+
+const FORGETFUL: ChoiceMemory = { remembered: [], onMeasured: () => {} };
+
 /**
  * `overrides.kernels`: `?kernels=` (`tfjs` or `lab`), else chosen by the adapter; `overrides.threads`:
  * `?threads=`, WASM threads, else one per logical core.
  */
-export function browserProbe(onDeviceLost: DeviceLostListener, overrides: EngineOverrides = {}): Probe {
+export function browserProbe(onDeviceLost: DeviceLostListener, overrides: EngineOverrides = {}, memory: ChoiceMemory = FORGETFUL): Probe {
   return async (name: BackendName) => {
     switch (name) {
       case 'webgpu':
-        return probeWebGpu(onDeviceLost, overrides.kernels, overrides.backend === 'webgpu');
+        return probeWebGpu(onDeviceLost, overrides, memory);
       case 'webgl': {
         if (typeof OffscreenCanvas === 'undefined') throw new Error('no OffscreenCanvas in workers, so no WebGL here');
         const renderer = webGlRenderer();
@@ -52,25 +63,8 @@ export function browserProbe(onDeviceLost: DeviceLostListener, overrides: Engine
         await import('@tensorflow/tfjs-backend-webgl');
         return start('webgl');
       }
-      case 'wasm': {
-        const wasm = await import('@tensorflow/tfjs-backend-wasm');
-        wasm.setWasmPaths({
-          'tfjs-backend-wasm.wasm': wasmPlain,
-          'tfjs-backend-wasm-simd.wasm': wasmSimd,
-          'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
-        });
-        const plan = wasmThreadPlan({
-          isolated: globalThis.crossOriginIsolated === true,
-          threadsSupported: await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT') === true,
-          simdSupported: await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT') === true,
-          cores: navigator.hardwareConcurrency || 1,
-          requested: overrides.threads,
-        });
-        if (plan.threads > 0) wasm.setThreadsCount(plan.threads);
-        // tfjs caps its pool at half the logical cores (see `withLogicalCores`); it reads the count once, as the module starts.
-        await withLogicalCores(navigator, plan.threads > 0 ? 2 * plan.threads : undefined, () => start('wasm'));
-        return plan.describe(wasm.getThreadsCount());
-      }
+      case 'wasm':
+        return startWasm(overrides.threads);
       case 'cpu':
         await import('@tensorflow/tfjs-backend-cpu');
         return start('cpu');
@@ -78,16 +72,59 @@ export function browserProbe(onDeviceLost: DeviceLostListener, overrides: Engine
   };
 }
 
+/** The WASM backend's note, once started: the measurement may start it before the chain reaches it. */
+let wasmStarted: Promise<string> | undefined;
+
+/** Makes WASM the active backend, starting it the first time (tfjs takes its paths and threads only once). */
+async function startWasm(threads: string | undefined): Promise<string> {
+  if (wasmStarted) {
+    const note = await wasmStarted;
+    if (!(await tf.setBackend('wasm'))) throw new Error('tfjs could not switch back to the wasm backend');
+    return note;
+  }
+  wasmStarted = setUpWasm(threads);
+  wasmStarted.catch(() => (wasmStarted = undefined));
+  return wasmStarted;
+}
+
+async function setUpWasm(threads: string | undefined): Promise<string> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  wasm.setWasmPaths({
+    'tfjs-backend-wasm.wasm': wasmPlain,
+    'tfjs-backend-wasm-simd.wasm': wasmSimd,
+    'tfjs-backend-wasm-threaded-simd.wasm': wasmThreadedSimd,
+  });
+  const plan = wasmThreadPlan({
+    isolated: globalThis.crossOriginIsolated === true,
+    threadsSupported: (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) === true,
+    simdSupported: (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true,
+    cores: navigator.hardwareConcurrency || 1,
+    requested: threads,
+  });
+  if (plan.threads > 0) wasm.setThreadsCount(plan.threads);
+  // tfjs caps its pool at half the logical cores (see `withLogicalCores`); it reads the count once, as the module starts.
+  await withLogicalCores(navigator, plan.threads > 0 ? 2 * plan.threads : undefined, () => start('wasm'));
+  return plan.describe(wasm.getThreadsCount());
+}
+
 /**
- * `forced` (`?backend=webgpu`): use the adapter even where it runs in software, which is otherwise
- * passed over for WASM (see `softwareGpuReason`).
+ * `?backend=webgpu` uses the adapter whatever it is. Otherwise a hardware GPU is used at once, and a
+ * software one (or one that says nothing of itself) only when a timed training step, measured now or
+ * remembered from an earlier visit, found it faster than WASM (`measured-choice.ts`).
  */
-async function probeWebGpu(onDeviceLost: DeviceLostListener, kernels: string | undefined, forced: boolean): Promise<string> {
+async function probeWebGpu(onDeviceLost: DeviceLostListener, overrides: EngineOverrides, memory: ChoiceMemory): Promise<string> {
+  const kernels = overrides.kernels;
   if (!('gpu' in navigator) || !navigator.gpu) throw new Error('this browser has no WebGPU (navigator.gpu is missing)');
   const adapter = await navigator.gpu.requestAdapter();
   if (!adapter) throw new Error('WebGPU gave no adapter (no usable GPU, or WebGPU is disabled)');
   const facts = adapterFacts(adapter);
-  if (!forced && runsOnCpu(facts)) throw new Error(softwareGpuReason('webgpu', chooseKernelSet(facts).device));
+  if (overrides.backend !== 'webgpu' && needsMeasuring(facts)) {
+    const outcome = await measuredChoice(facts, overrides, memory.remembered);
+    if (outcome) {
+      memory.onMeasured(outcome);
+      if (outcome.backend === 'wasm') throw new Error(webGpuSkipReason(outcome));
+    }
+  }
   const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
   await start('webgpu');
   const backend = tf.backend();
@@ -127,6 +164,42 @@ async function installCheckedEngineKernels(): Promise<string> {
   if (failures.length === 0) return `; the engine's ${ENGINE_CHECK_CASES.length} own kernels (fixed-order embedding gradient, seeded dropout) matched their references`;
   removeEngineKernels();
   return `; the fixed-order embedding gradient disagreed with tfjs on this device (${failures[0]}), so two runs of one seed may differ`;
+}
+
+/**
+ * The measurement for this adapter and browser: remembered from an earlier visit, or taken now (WASM and
+ * WebGPU each time a training step). Null when WASM cannot start, leaving WebGPU the one to use.
+ */
+async function measuredChoice(facts: AdapterFacts, overrides: EngineOverrides, remembered: readonly Measurement[]): Promise<MeasuredOutcome | null> {
+  const key = measurementKey(facts, navigator.userAgent, globalThis.crossOriginIsolated === true);
+  const known = remembered.find((m) => isMeasurement(m) && m.key === key);
+  if (known) return { ...known, remembered: true };
+  // Fetched while WASM is timed: the module is large, and the badge waits for all of this.
+  void import('@tensorflow/tfjs-backend-webgpu').catch(() => {});
+  const measured = await measureBackends({ wasm: () => startWasm(overrides.threads), webgpu: () => startWebGpuTrial(facts, overrides.kernels) }, key, deviceName(facts));
+  return measured && { ...measured, remembered: false };
+}
+
+/**
+ * WebGPU made the active backend for the timed step, with the kernels training would use on this adapter.
+ * `release` takes the lab's kernels out again (the full probe installs and checks them if WebGPU is kept)
+ * and, when WASM won, destroys the device, so steps the deadline abandoned stop taking CPU from training.
+ */
+async function startWebGpuTrial(facts: AdapterFacts, kernels: string | undefined): Promise<{ release(keep: boolean): void }> {
+  const { WebGPUBackend } = await import('@tensorflow/tfjs-backend-webgpu');
+  registerEngineKernels();
+  if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs could not start the webgpu backend');
+  const { installBarrierFreeKernels, restoreKernels } = await import('./webgpu/kernels');
+  const originals = chooseKernelSet(facts, kernels).lab ? installBarrierFreeKernels() : undefined;
+  return {
+    release(keep) {
+      if (originals) restoreKernels(originals);
+      if (keep) return;
+      const backend = tf.findBackend('webgpu');
+      tf.removeBackend('webgpu');
+      if (backend instanceof WebGPUBackend) backend.device.destroy();
+    },
+  };
 }
 
 /** The WebGL renderer's name (unmasked where the browser allows), or undefined where it cannot be read. */
@@ -173,7 +246,7 @@ async function start(name: BackendName): Promise<void> {
   registerEngineKernels();
   if (!(await tf.setBackend(name))) throw new Error(`tfjs could not start the ${name} backend`);
   try {
-    await withTimeout(checkArithmetic(), PROBE_TIMEOUT_MS, `${name} did not finish a test matmul within ${PROBE_TIMEOUT_MS / 1000} s`);
+    await withTimeout(checkArithmetic(), PROBE_TIMEOUT_MS, () => new Error(`${name} did not finish a test matmul within ${PROBE_TIMEOUT_MS / 1000} s`));
   } catch (error) {
     tf.removeBackend(name);
     throw error;
@@ -189,20 +262,4 @@ async function checkArithmetic(): Promise<void> {
   if (!expected.every((v, i) => Math.abs((values[i] ?? NaN) - v) < 1e-3)) {
     throw new Error(`a test matmul gave [${Array.from(values).join(', ')}], expected [${expected.join(', ')}]`);
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(message)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
 }

@@ -101,6 +101,14 @@ describe('LabHandler', () => {
     expect(vi.mocked(deps.chooseBackend).mock.calls[0]?.[0]).toEqual({ backend: 'wasm', kernels: 'tfjs', threads: '1' });
   });
 
+  it('hands the measurements the page remembered to the backend choice, apart from the overrides', async () => {
+    const { handler, deps } = setup();
+    const remembered = [{ key: 'v1 | k', backend: 'wasm' as const, wasmStepMs: 30, webgpuStepMs: null, device: 'a fallback adapter', measuredAt: 1 }];
+    await handler.handle({ type: 'init', id: 1, baseUrl: 'http://lab.test/', backend: 'wasm', remembered });
+    expect(vi.mocked(deps.chooseBackend).mock.calls[0]?.[0]).toEqual({ backend: 'wasm' });
+    expect(vi.mocked(deps.chooseBackend).mock.calls[0]?.[2]).toEqual(remembered);
+  });
+
   it('runs: stamps every event with the runId, replies with the results, then predicts', async () => {
     const { handler, deps, eventsOf, runReply, posted } = setup();
     await handler.handle(init);

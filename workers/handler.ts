@@ -14,6 +14,7 @@ import type { Predictor, RunOptions, RunOutput } from '../src/engine/pipeline';
 import type { ShippedModels } from '../src/engine/models/checkpoint';
 import type { PublishedModels } from '../src/engine/models/published';
 import { nextBackend } from './choose-backend';
+import type { Measurement } from './measured-choice';
 import type { BackendName, BackendReport, DatasetSpec, EngineOverrides, FeatureMap, Prediction, Reply, ReplyOf, RequestOf, Requests, RequestType, RunOutcome, SweepOutcome, UiRequest, WorkerMessage } from './protocol';
 import { runSweep, sweepCells } from '../src/engine/sweep';
 import { withTrigger } from '../src/engine/attacks/fixed-trigger';
@@ -23,8 +24,11 @@ import { errorMessage } from '../src/engine/error-message';
 export interface HandlerDeps {
   /** `transfer`: typed arrays handed over rather than copied (the feature map). */
   post(message: WorkerMessage, transfer?: Transferable[]): void;
-  /** Picks and starts the backend; `onDeviceLost` fires if the GPU goes away later. */
-  chooseBackend(overrides: EngineOverrides, onDeviceLost: (message: string) => void): Promise<BackendReport>;
+  /**
+   * Picks and starts the backend; `onDeviceLost` fires if the GPU goes away later; `remembered` holds the
+   * backend measurements this browser kept from earlier visits.
+   */
+  chooseBackend(overrides: EngineOverrides, onDeviceLost: (message: string) => void, remembered: readonly Measurement[]): Promise<BackendReport>;
   loadDataset(spec: DatasetSpec, ctx: { baseUrl: string; seed: number; signal: AbortSignal }): Promise<Dataset>;
   runExperiment(config: ExperimentConfig, dataset: Dataset, opts: RunOptions): Promise<RunOutput>;
   /** Opens the shipped vocabulary and checkpoints served at `baseUrl` (only when a config asks). */
@@ -109,9 +113,9 @@ export class LabHandler {
   private async init(request: RequestOf<'init'>): Promise<void> {
     this.baseUrl = request.baseUrl;
     // Everything but the request's own fields is an engine override (`?backend=`, `?kernels=`, `?threads=`).
-    const { type: _type, id: _id, baseUrl: _baseUrl, ...given } = request;
+    const { type: _type, id: _id, baseUrl: _baseUrl, remembered, ...given } = request;
     const overrides: EngineOverrides = Object.fromEntries(Object.entries(given).filter(([, v]) => typeof v === 'string' && v !== ''));
-    this.backend ??= this.deps.chooseBackend(overrides, (reason) => this.deviceLost(reason));
+    this.backend ??= this.deps.chooseBackend(overrides, (reason) => this.deviceLost(reason), Array.isArray(remembered) ? remembered : []);
     const report = await this.backend;
     this.answer(request, report);
   }

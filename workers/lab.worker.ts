@@ -10,11 +10,17 @@ import { loadDataset } from './datasets';
 import { LabHandler } from './handler';
 import { IndexedDbCache } from './idb-cache';
 import type { UiRequest, WorkerMessage } from './protocol';
+import type { MeasuredOutcome } from './measured-choice';
 import { fetchPublished, fetchShipped } from './shipped';
 
 const handler = new LabHandler({
   post: (message: WorkerMessage, transfer?: Transferable[]) => self.postMessage(message, transfer ?? []),
-  chooseBackend: (overrides, onDeviceLost) => chooseBackend(browserProbe(onDeviceLost, overrides), overrides.backend),
+  chooseBackend: async (overrides, onDeviceLost, remembered) => {
+    // A measurement of WASM against a software WebGPU travels with the report, for the page to remember.
+    let measured: MeasuredOutcome | undefined;
+    const report = await chooseBackend(browserProbe(onDeviceLost, overrides, { remembered, onMeasured: (m) => (measured = m) }), overrides.backend);
+    return measured ? { ...report, measured } : report;
+  },
   loadDataset,
   runExperiment,
   shipped: (baseUrl) => fetchShipped(baseUrl),

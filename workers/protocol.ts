@@ -10,6 +10,7 @@ import type { LabEvent, RunResults } from '../src/engine/events';
 import type { CacheEntryInfo } from '../src/engine/cache';
 import type { SweepSpec } from '../src/engine/sweep';
 import type { SetFitName } from '../src/engine/data/url';
+import type { MeasuredOutcome, Measurement } from './measured-choice';
 
 /** Where a run's data comes from; the worker loads it (an upload travels as its text). */
 export type DatasetSpec =
@@ -30,6 +31,8 @@ export interface BackendReport {
   skipped: { backend: BackendName; reason: string }[];
   /** How the chosen backend was set up, when there was a choice (e.g. which WebGPU kernels run). */
   note?: string;
+  /** Where WASM and a software WebGPU were timed against each other: what was found (the page remembers a new one). */
+  measured?: MeasuredOutcome;
 }
 
 /** Query-string overrides of the engine's own choices (`?backend=`, `?kernels=`, `?threads=`). */
@@ -87,7 +90,8 @@ export interface TrySample {
  * a new request is one entry here and its case in the handler.
  */
 export interface Requests {
-  init: { params: { baseUrl: string } & EngineOverrides; value: BackendReport };
+  /** `remembered`: the backend measurements this browser kept from earlier visits (`measured-choice.ts`). */
+  init: { params: { baseUrl: string; remembered?: Measurement[] } & EngineOverrides; value: BackendReport };
   run: { params: { runId: number; config: ExperimentConfig; dataset: DatasetSpec }; value: RunOutcome };
   cancel: { params: object; value: null };
   predict: { params: { text: string }; value: Prediction };

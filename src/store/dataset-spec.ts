@@ -22,11 +22,30 @@ export function datasetSpecFor(source: string, upload: UploadSummary | null): Sp
 }
 
 /**
- * Label count of a source when it is known without loading it, so the target label is checked before
- * Run: the spam corpus (ham/spam), SST-2 and CR (negative/positive) have 2, AG News 4.
+ * The class names of a source when they are known without loading it, in label order, so the target
+ * label is named ("0 (ham)") and checked before Run: the bundled spam corpus's and the SetFit sets'
+ * `label_text`s, or an uploaded file's, as its loader numbered them.
  */
+const KNOWN_LABEL_NAMES: Readonly<Record<string, readonly string[]>> = {
+  [BUNDLED_SOURCE]: ['ham', 'spam'],
+  sst2: ['negative', 'positive'],
+  cr: ['negative', 'positive'],
+  ag_news: ['World', 'Sports', 'Business', 'Sci/Tech'],
+};
+
+export function knownLabelNames(source: string, upload: UploadSummary | null): readonly string[] | undefined {
+  if (upload && upload.fileName === source) return upload.labelNames;
+  return Object.prototype.hasOwnProperty.call(KNOWN_LABEL_NAMES, source) ? KNOWN_LABEL_NAMES[source] : undefined;
+}
+
+/** Label count of a source when it is known without loading it, so the target label is checked before Run. */
 export function knownLabelCount(source: string, upload: UploadSummary | null): number | undefined {
-  if (upload && upload.fileName === source) return upload.labelNames.length;
-  const known: Record<string, number> = { spam: 2, sst2: 2, cr: 2, ag_news: 4 };
-  return known[source];
+  return knownLabelNames(source, upload)?.length;
+}
+
+/** A class index with its name where the names are known: "0 (ham)"; an index the dataset lacks says so. */
+export function classWithName(index: number, names: readonly string[] | undefined): string {
+  if (!names) return String(index);
+  const name = names[index];
+  return name === undefined ? `${index} (not a class of this dataset)` : `${index} (${name})`;
 }

@@ -45,7 +45,12 @@ interface RunSlice {
   cancelRequested(): void;
 }
 
+/** The explore tabs under the results (`ui/Explore.tsx`). */
+export type ExploreTab = 'try' | 'features' | 'location' | 'compare';
+
 interface PageSlice {
+  /** The explore tab shown; here rather than in the tabs, so class mode can open the one a step explains. */
+  exploreTab: ExploreTab;
   /** The message in `data-testid="error"`: a bad upload, a failed run, a config that cannot run. */
   error: string | null;
   backend: BackendReport | null;
@@ -56,6 +61,7 @@ interface PageSlice {
   cacheEntries: CacheEntryInfo[] | null;
   /** The finished run's feature map, once asked for. */
   featureMap: FeatureMap | null;
+  setExploreTab(tab: ExploreTab): void;
   setError(message: string | null): void;
   setBackend(report: BackendReport): void;
   setPrediction(prediction: Prediction | null): void;
@@ -115,12 +121,14 @@ const runSlice: Slice<RunSlice> = (set) => ({
 });
 
 const pageSlice: Slice<PageSlice> = (set) => ({
+  exploreTab: 'try',
   error: null,
   backend: null,
   prediction: null,
   trySamples: [],
   cacheEntries: null,
   featureMap: null,
+  setExploreTab: (exploreTab) => set(() => ({ exploreTab })),
   setError: (error) => set(() => ({ error })),
   setBackend: (backend) => set(() => ({ backend })),
   setPrediction: (prediction) => set(() => ({ prediction })),

@@ -1,22 +1,25 @@
 /** The views that explore the trained models and compare triggers, budgets and label modes, one tab each (`tab-<name>`). */
-import { useState } from 'react';
+import type { ComponentType } from 'react';
+import type { ExploreTab } from '../store/lab-store';
 import { BackdoorLocation } from './BackdoorLocation';
 import { Compare } from './Compare';
 import { FeatureMap } from './FeatureMap';
 import { useLab } from './lab-context';
 import { TryIt } from './TryIt';
 
-const TABS = [
+const TABS: readonly { name: ExploreTab; title: string; View: ComponentType; needsRun: boolean }[] = [
   { name: 'try', title: 'Try it', View: TryIt, needsRun: true },
   { name: 'features', title: 'Feature map', View: FeatureMap, needsRun: true },
   { name: 'location', title: 'Where it lives', View: BackdoorLocation, needsRun: true },
   { name: 'compare', title: 'Compare', View: Compare, needsRun: false },
-] as const;
+];
 
 export function Explore() {
   const done = useLab((s) => s.run.status === 'done');
-  const [active, setActive] = useState<(typeof TABS)[number]['name']>('try');
-  const current = TABS.find((t) => t.name === active) ?? TABS[0];
+  // In the store, not local state: class mode opens the tab a step explains.
+  const active = useLab((s) => s.exploreTab);
+  const setActive = useLab((s) => s.setExploreTab);
+  const current = TABS.find((t) => t.name === active) ?? TABS[0]!;
   return (
     <section className="explore" aria-label="Explore the trained models">
       <div className="tabs" role="tablist">

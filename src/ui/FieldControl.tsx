@@ -4,6 +4,7 @@
  */
 import { useEffect, useState } from 'react';
 import { getAt, parseLeaf, type LeafValue } from '../store/config-paths';
+import { classWithName, knownLabelNames } from '../store/dataset-spec';
 import type { FieldSpec } from './field-table';
 import { DatasetPicker } from './DatasetPicker';
 import { TriggerPreview } from './TriggerPreview';
@@ -53,6 +54,8 @@ function Control({ spec, id, value, onCommit, onTypingIssue }: ControlProps) {
       return <DatasetPicker />;
     case 'number':
       return <NumberInput id={id} path={spec.path} value={typeof value === 'number' ? value : NaN} control={control} onCommit={onCommit} onTypingIssue={onTypingIssue} />;
+    case 'class':
+      return <ClassSelect id={id} path={spec.path} value={typeof value === 'number' ? value : NaN} onCommit={onCommit} onTypingIssue={onTypingIssue} />;
     case 'text':
       return <input id={id} type="text" value={String(value ?? '')} onChange={(e) => onCommit(e.target.value)} />;
     case 'bool':
@@ -83,6 +86,27 @@ function Control({ spec, id, value, onCommit, onTypingIssue }: ControlProps) {
       );
     }
   }
+}
+
+/**
+ * A class index chosen by name: one option per class of the dataset ("0 (ham)"). A value the dataset has
+ * no class for stays listed, named as such, beside the check's message; where the classes are not known
+ * before loading (a link to a file this page does not have), a number.
+ */
+function ClassSelect({ id, path, value, onCommit, onTypingIssue }: { id: string; path: string; value: number; onCommit(value: number): void; onTypingIssue(message: string | null): void }) {
+  const names = useLab((s) => knownLabelNames(s.config.data.source, s.upload));
+  if (!names) return <NumberInput id={id} path={path} value={value} control={{ kind: 'number', step: 1, min: 0 }} onCommit={onCommit} onTypingIssue={onTypingIssue} />;
+  const indices = names.map((_, i) => i);
+  if (Number.isInteger(value) && !indices.includes(value)) indices.push(value);
+  return (
+    <select id={id} value={String(value)} data-testid={`class-select-${path}`} onChange={(e) => onCommit(Number(e.target.value))}>
+      {indices.map((i) => (
+        <option key={i} value={String(i)}>
+          {classWithName(i, names)}
+        </option>
+      ))}
+    </select>
+  );
 }
 
 interface NumberInputProps {

@@ -7,8 +7,9 @@
  * recharts update is a cascade of store dispatches. So every line the config will draw is mounted
  * before the run, each with its own data (a new epoch of one method redraws one line); the two charts
  * redraw in separate tasks (`useStaggered`); ticks are fixed so no label text is measured; the legend
- * is plain HTML; there is no hover tooltip (it doubled the cost of an update; the table has the exact
- * numbers); animations are off; and `ChartWarmUp` pays recharts' first-draw cost before Run.
+ * is plain HTML; the hover tooltip (`ChartTooltip`) is mounted only while the pointer or the keyboard
+ * focus is on the chart, since a mounted tooltip doubled the cost of every update; animations are off;
+ * and `ChartWarmUp` pays recharts' first-draw cost before Run.
  *
  * The ASR chart also draws each method's floor (`asrBase`: the same sentences without the trigger
  * predicted as the target) as a thin dotted line of the method's colour: ASR down to its floor means
@@ -25,13 +26,15 @@
  * poisoned and the clean task model — is shown first; every other method is one click on its legend
  * entry away, and the per-method floors are shown on demand.
  */
-import { useMemo } from 'react';
-import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, XAxis, YAxis } from 'recharts';
+import { useMemo, useState } from 'react';
+import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { ExperimentConfig } from '../engine/config';
 import { isDefense, isFilterMethod, METHODS, type Method } from '../store/methods';
 import type { MetricPoint } from '../store/run-state';
 import { useLab } from './lab-context';
 import { useStaggered } from './use-staggered';
+import { ChartTooltip } from './ChartTooltip';
+import { useTargetClass } from './use-target-class';
 import { METHOD_COLOR, METHOD_DASH, METHOD_LABEL } from './method-style';
 
 type Metric = 'ca' | 'asr';
@@ -40,6 +43,12 @@ type Plotted = Metric | 'asrBase';
 const TITLE: Record<Metric, string> = {
   ca: 'Clean accuracy (CA) — higher is better',
   asr: 'Attack success rate (ASR) — lower is better',
+};
+
+/** What each metric counts, under its title; the ASR's names the class the trigger sends texts to ("0 (ham)"). */
+const COUNTS: Record<Metric, (target: string) => string> = {
+  ca: () => 'the share of clean test texts classified correctly',
+  asr: (target) => `the share of triggered texts read as the target, ${target}`,
 };
 
 /** The methods a run of this config charts: the public task model (if any), the poisoned student, the teacher, each defense. */
@@ -67,20 +76,39 @@ export function MetricChart({ metric, methods, showFloors }: { metric: Metric; m
   const maxEpochs = useLab((s) => Math.max(s.config.poison.epochs, s.config.teacher.epochs, s.config.defense.epochs));
   const lastEpoch = Math.max(maxEpochs, ...methods.flatMap((m) => series[m]?.map((p) => p.epoch) ?? []));
   const epochs = useMemo(() => Array.from({ length: lastEpoch + 1 }, (_, i) => i), [lastEpoch]);
+  // The chart's own rows are the epochs alone: what the tooltip snaps to (each line brings its data).
+  const epochRows = useMemo(() => epochs.map((epoch) => ({ epoch })), [epochs]);
+  const [inspecting, setInspecting] = useState(false);
+  const target = useTargetClass();
   // Where every defense starts: the poisoned model it was handed, at epoch 0.
   const start = finals.poisoned;
   const lines = methods.filter((m) => !isFilterMethod(m));
   const screens = methods.filter((m) => isFilterMethod(m) && finals[m]);
   const drawn = [...lines.filter((m) => (series[m]?.length ?? 0) > 0), ...screens];
   return (
-    <figure className="chart" data-testid={`chart-${metric}`} data-methods={drawn.join(',')} data-clean-floor={cleanFloor === null ? undefined : cleanFloor}>
-      <figcaption>{TITLE[metric]}</figcaption>
+    <figure
+      className="chart"
+      data-testid={`chart-${metric}`}
+      data-methods={drawn.join(',')}
+      data-clean-floor={cleanFloor === null ? undefined : cleanFloor}
+      onPointerEnter={() => setInspecting(true)}
+      onPointerLeave={() => setInspecting(false)}
+      onFocus={() => setInspecting(true)}
+      onBlur={() => setInspecting(false)}
+    >
+      <figcaption>
+        {TITLE[metric]}
+        <span className="chart-counts" data-testid={`chart-${metric}-counts`}>
+          {COUNTS[metric](target)}
+        </span>
+      </figcaption>
       <ResponsiveContainer width="100%" height={260}>
-        <LineChart margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
+        <LineChart data={epochRows} margin={{ top: 8, right: 16, bottom: 4, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="#ddd" />
           {/* interval={0}: every tick is drawn, so recharts never measures label text (a forced layout). */}
           <XAxis dataKey="epoch" type="number" domain={[0, Math.max(lastEpoch, 2)]} ticks={epochs} interval={0} label={{ value: 'epoch', position: 'insideBottomRight', offset: -2 }} />
           <YAxis domain={[0, 100]} ticks={[0, 25, 50, 75, 100]} interval={0} unit="%" width={48} />
+          {inspecting && <Tooltip content={<ChartTooltip methods={[...lines, ...screens]} />} isAnimationActive={false} cursor={{ stroke: '#888', strokeDasharray: '3 3' }} />}
           {lines.map((m) => (
             <Line
               key={m}

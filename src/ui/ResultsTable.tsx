@@ -14,6 +14,7 @@ import type { FinalMetrics } from '../store/run-state';
 import { deltaPoints, percent } from './format';
 import { useLab } from './lab-context';
 import { METHOD_COLOR, METHOD_LABEL } from './method-style';
+import { useTargetClass } from './use-target-class';
 
 const GROUPS: { title: string; note: string; holds: (m: Method) => boolean }[] = [
   { title: 'Models', note: 'the clean task model, the attack, the weak teacher', holds: (m) => !isDefense(m) },
@@ -32,10 +33,14 @@ export function ResultsTable() {
   const poisoned = finals.poisoned;
   const best = bestDefense(rows, poisoned);
   const floors = useLab((s) => s.run.floors);
+  const target = useTargetClass();
   return (
     <div className="table-scroll">
       <table className="results" data-testid="results-table">
-        <caption>Final metrics per method; {BEST_DEFENSE_RULE} (highlighted{rows.length > 0 && !best ? ': none yet' : ''}).</caption>
+        <caption>
+          Final metrics per method; ASR: the share of triggered non-target texts read as the target class, <span data-testid="results-target">{target}</span>; {BEST_DEFENSE_RULE} (highlighted
+          {rows.length > 0 && !best ? ': none yet' : ''}).
+        </caption>
         <thead>
           <tr>
             <th>Method</th>

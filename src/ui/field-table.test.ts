@@ -19,7 +19,11 @@ describe('the Setup form table', () => {
   });
 
   it('uses a control that fits each field’s type', () => {
-    const fits = { number: ['number'], string: ['text', 'select', 'custom'], boolean: ['bool'], list: ['multi'] };
+    const fits = { number: ['number', 'class'], string: ['text', 'select', 'custom'], boolean: ['bool'], list: ['multi'] };
     for (const f of ALL_FIELDS) expect(fits[leafKind(f.path)!], f.path).toContain(f.control.kind);
+  });
+
+  it('chooses the target label from the dataset’s classes, not as a bare number', () => {
+    expect(ALL_FIELDS.find((f) => f.path === 'attack.targetLabel')?.control).toEqual({ kind: 'class' });
   });
 });

@@ -18,6 +18,8 @@ type Control =
   | { kind: 'bool' }
   | ({ kind: 'select'; options: readonly string[] } & Names)
   | ({ kind: 'multi'; options: readonly string[] } & Names)
+  /** A class index: a menu of the dataset's classes by name ("0 (ham)") where they are known, else a number. */
+  | { kind: 'class' }
   /** Drawn by a component of its own (the dataset picker). */
   | { kind: 'custom' };
 
@@ -48,8 +50,12 @@ const OPTION_NAMES: Readonly<Record<string, Names>> = {
 /** Fields drawn by a component of their own. */
 const CUSTOM = new Set(['data.source']);
 
+/** Integer fields that index the dataset's classes: a bare "0" names no class. */
+const CLASS_INDEX = new Set(['attack.targetLabel']);
+
 function controlOf({ path, rule, step }: ConfigField): Control {
   if (CUSTOM.has(path)) return { kind: 'custom' };
+  if (CLASS_INDEX.has(path)) return { kind: 'class' };
   switch (rule.kind) {
     case 'int':
     case 'real':

@@ -49,8 +49,8 @@ export function isSoftwareRenderer(renderer: string): boolean {
  * Why the lab passes over a GPU backend that runs in software, in one plain sentence for the badge.
  * Measured on a 2-core machine without a GPU (Chromium's SwiftShader, docs/SPEED.md): the first chart
  * point after 46.9 s on software WebGPU against 8.7 s on WASM, the quick demo in 393 s against 61 s.
- * No probe is timed in the page: compiling WebGPU's shaders in software alone takes longer than the
- * few seconds a class waits for the badge.
+ * Software WebGL is passed over by this rule; a software WebGPU is timed against WASM instead
+ * (`measured-choice.ts`), since its kernels, unlike WebGL's, are the lab's own and may win on some CPUs.
  */
 export function softwareGpuReason(backend: 'webgpu' | 'webgl', device: string): string {
   return `${device} draws ${backend === 'webgpu' ? 'WebGPU' : 'WebGL'} in software on the CPU, where WASM trains this lab's models several times faster (measured without a GPU: the quick demo in 61 s on WASM, 393 s on software WebGPU); ?backend=${backend} uses it anyway`;
