@@ -4,7 +4,9 @@
  * backend). Per run: how long after the page was asked for the backend badge settled and what it chose;
  * after Run, when the first chart point appeared, when the first defense drew its first epoch, and when
  * the run ended; the final ASR of plain LoRA and W2SDefense. A measurement, never a test: run it on a
- * quiet machine (other jobs share the cores), and read the median.
+ * quiet machine (other jobs share the cores), and read the median. `--screenshot FILE` keeps the page of
+ * the last run once done, at 1400 × 1000 (the README's picture: the demo as it ends, not a test's
+ * shortened run).
  */
 import { parseArgs } from 'node:util';
 import { median } from '../src/cli/bench-steps';
@@ -27,7 +29,7 @@ async function secondsUntil(page: Page, t0: number, ready: () => boolean): Promi
   return (performance.now() - t0) / 1000;
 }
 
-async function oneRun(page: Page, baseUrl: string): Promise<DemoTiming> {
+async function oneRun(page: Page, baseUrl: string, screenshot?: string): Promise<DemoTiming> {
   const opened = performance.now();
   await openLab(page, baseUrl);
   const backend = (await backendName(page)).trim();
@@ -40,13 +42,14 @@ async function oneRun(page: Page, baseUrl: string): Promise<DemoTiming> {
   const end = await waitForRunEnd(page, 900_000);
   const totalS = (performance.now() - pressed) / 1000;
   if (end !== 'done') throw new Error(`the demo ended "${end}"`);
+  if (screenshot) await page.screenshot({ path: screenshot });
   const results = await labResults(page);
   const asrOf = (stage: 'defense:lora' | 'defense:w2sdefense') => ((results?.stages[stage]?.final?.asr ?? Number.NaN) * 100).toFixed(1);
   return { backend, badgeS, firstPointS, firstDefensePointS, totalS, asr: `lora ${asrOf('defense:lora')} %, w2sdefense ${asrOf('defense:w2sdefense')} %` };
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '2' } } });
+  const { values } = parseArgs({ options: { runs: { type: 'string', default: '2' }, screenshot: { type: 'string' } } });
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be an integer ≥ 1, got "${values.runs}"`);
   const server = await startServer(process.cwd());
@@ -54,8 +57,8 @@ async function main(): Promise<void> {
   const timings: DemoTiming[] = [];
   try {
     for (let r = 0; r < runs; r++) {
-      const context = await browser.newContext(); // a fresh profile: nothing cached, nothing remembered
-      const t = await oneRun(await context.newPage(), serverUrl(server));
+      const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } }); // a fresh profile: nothing cached, nothing remembered
+      const t = await oneRun(await context.newPage(), serverUrl(server), r === runs - 1 ? values.screenshot : undefined);
       await context.close();
       timings.push(t);
       console.log(
