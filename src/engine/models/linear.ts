@@ -101,9 +101,13 @@ export class Linear {
   mergedWeight(): tf.Tensor2D {
     return tf.tidy(() => {
       const a = this.adapter;
-      if (!a) return tf.clone(this.W) as tf.Tensor2D;
-      return tf.add(this.W, tf.mul(tf.matMul(a.A, a.B), a.scale)) as tf.Tensor2D;
+      return a ? this.folded(a) : (tf.clone(this.W) as tf.Tensor2D);
     });
+  }
+
+  /** W + scale·A·B, outside any tidy: a caller taking gradients through it keeps its intermediates. */
+  private folded(a: Adapter): tf.Tensor2D {
+    return tf.add(this.W, tf.mul(matMul(a.A as tf.Tensor2D, a.B as tf.Tensor2D), a.scale)) as tf.Tensor2D; // [in, out]
   }
 
   /**
@@ -124,8 +128,7 @@ export class Linear {
     // Training keeps the factors: the adapter's dropout acts on its input alone.
     const a = this.adapter;
     if (!training && a && x2.shape[0] * (this.inDim + this.outDim) > this.inDim * this.outDim) {
-      const folded = tf.add(this.W, tf.mul(matMul(a.A as tf.Tensor2D, a.B as tf.Tensor2D), a.scale)) as tf.Tensor2D; // [in, out]
-      return linear(x2, folded, this.b as tf.Tensor1D);
+      return linear(x2, this.folded(a), this.b as tf.Tensor1D);
     }
     const y = linear(x2, this.W as tf.Tensor2D, this.b as tf.Tensor1D); // [N, out]
     const delta = this.loraDelta(x2, training, rng);
