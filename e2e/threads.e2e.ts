@@ -7,7 +7,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from './harness';
-import { backendName, byTestId, errorText, openLab, runToEnd, TINY_RUN } from './lab-page';
+import { backendName, byTestId, errorText, labResults, openLab, runToEnd, TINY_RUN } from './lab-page';
 import { serveStatic } from './static-server';
 
 const DIST = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist');
@@ -75,4 +75,27 @@ test('threads: a page that cannot be isolated says why WASM runs one thread', as
   } finally {
     await host.close();
   }
+});
+
+test('lanes: on WASM the defenses train side by side in a second worker and give the numbers of one after another', async ({ page, baseUrl, note }) => {
+  test.setTimeout(300_000);
+  const defenses = (r: Awaited<ReturnType<typeof labResults>>) =>
+    Object.fromEntries(Object.entries(r?.stages ?? {}).filter(([stage]) => stage.startsWith('defense:')).map(([stage, s]) => [stage, { epochs: s?.epochs, final: s?.final }]));
+  const log = async () => (await page.locator('.run-log').textContent()) ?? '';
+  await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
+  const cores = (await threadNote(page)).cores;
+  let end = await runToEnd(page, 150_000);
+  expect(end === 'done', `the run with lanes ends "${end}" (${await errorText(page)})`);
+  const side = await labResults(page);
+  const sideLog = await log();
+  if (cores >= 2) expect(sideLog.includes('Defenses side by side: this engine and 1 more'), `the log says the defenses ran side by side (${cores} cores)`);
+  // The same run with ?lanes=0 (its attacker's and teacher's models come back from IndexedDB).
+  await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm', query: 'lanes=0' });
+  end = await runToEnd(page, 150_000);
+  expect(end === 'done', `the run without lanes ends "${end}" (${await errorText(page)})`);
+  const alone = await labResults(page);
+  expect(!(await log()).includes('side by side'), '?lanes=0 runs the defenses one after another');
+  expect(Object.keys(defenses(side)).length === 2, 'both defenses report');
+  expect(JSON.stringify(defenses(side)) === JSON.stringify(defenses(alone)), `same epochs and final metrics either way:\n${JSON.stringify(defenses(side))}\n${JSON.stringify(defenses(alone))}`);
+  note(`${cores} cores; final ASR lora ${side?.stages['defense:lora']?.final?.asr}, w2sdefense ${side?.stages['defense:w2sdefense']?.final?.asr}`);
 });

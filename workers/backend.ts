@@ -72,6 +72,14 @@ export function browserProbe(onDeviceLost: DeviceLostListener, overrides: Engine
   };
 }
 
+/**
+ * A defense lane's backend (lane.worker.ts): WASM with one thread — each lane is there to use a core of
+ * its own — checked like the main worker's.
+ */
+export function startLaneWasm(): Promise<string> {
+  return startWasm('1');
+}
+
 /** The WASM backend's note, once started: the measurement may start it before the chain reaches it. */
 let wasmStarted: Promise<string> | undefined;
 

@@ -7,6 +7,7 @@
  * starting. Every event carries the `runId` of the run that emitted it, so the UI can drop late ones.
  */
 import type { ModelCache } from '../src/engine/cache';
+import type { LaneFactory } from '../src/engine/defense-lanes';
 import type { ExperimentConfig } from '../src/engine/config';
 import type { Dataset } from '../src/engine/data/types';
 import type { LabEvent } from '../src/engine/events';
@@ -37,6 +38,8 @@ export interface HandlerDeps {
   published?(baseUrl: string): Promise<PublishedModels | null>;
   /** Keeps pretrained, poisoned and teacher models between runs of this session. */
   cache?: ModelCache;
+  /** Second engines for the defenses on `backend` (see worker-lanes.ts); `requested` is `?lanes=`. */
+  lanes?(backend: BackendName, baseUrl: string, requested: string | undefined): LaneFactory | undefined;
   /** Live tensor count, logged after each run so a leak shows. */
   numTensors?(): number;
 }
@@ -54,6 +57,7 @@ interface ActiveRun {
 export class LabHandler {
   private backend: Promise<BackendReport> | undefined;
   private baseUrl = '';
+  private requestedLanes: string | undefined;
   private current: ActiveRun | undefined;
   private trained: { predictor: Predictor; labelNames: string[]; config: ExperimentConfig } | undefined;
   /** Set when the GPU was lost: this worker's backend is gone for good. */
@@ -115,6 +119,7 @@ export class LabHandler {
     // Everything but the request's own fields is an engine override (`?backend=`, `?kernels=`, `?threads=`).
     const { type: _type, id: _id, baseUrl: _baseUrl, remembered, ...given } = request;
     const overrides: EngineOverrides = Object.fromEntries(Object.entries(given).filter(([, v]) => typeof v === 'string' && v !== ''));
+    this.requestedLanes = overrides.lanes;
     this.backend ??= this.deps.chooseBackend(overrides, (reason) => this.deviceLost(reason), Array.isArray(remembered) ? remembered : []);
     const report = await this.backend;
     this.answer(request, report);
@@ -153,10 +158,12 @@ export class LabHandler {
       const { signal } = run.controller;
       const dataset = await this.deps.loadDataset(request.dataset, { baseUrl: this.baseUrl, seed: request.config.seed, signal });
       if (signal.aborted) return this.reply(run, { outcome: 'cancelled' });
+      const lanes = this.deps.lanes?.(report.backend, this.baseUrl, this.requestedLanes);
       const output = await this.deps.runExperiment(request.config, dataset, {
         emit,
         signal,
         backend: report.backend,
+        ...(lanes && lanes.count > 0 ? { lanes } : {}),
         ...(this.deps.cache ? { cache: this.deps.cache } : {}),
         ...this.shippedOption(),
       });

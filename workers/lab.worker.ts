@@ -12,6 +12,7 @@ import { IndexedDbCache } from './idb-cache';
 import type { UiRequest, WorkerMessage } from './protocol';
 import type { MeasuredOutcome } from './measured-choice';
 import { fetchPublished, fetchShipped } from './shipped';
+import { browserLaneCount, workerLanes } from './worker-lanes';
 
 const handler = new LabHandler({
   post: (message: WorkerMessage, transfer?: Transferable[]) => self.postMessage(message, transfer ?? []),
@@ -27,6 +28,10 @@ const handler = new LabHandler({
   published: (baseUrl) => fetchPublished(baseUrl),
   cache: typeof indexedDB === 'undefined' ? new MemoryCache() : new IndexedDbCache(indexedDB),
   numTensors: () => tf.memory().numTensors,
+  lanes: (backend, baseUrl, requested) => {
+    const count = browserLaneCount(backend, navigator.hardwareConcurrency || 1, requested);
+    return count > 0 ? workerLanes(count, baseUrl) : undefined;
+  },
 });
 self.onmessage = (event: MessageEvent<UiRequest>) => void handler.handle(event.data);
 

@@ -42,6 +42,8 @@ export interface EngineOverrides {
   kernels?: string;
   /** WASM threads (a whole number ≥ 1); by default one per logical core. For benchmarks. */
   threads?: string;
+  /** Defense lanes (a whole number ≥ 0; 0 turns them off); by default one per spare core on WASM. */
+  lanes?: string;
 }
 
 /** How a run ended, as the reply to its `run` request. */

@@ -51,6 +51,7 @@ async function main(): Promise<void> {
     backend,
     evalSplit: opts.evalSplit,
     ...(cacheDir ? { cacheDir } : {}),
+    ...(opts.lanes !== undefined ? { lanes: opts.lanes } : {}),
   });
   console.log(`results: ${outDir}/results.json`);
 }

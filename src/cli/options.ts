@@ -33,11 +33,13 @@ interface CliOptions {
   noCache: boolean;
   /** `dev`: CA and ASR are measured on the dev split, for choosing settings; the test split is never read. */
   evalSplit: 'test' | 'dev';
+  /** `--lanes N`: worker threads that run defenses beside the main one (undefined: one per spare core). */
+  lanes?: number;
 }
 
 export const USAGE = `usage: npm run experiment -- [--preset NAME] [--config FILE.json] [--data DIR]
        [--attack ${ATTACK_KINDS.join('|')}] [--trigger TEXT] [--seed N] [--out DIR]
-       [--backend wasm|cpu] [--no-cache] [--sweep FILE.json [--shard i/N]] [--eval test|dev]
+       [--backend wasm|cpu] [--no-cache] [--sweep FILE.json [--shard i/N]] [--eval test|dev] [--lanes N]
        npm run experiment -- --merge DIR... --out DIR   (join the shard folders of one sweep)`;
 
 const FLAGS = {
@@ -54,6 +56,7 @@ const FLAGS = {
   merge: { type: 'boolean', default: false },
   'no-cache': { type: 'boolean', default: false },
   eval: { type: 'string', default: 'test' },
+  lanes: { type: 'string' },
   help: { type: 'boolean', default: false },
 } as const;
 
@@ -90,6 +93,7 @@ export async function parseCli(argv: string[]): Promise<CliOptions> {
   if (values.attack !== undefined && !ATTACK_KINDS.includes(values.attack as AttackKind))
     throw new ConfigError('--attack', `unknown attack "${values.attack}"; choose one of ${ATTACK_KINDS.join(', ')}`);
   const seed = values.seed === undefined ? undefined : parseSeed(values.seed);
+  const lanes = values.lanes === undefined ? undefined : parseLanes(values.lanes);
 
   let config = presetConfig(values.preset!);
   if (values.config) config = await applyConfigFile(config, values.config);
@@ -111,7 +115,15 @@ export async function parseCli(argv: string[]): Promise<CliOptions> {
     ...(values.merge ? { merge: positionals } : {}),
     noCache: values['no-cache']!,
     evalSplit: values.eval,
+    ...(lanes !== undefined ? { lanes } : {}),
   };
+}
+
+/** `--lanes N`: 0 runs every defense on the main thread. */
+export function parseLanes(text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n > 8) throw new ConfigError('--lanes', `must be a whole number from 0 to 8 (worker threads for the defenses besides the main one), got "${text}"`);
+  return n;
 }
 
 /** parseArgs, with its errors reworded to name the flag and the fix (and a near flag for a typo). */
@@ -149,7 +161,7 @@ function checkNoEmptyPaths(values: Record<string, unknown>): void {
 }
 
 function valueExample(flag: string): string {
-  const examples: Record<string, string> = { '--seed': '42', '--preset': 'quick', '--backend': 'wasm', '--eval': 'test', '--shard': '0/4', '--attack': 'badnet' };
+  const examples: Record<string, string> = { '--seed': '42', '--preset': 'quick', '--backend': 'wasm', '--eval': 'test', '--shard': '0/4', '--attack': 'badnet', '--lanes': '1' };
   return examples[flag] ?? (flag === '--data' || flag === '--out' ? 'DIR' : flag === '--trigger' ? 'TEXT' : 'FILE.json');
 }
 

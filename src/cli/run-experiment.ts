@@ -15,6 +15,7 @@ import { loadDataDir, loadSource } from './node-data';
 import { loadExtraCorpus } from './corpora';
 import { openPublishedFromDisk, openShippedFromDisk } from './shipped';
 import { checkWritableFolder } from './options';
+import { defaultLaneCount, threadLanes } from './thread-lanes';
 
 interface NodeRunSpec {
   config: ExperimentConfig;
@@ -29,6 +30,8 @@ interface NodeRunSpec {
   evalSplit?: 'test' | 'dev';
   /** Sees every event as it is emitted (the science benchmark times the first chart point). */
   onEvent?: (event: LabEvent) => void;
+  /** Worker threads for the defenses besides the main one (`--lanes`); default `defaultLaneCount()`. */
+  lanes?: number;
 }
 
 export async function runFromNode(spec: NodeRunSpec): Promise<RunResults> {
@@ -53,6 +56,7 @@ export async function runFromNode(spec: NodeRunSpec): Promise<RunResults> {
       ...(spec.cacheDir ? { cache: new FileCache(spec.cacheDir) } : {}),
       ...(extra ? { extraCorpus: extra } : {}),
       shipped: () => openShippedFromDisk(),
+      lanes: threadLanes(spec.lanes ?? defaultLaneCount(), spec.backend === 'cpu' ? 'cpu' : 'wasm'),
       // `--no-cache` reproduces every stage live, the published models' included.
       ...(spec.cacheDir ? { published: () => openPublishedFromDisk() } : {}),
     });

@@ -26,6 +26,7 @@ import { defenseStage } from '../engine/stages';
 import { initNodeBackend } from './backend';
 import { runFromNode } from './run-experiment';
 import { userFacingMessage } from './errors';
+import { parseLanes } from './options';
 
 /** The reference models, then every defense of the catalog: repairs, then input filters. */
 const ROWS: { stage: StageName; label: string; group: 'model' | DefenseKind }[] = [
@@ -50,11 +51,13 @@ async function main(): Promise<void> {
       resume: { type: 'boolean', default: false },
       'report-only': { type: 'boolean', default: false },
       eval: { type: 'string', default: 'test' },
+      lanes: { type: 'string' },
     },
   });
   const reportOnly = values['report-only']!;
   if (values.eval !== 'test' && values.eval !== 'dev') throw new Error(`--eval: must be test or dev, got "${values.eval}"`);
   const evalSplit = values.eval;
+  const lanes = values.lanes === undefined ? {} : { lanes: parseLanes(values.lanes) };
   const backend = reportOnly ? 'wasm' : await initNodeBackend('wasm');
   const presets = values.presets!.split(',').map((s) => s.trim());
   const seeds = values.seeds!.split(',').map(Number);
@@ -80,7 +83,7 @@ async function main(): Promise<void> {
       };
       // `--data` is for the SST-2 presets; the others read their own (bundled) source.
       const dataDir = config.data.source === 'sst2' ? { dataDir: values.data! } : {};
-      const results = await runFromNode({ config, ...dataDir, outDir, backend, cacheDir: '.cache/models', evalSplit, onEvent });
+      const results = await runFromNode({ config, ...dataDir, outDir, backend, cacheDir: '.cache/models', evalSplit, onEvent, ...lanes });
       const wall = (performance.now() - start) / 1000;
       await writeFile(join(outDir, 'wall.json'), JSON.stringify({ wallSeconds: wall, firstMetricsSeconds: firstMetrics }));
       runs.push({ results, wall, firstMetrics });

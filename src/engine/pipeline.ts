@@ -30,13 +30,12 @@ import { StudentModel } from './models/student';
 import { TeacherModel } from './models/teacher';
 import { stepsPerEpoch } from './train/batches';
 import { CancelledError, type StageContext } from './train/context';
-import { evaluate, inferAll } from './train/evaluate';
+import { evaluate } from './train/evaluate';
 import { classificationStage } from './train/classification-stage';
 import { pretrainMlm, type PretrainSpec } from './train/pretrain';
-import type { TeacherTargets } from './train/defense-loss';
 import type { InputFilter } from './defenses/input-filter';
-import type { DefenseContext } from './defenses/procedure';
-import { PROCEDURES } from './defenses/registry';
+import { DefenseRunner, PRETRAIN_SEED } from './defense-runner';
+import { runDefenses, type LaneFactory } from './defense-lanes';
 import { probeBackdoorLocation, studentParts } from './metrics/backdoor-location';
 import { PinnedRows } from './models/pinned-rows';
 import { disposeData, prepareData, type PreparedData } from './prepared-data';
@@ -74,6 +73,8 @@ export interface RunOptions {
    * checkpoints; a stage whose cache key they hold loads instead of training. Null: none are published.
    */
   published?: () => Promise<PublishedModels | null>;
+  /** Second engines for the defenses (see defense-lanes.ts); without them the defenses run one after another here. */
+  lanes?: LaneFactory;
 }
 
 export interface RunOutput {
@@ -81,13 +82,6 @@ export interface RunOutput {
   predictor: Predictor;
 }
 
-/**
- * Pretrained language models are public checkpoints, not part of an experiment's randomness: the
- * paper's seeds vary poisoning and fine-tuning on one pretrained LLaMA. So pretraining (init and MLM)
- * uses this fixed seed and its cache key leaves the run's seed out — every seed and attack of a
- * dataset reuses one pretrained student and teacher.
- */
-const PRETRAIN_SEED = 20250101;
 
 export async function runExperiment(config: ExperimentConfig, dataset: Dataset, opts: RunOptions): Promise<RunOutput> {
   const cfg = validateConfig(config, dataset.labelNames.length);
@@ -241,47 +235,47 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     models.set('teacher', teacher);
 
     // ---- defenses: each on the poisoned student, with the defender's clean data -----------------
-    // Made once, on first use: the weak teacher's targets (constants: the teacher is frozen) and ONION's LM.
-    let teacherTargets: TeacherTargets | undefined;
+    // ONION's LM is made once, on first use, from the clean pretrained weights.
     let lm: StudentModel | undefined;
-    const filters = new Map<string, InputFilter>();
+    const runner = new DefenseRunner({
+      cfg,
+      data: prepared,
+      ctx,
+      rng,
+      poisoned: student,
+      poisonedWeights,
+      teacher,
+      newStudent,
+      pretrainedLm: () => {
+        if (!lm) {
+          lm = newStudent(pretrainRng.fork('onion-lm'));
+          owned.push(lm);
+          lm.setWeights(pretrainedWeights);
+        }
+        return lm;
+      },
+    });
+    owned.push(runner);
     // A failed attack (with `poison.untilAsr` set) gets no defenses: removing a backdoor that is not there says nothing.
-    for (const method of defensesSkipped ? [] : cfg.defense.methods) {
-      const stage = defenseStage(method);
-      const context: DefenseContext = {
-        id: method,
-        stage,
-        cfg,
-        data: prepared,
-        ctx,
-        rng: rng.fork(stage),
-        poisoned: student,
-        poisonedCopy: (label) => {
-          const copy = newStudent(rng.fork(`${stage}-${label}`));
-          copy.setWeights(poisonedWeights);
-          return copy;
-        },
-        weakTeacher: () => {
-          if (!teacherTargets) {
-            const made = inferAll(teacher, prepared.defenderClean.ids);
-            owned.push({ dispose: () => tf.dispose([made.logits, made.feature]) });
-            teacherTargets = made;
-          }
-          return teacherTargets;
-        },
-        pretrainedLm: () => {
-          if (!lm) {
-            const made = newStudent(pretrainRng.fork('onion-lm'));
-            owned.push(made);
-            made.setWeights(pretrainedWeights);
-            lm = made;
-          }
-          return lm;
-        },
-      };
-      const outcome = await PROCEDURES[method].run(context);
-      results.stages[stage] = outcome.result;
-      ctx.emit({ type: 'stage-end', stage, result: outcome.result });
+    const methods = defensesSkipped ? [] : cfg.defense.methods;
+    const outcomes = await runDefenses({
+      methods,
+      here: (method, signal) => runner.run(method, signal),
+      ...(opts.lanes ? { lanes: opts.lanes } : {}),
+      setup: async () => ({ config: cfg, dataset, poisoned: poisonedWeights, teacher: await teacher.readWeights() }),
+      adopt: (method, weights) => {
+        const model = newStudent(rng.fork(`${defenseStage(method)}-lane`));
+        model.setWeights(weights);
+        return model;
+      },
+      emit: opts.emit,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    const filters = new Map<string, InputFilter>();
+    // Filed in the config's order, whichever engine finished first.
+    for (const method of methods) {
+      const outcome = outcomes.get(method)!;
+      results.stages[defenseStage(method)] = outcome.result;
       if (outcome.kind === 'repair') {
         owned.push(outcome.model);
         models.set(method, outcome.model);

@@ -200,17 +200,40 @@ describe('run state reduced from the event stream', () => {
 
   it('a stage that never reported its end is shown done once the next stage starts', () => {
     const store = storeWithRun(1);
-    store.getState().setField('defense.methods', ['lora', 'w2sdefense']);
-    store.getState().startRun(1, 0);
     store.getState().applyEvents(
       [
-        { runId: 1, event: { type: 'stage-start', stage: 'defense:lora', epochs: 1, stepsPerEpoch: 2 } },
+        { runId: 1, event: { type: 'stage-start', stage: 'teacher', epochs: 1, stepsPerEpoch: 2 } },
         { runId: 1, event: { type: 'stage-start', stage: 'defense:w2sdefense', epochs: 1, stepsPerEpoch: 2 } },
       ],
       0,
     );
-    expect(store.getState().run.stages['defense:lora']?.status).toBe('done');
+    expect(store.getState().run.stages.teacher?.status).toBe('done');
     expect(store.getState().run.stages['defense:w2sdefense']?.status).toBe('running');
+  });
+
+  it('defenses training side by side (in lanes) each keep their own progress until their own end', () => {
+    const store = storeWithRun(1);
+    store.getState().setField('defense.methods', ['lora', 'w2sdefense']);
+    store.getState().startRun(1, 0);
+    const step = (stage: 'defense:lora' | 'defense:w2sdefense', n: number): StampedEvent => ({
+      runId: 1,
+      event: { type: 'step', stage, epoch: 1, step: n, stepsPerEpoch: 4, loss: 0.5, samplesPerSecond: 90 },
+    });
+    store.getState().applyEvents(
+      [
+        { runId: 1, event: { type: 'stage-start', stage: 'defense:lora', epochs: 1, stepsPerEpoch: 4 } },
+        { runId: 1, event: { type: 'stage-start', stage: 'defense:w2sdefense', epochs: 1, stepsPerEpoch: 4 } },
+        step('defense:lora', 3),
+        step('defense:w2sdefense', 1),
+      ],
+      0,
+    );
+    const { stages } = store.getState().run;
+    expect(stages['defense:lora']).toMatchObject({ status: 'running', fraction: 0.75 });
+    expect(stages['defense:w2sdefense']).toMatchObject({ status: 'running', fraction: 0.25 });
+    store.getState().applyEvents([{ runId: 1, event: { type: 'stage-end', stage: 'defense:lora', result: stageResult(0.9, 0.9) } }], 1000);
+    expect(store.getState().run.stages['defense:lora']?.status).toBe('done');
+    expect(store.getState().run.stages['defense:w2sdefense']).toMatchObject({ status: 'running', fraction: 0.25 });
   });
 
   it('keeps the floors from their event, for the ASR chart to draw before the run ends', () => {

@@ -148,7 +148,8 @@ export function reduceEvent(state: RunState, { runId, event }: StampedEvent, now
     case 'ready':
       return { ...state, backend: event.backend };
     case 'stage-start':
-      // Stages run one after another: a new one starting means any other still shown running is over.
+      // Stages run one after another — except defenses, which may train side by side in lanes — so a
+      // new one starting means any other still shown running (a defense beside a defense aside) is over.
       return withStage(finishOthers(state, event.stage), event.stage, now, (p) => {
         const phaseKey = event.phase ?? '';
         return {
@@ -308,11 +309,13 @@ function withStage(state: RunState, stage: StageName, now: number, update: (p: S
 }
 
 function finishOthers(state: RunState, stage: StageName): RunState {
-  if (!state.stageOrder.some((s) => s !== stage && state.stages[s]?.status === 'running')) return state;
+  const isDefense = defenseOfStage(stage) !== null;
+  const over = (s: StageName) => s !== stage && state.stages[s]?.status === 'running' && !(isDefense && defenseOfStage(s) !== null);
+  if (!state.stageOrder.some(over)) return state;
   const stages: RunState['stages'] = { ...state.stages };
   for (const s of state.stageOrder) {
     const p = stages[s];
-    if (s !== stage && p?.status === 'running') stages[s] = { ...p, status: 'done', fraction: 1, etaSeconds: 0, phase: undefined };
+    if (p && over(s)) stages[s] = { ...p, status: 'done', fraction: 1, etaSeconds: 0, phase: undefined };
   }
   return { ...state, stages };
 }

@@ -34,12 +34,14 @@ export function syncUrlWithStore(store: LabStore, win: Window = window): () => v
  * Engine overrides from the query string: `?backend=wasm` forces a backend (for teachers on odd
  * machines, and for tests); `?kernels=tfjs|lab` forces which WebGPU kernels run (for benchmarks, and
  * as an escape hatch should the lab's kernels misbehave on some device); `?threads=N` sets the WASM
- * threads (for benchmarks; see workers/wasm-threads.ts).
+ * threads (for benchmarks; see workers/wasm-threads.ts); `?lanes=N` how many more engines train
+ * defenses side by side (0: one after another; see workers/worker-lanes.ts).
  */
 export function engineOverrides(win: Window = window): EngineOverrides {
   const query = new URLSearchParams(win.location.search);
   const backend = query.get('backend');
   const kernels = query.get('kernels');
   const threads = query.get('threads');
-  return { ...(backend ? { backend } : {}), ...(kernels ? { kernels } : {}), ...(threads ? { threads } : {}) };
+  const lanes = query.get('lanes');
+  return { ...(backend ? { backend } : {}), ...(kernels ? { kernels } : {}), ...(threads ? { threads } : {}), ...(lanes ? { lanes } : {}) };
 }

@@ -1,0 +1,150 @@
+/**
+ * Defenses side by side. Every defense starts from the same poisoned student and the same teacher, so
+ * they do not depend on one another: on a CPU with a core to spare, a second engine (a Web Worker in the
+ * browser, a worker thread in Node: a *lane*) runs some of them while this one runs the rest. On WASM a
+ * training step uses one core (XNNPACK's threads do not pay at these sizes, docs/SPEED.md), so two lanes
+ * nearly halve the time the defenses take.
+ *
+ * A lane is given what the pipeline itself was given (config, dataset) plus the two models the defenses
+ * start from, and builds its `DefenseRunner` as the pipeline does: a defense gives the same numbers in a
+ * lane as here. Lanes run repairs only; an input filter's screen stays with the pipeline's predictor.
+ * A lane that cannot open costs its speed, not the run: its defenses run here.
+ */
+import type { ExperimentConfig } from './config';
+import type { Dataset } from './data/types';
+import type { Emit, StageResult } from './events';
+import type { NamedWeights } from './models/encoder';
+import type { StudentModel } from './models/student';
+import { DEFENSES, type DefenseId } from './defenses/catalog';
+import type { DefenseOutcome } from './defenses/procedure';
+import { CancelledError } from './train/context';
+import { defenseStage } from './stages';
+import { errorMessage } from './error-message';
+
+/** What a lane needs to run this run's defenses: plain data, copied to it once. */
+export interface LaneSetup {
+  config: ExperimentConfig;
+  dataset: Dataset;
+  poisoned: NamedWeights;
+  teacher: NamedWeights;
+}
+
+/** A repair's result and the repaired model's weights, as a lane hands them back. */
+export interface LaneOutcome {
+  result: StageResult;
+  weights: NamedWeights;
+}
+
+/** A second engine, opened for one run. */
+export interface DefenseLane {
+  /** Runs one repair; its events arrive through the `emit` the lane was opened with. */
+  run(method: DefenseId): Promise<LaneOutcome>;
+  /** Frees the lane's engine (its worker ends). */
+  close(): void;
+}
+
+/** Opens lanes: the edge's (worker threads in Node, Web Workers in the browser). */
+export interface LaneFactory {
+  /** How many lanes to open at most, besides the pipeline's own engine. */
+  readonly count: number;
+  open(setup: LaneSetup, emit: Emit, signal: AbortSignal): Promise<DefenseLane>;
+}
+
+interface DefenseSchedule {
+  methods: readonly DefenseId[];
+  /** Runs a defense in this engine. */
+  here(method: DefenseId, signal: AbortSignal): Promise<DefenseOutcome>;
+  lanes?: LaneFactory;
+  /** Built only if a lane opens: the weights are read from the device then. */
+  setup(): Promise<LaneSetup>;
+  /** A student of the run's size holding a lane's repaired weights. */
+  adopt(method: DefenseId, weights: NamedWeights): StudentModel;
+  emit: Emit;
+  signal?: AbortSignal;
+}
+
+/**
+ * Lanes an edge offers by default: one per core beyond the one the pipeline trains on, at most 3 (the
+ * defense bench's seven repairs over four cores; more would wait on memory bandwidth, not cores).
+ */
+export function lanesForCores(cores: number): number {
+  return Math.max(0, Math.min(Math.floor(cores) - 1, 3));
+}
+
+/** How many lanes a run opens: one per repair beyond the first, at most the factory's count. */
+export function laneCount(methods: readonly DefenseId[], lanes: LaneFactory | undefined): number {
+  const repairs = methods.filter((m) => DEFENSES[m].kind === 'repair').length;
+  return Math.max(0, Math.min(lanes?.count ?? 0, repairs - 1));
+}
+
+/**
+ * Runs every method, here and in lanes, each taking the next one left as it frees up (lanes take repairs
+ * only). Each defense's `stage-end` is emitted as it finishes; the outcomes come back by method. The first
+ * failure stops the others and is thrown once they have stopped.
+ */
+export async function runDefenses(s: DefenseSchedule): Promise<Map<DefenseId, DefenseOutcome>> {
+  const queue = [...s.methods];
+  const outcomes = new Map<DefenseId, DefenseOutcome>();
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  s.signal?.addEventListener('abort', onAbort);
+  if (s.signal?.aborted) stop.abort();
+  const take = (repairsOnly: boolean): DefenseId | undefined => {
+    const i = queue.findIndex((m) => !repairsOnly || DEFENSES[m].kind === 'repair');
+    return i < 0 ? undefined : queue.splice(i, 1)[0];
+  };
+  const finished = (method: DefenseId, outcome: DefenseOutcome) => {
+    outcomes.set(method, outcome);
+    s.emit({ type: 'stage-end', stage: defenseStage(method), result: outcome.result });
+  };
+  const here = async () => {
+    for (let m = take(false); m !== undefined; m = take(false)) finished(m, await s.here(m, stop.signal));
+  };
+  let setup: Promise<LaneSetup> | undefined;
+  /** A lane, given its first repair before any engine starts, so that what runs where does not race its opening. */
+  const away = async (first: DefenseId) => {
+    let lane: DefenseLane;
+    try {
+      setup ??= s.setup();
+      lane = await s.lanes!.open(await setup, s.emit, stop.signal);
+    } catch (error) {
+      if (stop.signal.aborted) return;
+      s.emit({ type: 'log', level: 'warn', message: `A second engine for the defenses could not start (${errorMessage(error)}); its defenses run here.` });
+      finished(first, await s.here(first, stop.signal));
+      return here();
+    }
+    try {
+      for (let m: DefenseId | undefined = first; m !== undefined && !stop.signal.aborted; m = take(true)) {
+        const out = await lane.run(m);
+        finished(m, { kind: 'repair', result: out.result, model: s.adopt(m, out.weights) });
+      }
+    } finally {
+      lane.close();
+    }
+  };
+  const extra = laneCount(s.methods, s.lanes);
+  if (extra > 0) s.emit({ type: 'log', level: 'info', message: `Defenses side by side: this engine and ${extra} more, each on a core of its own.` });
+  // `here` takes the first method at once; each lane is then handed the next repair.
+  const started = [here()];
+  for (let i = 0; i < extra; i++) started.push(away(take(true)!));
+  const workers = started.map((p) =>
+    p.catch((error: unknown) => {
+      stop.abort();
+      throw error;
+    }),
+  );
+  const settled = await Promise.allSettled(workers);
+  s.signal?.removeEventListener('abort', onAbort);
+  if (s.signal?.aborted) throw disposeAll(outcomes, new CancelledError());
+  // The failure that stopped the others, not the cancellations it caused.
+  const failures = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  const first = failures.find((e) => !(e instanceof CancelledError)) ?? failures[0];
+  if (first !== undefined) throw disposeAll(outcomes, first);
+  return outcomes;
+}
+
+/** Frees the models made so far (the run is failing) and hands back the error to throw. */
+function disposeAll(outcomes: Map<DefenseId, DefenseOutcome>, error: unknown): unknown {
+  for (const o of outcomes.values()) if (o.kind === 'repair') o.model.dispose();
+  return error;
+}
