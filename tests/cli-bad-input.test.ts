@@ -102,6 +102,8 @@ const rows: Row[] = [
   // Enumerations.
   { name: '--backend gpu', args: ['--backend', 'gpu'], message: lit('--backend: must be wasm or cpu, got "gpu"') },
   { name: '--eval train', args: ['--eval', 'train'], message: lit('--eval: must be test or dev, got "train"') },
+  { name: '--lanes two', args: ['--lanes', 'two'], message: lit('--lanes: must be a whole number from 0 to 8 (worker threads for the defenses besides the main one), got "two"') },
+  { name: '--lanes 12', args: ['--lanes', '12'], message: lit('--lanes: must be a whole number from 0 to 8') },
   { name: '--eval dev with a sweep', args: ['--eval', 'dev', '--sweep', SWEEP], message: lit('--eval: dev is for single runs that choose settings; a sweep reports on the test split') },
   { name: '--attack sideways', args: ['--attack', 'sideways'], message: lit('--attack: unknown attack "sideways"; choose one of badnet') },
   { name: '--preset nope', args: ['--preset', 'nope'], message: lit('--preset: unknown preset "nope"; choose one of quick') },
