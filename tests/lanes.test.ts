@@ -8,7 +8,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { applyPatch, type ExperimentConfig } from '../src/engine/config';
-import { configFromPreset } from '../src/engine/presets';
 import type { Dataset } from '../src/engine/data/types';
 import type { LabEvent, RunResults } from '../src/engine/events';
 import { runExperiment } from '../src/engine/pipeline';
@@ -17,21 +16,18 @@ import type { LaneFactory } from '../src/engine/defense-lanes';
 import { LaneHost, openLaneOver, type LaneMessage, type LanePort, type LaneRequest } from '../src/engine/lane-protocol';
 import { loadDataDir } from '../src/cli/node-data';
 import { threadLanes } from '../src/cli/thread-lanes';
+import { SST2, tinySst2 } from './tiny-config';
 
-const SST2 = new URL('../../shared/data/sst2', import.meta.url).pathname;
-
-/** Three repairs (the lanes take two), one epoch each, on a tiny model trained in the run. */
+/** Three repairs (the lanes take two), one epoch each, on the tests' tiny model with dropout (its masks must match too). */
 const config = (): ExperimentConfig =>
-  applyPatch(configFromPreset('quick'), {
+  applyPatch(tinySst2(), {
     seed: 11,
-    data: { source: 'sst2', maxTrain: 400, maxTest: 60, maxLength: 20, tokenizer: 'word', vocabSize: 1000, defenseFraction: 0.5 },
-    attack: { kind: 'badnet', trigger: 'mn', labelMode: 'dirty', budgetKind: 'rate', budget: 0.3, targetLabel: 1, position: 'random' },
-    models: { student: { layers: 1, dModel: 32, heads: 2, dFF: 64 }, teacher: { layers: 1, dModel: 16, heads: 2, dFF: 32 }, dropout: 0.1 },
-    pretrain: { checkpoint: 'none', studentSteps: 4, teacherSteps: 2, lr: 1e-3, batchSize: 32, maskRate: 0.15, extraCorpus: 'none' },
-    taskModel: { enabled: false },
-    poison: { epochs: 2, lr: 3e-3, batchSize: 32, method: 'full', untilAsr: 0, minEpochs: 0 },
-    teacher: { epochs: 1, lr: 5e-3, batchSize: 32 },
-    defense: { epochs: 1, lr: 2e-3, batchSize: 32, methods: ['lora', 'w2sdefense', 'kd-only'] },
+    data: { maxTrain: 400, maxTest: 60, maxLength: 20, vocabSize: 1000 },
+    models: { dropout: 0.1 },
+    pretrain: { studentSteps: 4, teacherSteps: 2 },
+    poison: { epochs: 2 },
+    teacher: { epochs: 1 },
+    defense: { methods: ['lora', 'w2sdefense', 'kd-only'] },
   });
 
 /** A lane in this very thread: the two ends joined by a port that copies each message, a tick later. */
