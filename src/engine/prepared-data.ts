@@ -96,7 +96,7 @@ export function prepareData(cfg: ExperimentConfig, dataset: Dataset, opts: DataO
   const dev = window(stratifiedSubset(dataset.dev, cfg.data.maxTest, rng.fork('dev')));
   const defenderSize = Math.max(numLabels, Math.round(cfg.data.defenseFraction * train.length));
   const defender = stratifiedSubset(train, defenderSize, rng.fork('defender'));
-  const poisoned = poisonTrainingSet(train, cfg.attack, numLabels, cfg.seed);
+  const poisoned = poisonTrainingSet(train, cfg.attack, numLabels, cfg.seed, dataset.labelNames);
   // Every non-target sentence of the whole test split gets the trigger (`maxTest` caps the clean sets
   // only): an ASR over a few dozen sentences would move in steps of several points.
   const fullTest = window(dataset.test);

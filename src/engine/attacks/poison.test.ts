@@ -244,6 +244,12 @@ describe('errors', () => {
     fails(() => poisonTrainingSet(train, attack({ budgetKind: 'rate', budget: 0.01 }), 2, 1), 'attack.budget', /rounds to 0/);
   });
 
+  it('names the target class where the dataset names its labels', () => {
+    fails(() => poisonTrainingSet(train, attack({ budget: 11 }), 2, 1, ['negative', 'positive']), 'attack.budget', /labelled 1 \(positive\)/);
+    // Names that are only the indices again add nothing.
+    fails(() => poisonTrainingSet(train, attack({ budget: 11 }), 2, 1, ['0', '1']), 'attack.budget', /labelled 1\)/);
+  });
+
   it('reports an empty eligible pool', () => {
     const allOnes = train.map((e) => ({ ...e, label: 1 }));
     fails(() => poisonTrainingSet(allOnes, attack({ labelMode: 'dirty' }), 2, 1), 'attack.targetLabel', /no training sample is eligible.*not labelled 1/);

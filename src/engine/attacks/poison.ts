@@ -61,11 +61,9 @@ export function eligibleIndices(train: readonly Example[], attack: AttackConfig)
  * How many samples to poison out of `eligible`: `budget` itself for a count, `round(budget × eligible)`
  * for a rate. Throws an `AttackError` with the numbers when the pool is empty or too small.
  */
-export function poisonCount(attack: AttackConfig, eligible: number): number {
-  const pool =
-    attack.labelMode === 'clean'
-      ? `clean-label poisoning takes samples labelled ${attack.targetLabel}`
-      : `dirty-label poisoning takes samples not labelled ${attack.targetLabel}`;
+export function poisonCount(attack: AttackConfig, eligible: number, labelNames?: readonly string[]): number {
+  const target = labelText(attack.targetLabel, labelNames);
+  const pool = attack.labelMode === 'clean' ? `clean-label poisoning takes samples labelled ${target}` : `dirty-label poisoning takes samples not labelled ${target}`;
   if (eligible === 0) {
     throw new AttackError('attack.targetLabel', `no training sample is eligible: ${pool} and there are none; pick another target label or label mode`);
   }
@@ -95,20 +93,26 @@ interface PoisonedTrainingSet {
   poisonedIndices: number[];
 }
 
+/** A label as people read it: `0 (ham)` where the dataset names its classes, else the bare index. */
+function labelText(label: number, names: readonly string[] | undefined): string {
+  const name = names?.[label];
+  return name && name !== String(label) ? `${label} (${name})` : String(label);
+}
+
 /**
  * Poisons `train` for the attack: picks `poisonCount` eligible samples by a seeded random choice,
  * applies the trigger to each and sets its label to the target (a no-op for clean-label). Returns a new
  * array; `train` and its examples are not mutated. The choice and the trigger positions draw from
  * separate streams, so changing the trigger position does not change which samples are poisoned.
  */
-export function poisonTrainingSet(train: readonly Example[], attack: AttackConfig, numLabels: number, seed: number): PoisonedTrainingSet {
+export function poisonTrainingSet(train: readonly Example[], attack: AttackConfig, numLabels: number, seed: number, labelNames?: readonly string[]): PoisonedTrainingSet {
   validateAttack(attack, numLabels);
   const bad = train.findIndex((e) => !Number.isInteger(e.label) || e.label < 0 || e.label >= numLabels);
   if (bad >= 0) {
     throw new AttackError('train', `sample ${bad} has label ${train[bad]!.label}, outside 0..${numLabels - 1}; check numLabels or the data`);
   }
   const eligible = eligibleIndices(train, attack);
-  const k = poisonCount(attack, eligible.length);
+  const k = poisonCount(attack, eligible.length, labelNames);
   const rng = new Rng(seed);
   const choose = rng.fork('poison-choose');
   const insert = rng.fork('poison-insert');
