@@ -85,6 +85,24 @@ describe('defenses in lanes', () => {
     expect(tf.memory().numTensors).toBe(before);
   }, 300_000);
 
+  it('a cancel while a lane trains ends the run with a CancelledError and frees every tensor, the lane’s too', async () => {
+    const before = tf.memory().numTensors;
+    const controller = new AbortController();
+    const run = runExperiment(config(), dataset, {
+      backend: 'wasm',
+      cache,
+      lanes: inThreadLanes(2),
+      signal: controller.signal,
+      // The in-thread lane shares this engine, so its tensors count here too.
+      emit: (e) => {
+        if (e.type === 'step' && e.stage === 'defense:w2sdefense') controller.abort();
+      },
+    });
+    await expect(run).rejects.toThrow('run cancelled');
+    // Every lane has closed (and freed its engine) before the run rejects.
+    expect(tf.memory().numTensors).toBe(before);
+  }, 300_000);
+
   it('give the same numbers through a real worker thread', async () => {
     const side = await run(threadLanes(1, 'wasm'));
     expect(defenseStages(side.results)).toEqual(defenseStages(alone.results));
