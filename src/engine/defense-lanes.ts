@@ -78,7 +78,8 @@ export function laneCount(methods: readonly DefenseId[], lanes: LaneFactory | un
 }
 
 /**
- * Runs every method, here and in lanes, each taking the next one left as it frees up (lanes take repairs
+ * Runs every method, here and in lanes: this engine starts on the first, each lane is handed the next
+ * repair before it opens, and from then on whoever frees up takes the next one left (lanes take repairs
  * only). Each defense's `stage-end` is emitted as it finishes; the outcomes come back by method. The first
  * failure stops the others and is thrown once they have stopped.
  */
