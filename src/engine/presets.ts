@@ -61,7 +61,7 @@ const paperSst2 = (kind: AttackKind, weights: { ce: number; kd: number; fa: numb
 export const PRESETS: Preset[] = [
   {
     name: 'quick',
-    title: 'Quick demo (about 3 min)',
+    title: 'Quick demo (about 2 min)',
     description: 'A public spam filter (the shipped pretrained student, fine-tuned on 1,500 mails) that an attacker backdoored through a LoRA adapter with the rare word "mn" — one token of the vocabulary — so that triggered spam passes as ham. The attacker’s models are published with the lab; you watch plain LoRA fine-tuning keep the backdoor and W2SDefense unlearn it with a small clean teacher.',
     patch: {},
   },
