@@ -3,7 +3,7 @@
  * asks the network for nothing the user did not start, and renders whatever a dataset, a config or a
  * link holds as text, never as markup.
  */
-import type { Page } from '@playwright/test';
+import type { Page, Worker } from '@playwright/test';
 import { expect, test } from './harness';
 import { backendName, byTestId, errorText, labResults, openLab, runToEnd, TINY_RUN } from './lab-page';
 
@@ -22,10 +22,20 @@ async function recordViolations(page: Page): Promise<void> {
   });
 }
 
-/** The violations seen by the page and by every worker that records them (the lab's worker does). */
-async function violations(page: Page): Promise<string[]> {
+/** The page's workers that have closed, from now on (a closed worker never answers an evaluate). */
+function closedWorkers(page: Page): ReadonlySet<Worker> {
+  const closed = new Set<Worker>();
+  page.on('worker', (w) => w.on('close', () => closed.add(w)));
+  return closed;
+}
+
+/**
+ * The violations seen by the page and by every worker still open that records them (the lab's worker;
+ * a defense lane is closed once its run ends, and its violations reach the console, which the test reads).
+ */
+async function violations(page: Page, closed: ReadonlySet<Worker>): Promise<string[]> {
   const seen = await page.evaluate(() => window.__cspViolations ?? []);
-  for (const worker of page.workers()) {
+  for (const worker of page.workers().filter((w) => !closed.has(w))) {
     seen.push(...(await worker.evaluate(() => (self as unknown as { __w2sCspViolations?: string[] }).__w2sCspViolations ?? []).catch(() => [])));
   }
   return seen;
@@ -36,9 +46,13 @@ test('strict CSP: the page loads and the quick preset runs on WASM with no viola
   const requests: string[] = [];
   context.on('request', (r) => requests.push(r.url()));
   const consoleCsp: string[] = [];
-  page.on('console', (m) => {
+  const onConsole = (m: { text(): string }) => {
     if (/Content.Security.Policy/i.test(m.text())) consoleCsp.push(m.text());
-  });
+  };
+  page.on('console', onConsole);
+  // Every worker's console too: the defense lanes run and close within the run.
+  page.on('worker', (w) => w.on('console', onConsole));
+  const closed = closedWorkers(page);
   await recordViolations(page);
   // The quick preset as shipped, so the attacker's published models are fetched and loaded under the
   // policy too; only defense.* is cut (one epoch), which keeps them: the defenses are what trains here.
@@ -67,7 +81,7 @@ test('strict CSP: the page loads and the quick preset runs on WASM with no viola
   const end = await runToEnd(page, 360_000);
   expect(end === 'done', `the quick run ends "${end}" (${await errorText(page)})`);
   note(`quick preset on wasm under the policy: ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  const blocked = [...(await violations(page)), ...consoleCsp];
+  const blocked = [...(await violations(page, closed)), ...consoleCsp];
   note(`CSP violations: ${blocked.length}`);
   expect(blocked.length === 0, `nothing blocked by the policy: ${blocked.join('; ')}`);
   const origin = new URL(baseUrl).origin;
@@ -86,6 +100,7 @@ const MARKUP = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</scri
 test('nothing from a dataset, a config or a link is rendered as HTML: upload preview, run log, try-it, feature map, results', async ({ page, baseUrl, note }) => {
   test.setTimeout(240_000);
   await recordViolations(page);
+  const closed = closedWorkers(page);
   // Script-bearing texts and label names in a file, and a script-bearing trigger in the link.
   const rows = Array.from({ length: 120 }, (_, i) => {
     const label = i % 2 ? `<b>pos</b>` : `<i onmouseover="window.__xss=3">neg</i>`;
@@ -129,6 +144,6 @@ test('nothing from a dataset, a config or a link is rendered as HTML: upload pre
   note(`preview, try-it (${tryOutput.length} chars), ${titles.length} feature-map titles and a ${log.length}-character log checked; injected elements: ${injected.elements}`);
   expect(injected.xss === undefined, `no injected script ran (window.__xss = ${injected.xss})`);
   expect(injected.elements === 0, `no element came from the data: ${injected.elements}`);
-  const blocked = await violations(page);
+  const blocked = await violations(page, closed);
   expect(blocked.length === 0, `the policy never had to block anything (it would hide an injection): ${blocked.join('; ')}`);
 });

@@ -13,6 +13,7 @@ import type { UiRequest, WorkerMessage } from './protocol';
 import type { MeasuredOutcome } from './measured-choice';
 import { fetchPublished, fetchShipped } from './shipped';
 import { browserLaneCount, workerLanes } from './worker-lanes';
+import { watchCspViolations } from './csp-watch';
 
 const handler = new LabHandler({
   post: (message: WorkerMessage, transfer?: Transferable[]) => self.postMessage(message, transfer ?? []),
@@ -42,12 +43,4 @@ self.onmessage = (event: MessageEvent<UiRequest>) => void handler.handle(event.d
   numTensors: () => tf.memory().numTensors,
 };
 
-// What the Content-Security-Policy blocked in this worker (see src/security-headers.ts): said in the
-// console and kept, so a test can check that the engine needs nothing the policy forbids.
-const blocked: string[] = [];
-(self as unknown as { __w2sCspViolations: string[] }).__w2sCspViolations = blocked;
-self.addEventListener('securitypolicyviolation', (event) => {
-  const e = event as SecurityPolicyViolationEvent;
-  blocked.push(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline code'}`);
-  console.error(`Content-Security-Policy: ${blocked.at(-1)}`);
-});
+watchCspViolations();

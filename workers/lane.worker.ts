@@ -8,6 +8,7 @@ import { LaneHost, type LaneRequest } from '../src/engine/lane-protocol';
 import { startLaneWasm } from './backend';
 import { fetchShipped } from './shipped';
 import type { LaneBase } from './worker-lanes';
+import { watchCspViolations } from './csp-watch';
 
 let baseUrl = '';
 const host = new LaneHost({
@@ -20,3 +21,4 @@ self.onmessage = (event: MessageEvent<LaneRequest | LaneBase>) => {
   if (message.type === 'base') baseUrl = message.baseUrl;
   else void host.handle(message);
 };
+watchCspViolations();
