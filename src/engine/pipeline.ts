@@ -4,7 +4,8 @@
  *   pretrain (student MLM) → task (the public task model: clean full fine-tuning, when enabled) →
  *   poison (the attacker's LoRA on poisoned data, merged — or full fine-tuning) → teacher (MLM, then full
  *   fine-tuning on clean data) → defense:<id> (each defense of `defense.methods` on the poisoned student:
- *   a repair makes a new model, a filter screens inputs in front of it; see defenses/)
+ *   a repair makes a new model, a filter screens inputs in front of it; see defenses/ — side by side in
+ *   the lanes the edge offers, see defense-lanes.ts)
  *
  * Poisoning stops once the dev ASR reaches `poison.untilAsr`; a backdoor that does not get there is a failed
  * attack, and its run trains the teacher but compares no defenses (see attacks/planted.ts). After poisoning,
