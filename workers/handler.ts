@@ -158,12 +158,11 @@ export class LabHandler {
       const { signal } = run.controller;
       const dataset = await this.deps.loadDataset(request.dataset, { baseUrl: this.baseUrl, seed: request.config.seed, signal });
       if (signal.aborted) return this.reply(run, { outcome: 'cancelled' });
-      const lanes = this.deps.lanes?.(report.backend, this.baseUrl, this.requestedLanes);
       const output = await this.deps.runExperiment(request.config, dataset, {
         emit,
         signal,
         backend: report.backend,
-        ...(lanes && lanes.count > 0 ? { lanes } : {}),
+        ...this.lanesOption(report.backend),
         ...(this.deps.cache ? { cache: this.deps.cache } : {}),
         ...this.shippedOption(),
       });
@@ -257,6 +256,7 @@ export class LabHandler {
           },
           signal,
           backend: report.backend,
+          ...this.lanesOption(report.backend),
           ...(this.deps.cache ? { cache: this.deps.cache } : {}),
           ...this.shippedOption(),
         });
@@ -325,6 +325,12 @@ export class LabHandler {
   }
 
   /** The engine's `shipped` and `published` options, bound to where this page is served. */
+  /** The defense lanes a run or a sweep's cell on `backend` gets (none where the edge offers none). */
+  private lanesOption(backend: BackendName): { lanes?: LaneFactory } {
+    const lanes = this.deps.lanes?.(backend, this.baseUrl, this.requestedLanes);
+    return lanes && lanes.count > 0 ? { lanes } : {};
+  }
+
   private shippedOption(): Pick<RunOptions, 'shipped' | 'published'> {
     const { shipped, published } = this.deps;
     return { ...(shipped ? { shipped: () => shipped(this.baseUrl) } : {}), ...(published ? { published: () => published(this.baseUrl) } : {}) };
