@@ -10,8 +10,7 @@ import type { Emit } from './events';
 import type { LaneOutcome, LaneSetup } from './defense-lanes';
 import { DefenseRunner, PRETRAIN_SEED } from './defense-runner';
 import type { DefenseId } from './defenses/catalog';
-import { StudentModel } from './models/student';
-import { TeacherModel } from './models/teacher';
+import { newStudentFor, newTeacherFor } from './run-models';
 import { disposeData, prepareData } from './prepared-data';
 import { Rng } from './rng';
 import { openShippedFor, usesShipped } from './shipped-start';
@@ -29,12 +28,11 @@ export async function openLaneEngine(setup: LaneSetup, opts: { emit: Emit; shipp
   // The pipeline already said what the data holds; the lane's copy of it says nothing.
   const data = prepareData(cfg, setup.dataset, { emit: () => {} }, shipped?.tokenizer);
   const vocabSize = data.tokenizer.vocabSize;
-  const T = cfg.data.maxLength;
-  const newStudent = (stream: Rng) => new StudentModel(cfg.models.student, vocabSize, T, numLabels, cfg.models.dropout, stream);
+  const newStudent = (stream: Rng) => newStudentFor(cfg, vocabSize, numLabels, stream);
   // The same streams the pipeline builds its models from (pipeline.ts).
   const pretrainRng = new Rng(PRETRAIN_SEED);
   const poisoned = newStudent(pretrainRng.fork('student-init'));
-  const teacher = new TeacherModel(cfg.models.teacher, vocabSize, T, numLabels, cfg.models.student.dModel, cfg.models.dropout, pretrainRng.fork('teacher-init'));
+  const teacher = newTeacherFor(cfg, vocabSize, numLabels, pretrainRng.fork('teacher-init'));
   try {
     poisoned.setWeights(setup.poisoned);
     teacher.setWeights(setup.teacher);

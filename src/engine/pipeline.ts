@@ -27,8 +27,8 @@ import { dataRecord } from './data/record';
 import type { PublishedModels } from './models/published';
 import type { ShippedModels } from './models/checkpoint';
 import { attackRecord, notPlantedMessage, reachedUntilAsr, skipsDefenses } from './attacks/planted';
-import { StudentModel } from './models/student';
-import { TeacherModel } from './models/teacher';
+import type { StudentModel } from './models/student';
+import type { TeacherModel } from './models/teacher';
 import { stepsPerEpoch } from './train/batches';
 import { CancelledError, type StageContext } from './train/context';
 import { evaluate } from './train/evaluate';
@@ -36,6 +36,7 @@ import { classificationStage } from './train/classification-stage';
 import { pretrainMlm, type PretrainSpec } from './train/pretrain';
 import type { InputFilter } from './defenses/input-filter';
 import { DefenseRunner, PRETRAIN_SEED } from './defense-runner';
+import { newStudentFor, newTeacherFor } from './run-models';
 import { runDefenses, type LaneFactory } from './defense-lanes';
 import { probeBackdoorLocation, studentParts } from './metrics/backdoor-location';
 import { PinnedRows } from './models/pinned-rows';
@@ -106,7 +107,7 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     const vocabSize = data.tokenizer.vocabSize;
     const T = cfg.data.maxLength;
     /** A student of the config's size, initialised from `stream` (weights are usually set next). */
-    const newStudent = (stream: Rng) => new StudentModel(cfg.models.student, vocabSize, T, numLabels, cfg.models.dropout, stream);
+    const newStudent = (stream: Rng) => newStudentFor(cfg, vocabSize, numLabels, stream);
     // Sealed and checked: a damaged or unwritable cache costs a retrain and a sentence, never the run.
     const cache = opts.cache && new CheckedCache(opts.cache, (message) => ctx.emit({ type: 'log', level: 'warn', message }));
     const published = await openPublishedFor(opts.published, ctx);
@@ -212,7 +213,7 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     }
 
     // ---- teacher: a small LM of its own, then full-parameter fine-tuning on clean data -----------
-    const teacher = new TeacherModel(cfg.models.teacher, vocabSize, T, numLabels, cfg.models.student.dModel, cfg.models.dropout, pretrainRng.fork('teacher-init'));
+    const teacher = newTeacherFor(cfg, vocabSize, numLabels, pretrainRng.fork('teacher-init'));
     owned.push(teacher);
     const teacherCheckpoint = shipped ? shippedEntry(shipped, 'teacher', cfg) : null;
     const teacherPretrainKey = cacheKey('pretrain-teacher', data.fingerprint, cfg.models, cfg.pretrain, teacherCheckpoint?.sha256 ?? null);
