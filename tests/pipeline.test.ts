@@ -61,7 +61,9 @@ describe('runExperiment (tiny SST-2 slice)', () => {
 
     const poison = results.stages.poison!;
     // Full-FT poisoning of this tiny model: ASR > 0.9 and CA > 0.55 on every CI and local run since the
-    // test was written (the config is unchanged, see `tiny`); the defenses are not judged here.
+    // test was written (the config is unchanged, see `tiny`); the defenses are not judged here. The run
+    // is deterministic for a given engine (config, seed and backend fix the numbers; "the same numbers
+    // twice" below checks it), so this margin can only move when the engine's numerics change.
     expect(poison.final!.asr).toBeGreaterThan(0.9); // the backdoor is in
     expect(poison.final!.ca).toBeGreaterThan(0.55); // above chance on the balanced slice
     // Every repair trains for the configured epochs and hands on the last epoch's metrics (no best-by-dev here).
