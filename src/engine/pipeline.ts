@@ -21,7 +21,7 @@ import type { Dataset } from './data/types';
 import type { Emit, RunResults, StageName, StageResult } from './events';
 import { CheckedCache, type ModelCache } from './cache';
 import { Rng } from './rng';
-import { cacheKey } from './hash';
+import { stageKeys } from './stage-keys';
 import { validateDataset } from './data/validate';
 import { dataRecord } from './data/record';
 import type { PublishedModels } from './models/published';
@@ -133,8 +133,9 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     const student = newStudent(pretrainRng.fork('student-init'));
     owned.push(student);
     const studentCheckpoint = shipped ? shippedEntry(shipped, 'student', cfg) : null;
-    const pretrainKey = cacheKey('pretrain-student', data.fingerprint, cfg.models.student, cfg.pretrain, studentCheckpoint?.sha256 ?? null);
-    results.stages.pretrain = await cachedStage('pretrain', pretrainKey, student, async () => {
+    const teacherCheckpoint = shipped ? shippedEntry(shipped, 'teacher', cfg) : null;
+    const keys = stageKeys(cfg, data, { student: studentCheckpoint?.sha256 ?? null, teacher: teacherCheckpoint?.sha256 ?? null });
+    results.stages.pretrain = await cachedStage('pretrain', keys.pretrain, student, async () => {
       ctx.emit({ type: 'stage-start', stage: 'pretrain', ...pretrainPlan(cfg.pretrain.studentSteps) });
       if (shipped && studentCheckpoint) await startFromCheckpoint(student, shipped, studentCheckpoint, opts.emit);
       if (cfg.pretrain.studentSteps === 0) return { epochs: [], final: null, seconds: 0, samplesPerSecond: 0 };
@@ -147,10 +148,8 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     const pretrainedWeights = await student.readWeights();
 
     // ---- task: the public task model, fully fine-tuned on the clean training set ------------------
-    let beforePoisonKey = pretrainKey;
-    if (cfg.taskModel.enabled) {
-      beforePoisonKey = cacheKey('task', pretrainKey, cfg.taskModel, cfg.data, cfg.seed, data.room, data.evalFingerprint);
-      results.stages.task = await cachedStage('task', beforePoisonKey, student, async () => {
+    if (keys.task) {
+      results.stages.task = await cachedStage('task', keys.task, student, async () => {
         student.resetHead(numLabels, rng.fork('task-head'));
         return classificationStage({ stage: 'task', optim: cfg.taskModel, variables: student.classifierVariables(), model: student, train: prepared.cleanTrain, evalSets: prepared.eval, cfg, ctx, rng: rng.fork('task-fit') });
       });
@@ -163,8 +162,7 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     opts.emit({ type: 'floors', floors: results.floors });
 
     // ---- poison: the attacker plants the backdoor through LoRA (or full fine-tuning) -------------
-    const poisonKey = cacheKey('poison', beforePoisonKey, cfg.attack, cfg.poison, cfg.data, cfg.seed, data.evalFingerprint);
-    results.stages.poison = await cachedStage('poison', poisonKey, student, async () => {
+    results.stages.poison = await cachedStage('poison', keys.poison, student, async () => {
       // A public task model keeps its fitted head; a pretrained LM gets a fresh one.
       if (!cfg.taskModel.enabled) student.resetHead(numLabels, rng.fork('poison-head'));
       if (cfg.poison.method === 'lora') student.attachLora(cfg.poison.lora, rng.fork('poison-lora'));
@@ -215,14 +213,10 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     // ---- teacher: a small LM of its own, then full-parameter fine-tuning on clean data -----------
     const teacher = newTeacherFor(cfg, vocabSize, numLabels, pretrainRng.fork('teacher-init'));
     owned.push(teacher);
-    const teacherCheckpoint = shipped ? shippedEntry(shipped, 'teacher', cfg) : null;
-    const teacherPretrainKey = cacheKey('pretrain-teacher', data.fingerprint, cfg.models, cfg.pretrain, teacherCheckpoint?.sha256 ?? null);
-    // The defender's texts are clipped with room for the trigger, so the trigger's length is part of the key.
-    const teacherKey = cacheKey('teacher', teacherPretrainKey, cfg.teacher, cfg.data, cfg.seed, data.room, data.evalFingerprint);
-    results.stages.teacher = await cachedStage('teacher', teacherKey, teacher, async () => {
+    results.stages.teacher = await cachedStage('teacher', keys.teacher, teacher, async () => {
       const perEpoch = stepsPerEpoch(prepared.defenderClean.size, cfg.teacher.batchSize);
       ctx.emit({ type: 'stage-start', stage: 'teacher', epochs: cfg.teacher.epochs, stepsPerEpoch: perEpoch });
-      const pretrained = cache ? await cache.get(teacherPretrainKey) : undefined;
+      const pretrained = cache ? await cache.get(keys.teacherPretrain) : undefined;
       if (pretrained) teacher.setWeights(pretrained);
       else {
         if (shipped && teacherCheckpoint) await startFromCheckpoint(teacher, shipped, teacherCheckpoint, opts.emit);
@@ -230,7 +224,7 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
           ctx.emit({ type: 'stage-start', stage: 'teacher', phase: 'pretrain', ...pretrainPlan(cfg.pretrain.teacherSteps) });
           await pretrainMlm(teacher, pretrainSpec('teacher', 'pretrain', cfg.pretrain.teacherSteps, pretrainRng.fork('pretrain-teacher')));
         }
-        if (cfg.pretrain.teacherSteps > 0 || teacherCheckpoint) await cache?.put(teacherPretrainKey, await teacher.readWeights());
+        if (cfg.pretrain.teacherSteps > 0 || teacherCheckpoint) await cache?.put(keys.teacherPretrain, await teacher.readWeights());
       }
       return classificationStage({ stage: 'teacher', optim: cfg.teacher, variables: teacher.classifierVariables(), model: teacher, train: prepared.defenderClean, evalSets: prepared.eval, cfg, ctx, rng: rng.fork('teacher-fit'), announce: false });
     });
