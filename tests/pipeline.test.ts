@@ -121,6 +121,29 @@ describe('runExperiment (tiny SST-2 slice)', () => {
     // Every defense of the catalog trains here: about 60 s alone, past the 120 s default on 2 cores shared with other jobs.
   }, 300_000);
 
+  it('trains every repair on batches grouped by length (narrower than the window) and leaks no tensors', async () => {
+    const config = applyPatch(tiny(), { defense: { methods: REPAIRS, batching: 'by-length' } });
+    const steps = new Map<string, { step: number; stepsPerEpoch: number }>();
+    const before = tf.memory().numTensors;
+    const { results, predictor } = await runExperiment(config, dataset, {
+      backend: 'wasm',
+      emit: (e) => {
+        if (e.type === 'step' && !e.phase) steps.set(e.stage, { step: e.step, stepsPerEpoch: e.stepsPerEpoch });
+      },
+    });
+    predictor.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    for (const m of REPAIRS) {
+      const r = results.stages[`defense:${m}`]!;
+      expect(r.epochs.map((e) => e.epoch), m).toEqual([1]);
+      expect(Number.isFinite(r.epochs[0]!.loss), m).toBe(true);
+      expect([r.final!.ca, r.final!.asr].every((x) => x >= 0 && x <= 1), m).toBe(true);
+      // Grouping reorders the rows, never drops one: the epoch's last step is the planned ⌈rows / batch⌉-th.
+      const last = steps.get(`defense:${m}`)!;
+      expect(last.step, m).toBe(last.stepsPerEpoch);
+    }
+  }, 300_000);
+
   it('runs the public-task-model threat: task stage, LoRA poisoning that leaves the embeddings alone, loss terms', async () => {
     const config = applyPatch(tiny(), {
       taskModel: { enabled: true, epochs: 2, lr: 3e-3 },

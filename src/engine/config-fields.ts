@@ -6,7 +6,7 @@
  * (config.ts), each with its reason; a test checks every config leaf has exactly one field here.
  */
 import { ATTACKS } from './attacks/registry';
-import { ATTACK_KINDS, DEFENSE_METHODS, EMBEDDING_UPDATES, FA_DEPTHS, FA_MODES, LABEL_MODES, LORA_TARGETS, TOKENIZER_KINDS } from './config';
+import { ATTACK_KINDS, BATCHINGS, DEFENSE_METHODS, EMBEDDING_UPDATES, FA_DEPTHS, FA_MODES, LABEL_MODES, LORA_TARGETS, TOKENIZER_KINDS } from './config';
 import { DEFENSES } from './defenses/catalog';
 
 export type FieldRule =
@@ -150,6 +150,7 @@ export const CONFIG_GROUPS: readonly ConfigGroup[] = [
       field('defense.temperature', 'KD temperature', 'Softens both distributions before matching (the paper: 2).', real({ min: 0, minOpen: true, hint: ', e.g. 2' }), 0.5),
       field('defense.faMode', 'FA form', "token: every real token vs its sentence's teacher feature (default); pooled: the pooled feature; official: the official code read literally.", choice(FA_MODES)),
       field('defense.faDepth', 'FA depth', 'every-block (default): each block’s output too, through the final LayerNorm — beyond the paper, chosen on dev; final: the final hidden states only (the paper). Token form only.', choice(FA_DEPTHS)),
+      field('defense.batching', 'Batches', 'shuffled (default): random rows, each batch the full window wide; by-length: shuffled, then grouped by length and trimmed to the longest row — fewer operations on short sentences, other batches and so other numbers.', choice(BATCHINGS)),
       field('defense.trainFinalNorm', 'Train final norm', "Train the student's final LayerNorm beside the adapters and head.", BOOL),
       field('defense.selectBestByDev', 'Best epoch by dev', 'Keep the epoch with the best dev accuracy (the paper) instead of the last.', BOOL),
       field('defense.onion.threshold', 'ONION threshold', 'A word is removed when deleting it lowers the pseudo-perplexity by more than this (ONION’s t; 0 removes every word that makes the text less fluent).', real({ hint: ', e.g. 0 (ONION’s default)' })),

@@ -74,6 +74,7 @@ describe('validation names the field and the fix', () => {
     ['a negative ASR to poison until', { poison: { untilAsr: -0.1 } }, 'poison.untilAsr', /\[0, 1\)/],
     ['every-block FA on pooled features', { defense: { faMode: 'pooled', faDepth: 'every-block' } }, 'defense.faDepth', /needs defense\.faMode "token", not "pooled"/],
     ['an unknown FA depth', { defense: { faDepth: 'middle' as never } }, 'defense.faDepth', /must be final or every-block/],
+    ['an unknown batching', { defense: { batching: 'sorted' as never } }, 'defense.batching', /must be shuffled or by-length/],
   ])('%s', (_name, patch, field, message) => {
     const issues = configIssues(applyPatch(DEFAULT_CONFIG, patch));
     const issue = issues.find((i) => i.field === field);

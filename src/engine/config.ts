@@ -38,6 +38,16 @@ export const FA_MODES: readonly FaMode[] = ['token', 'pooled', 'official'];
 export type FaDepth = 'final' | 'every-block';
 export const FA_DEPTHS: readonly FaDepth[] = ['final', 'every-block'];
 
+/**
+ * How a defense's epoch is cut into batches: `shuffled` — rows drawn at random, every batch the full
+ * window wide; `by-length` — shuffled, then grouped by token count (in pools of 50 batches, as Hugging
+ * Face's `group_by_length`) and each batch trimmed to its longest row, so padding costs no compute.
+ * Short-sentence data (SST-2 fills about two thirds of its window) then trains in fewer operations;
+ * the batches differ, so the numbers do too.
+ */
+export type Batching = 'shuffled' | 'by-length';
+export const BATCHINGS: readonly Batching[] = ['shuffled', 'by-length'];
+
 export const LABEL_MODES: readonly LabelMode[] = ['clean', 'dirty'];
 export const DEFENSE_METHODS: readonly DefenseMethod[] = DEFENSE_IDS;
 export const LORA_TARGETS: readonly LoraTarget[] = ['q', 'k', 'v', 'o', 'ff1', 'ff2'];
@@ -181,6 +191,7 @@ export interface ExperimentConfig {
     temperature: number;
     faMode: FaMode;
     faDepth: FaDepth;
+    batching: Batching;
     /** Keep the epoch with the best dev accuracy (the paper) instead of the last. */
     selectBestByDev: boolean;
     /**
@@ -338,6 +349,7 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
     // 3*) — the quick demo's backdoor lives in block 1, and final-state FA left 35 % on the dev seed where
     // every-block FA left 18 %; within 10 points of the clean floor on 4 of 4 dev seeds against 3 of 4.
     faDepth: 'every-block',
+    batching: 'shuffled',
     selectBestByDev: false,
     // Off: with the final LayerNorm trainable, FA is met cheaply by its scale and shift and leaves the
     // circuit in place (dev seed 1, lr 2e-3: W2SDefense 47 % with it, 24 % without; plain LoRA, which

@@ -9,7 +9,7 @@ import type { LossTerms, StageResult } from '../events';
 import type { SavedWeights } from '../cache';
 import type { StudentModel } from '../models/student';
 import { tokenMask } from '../models/pooling';
-import { stepsPerEpoch } from '../train/batches';
+import { batchIds, stepsPerEpoch } from '../train/batches';
 import { embeddingOf } from '../train/classification-stage';
 import { evaluate, type Evaluation } from '../train/evaluate';
 import { fit } from '../train/fit';
@@ -19,9 +19,10 @@ import type { DefenseContext } from './procedure';
 interface CleanBatch {
   /** [B] int32: indices into the defender's set (for per-sample constants such as a teacher's). */
   rows: tf.Tensor1D;
+  /** [B, W]: W is the window, or the batch's longest row when batches are grouped by length. */
   ids: tf.Tensor2D;
   labels: tf.Tensor1D;
-  /** [B, T]: 1 at real tokens. */
+  /** [B, W]: 1 at real tokens. */
   mask: tf.Tensor2D;
 }
 
@@ -41,9 +42,10 @@ interface CleanTuning {
 /** Defender samples the loss terms are measured on after each epoch (a fixed slice: the same rows every epoch). */
 const TERMS_SAMPLE = 256;
 
-function cleanBatch(c: DefenseContext, rows: tf.Tensor1D): CleanBatch {
+/** width: the token positions the batch keeps (`defense.batching: by-length`); absent, the whole window. */
+function cleanBatch(c: DefenseContext, rows: tf.Tensor1D, width?: number): CleanBatch {
   const train = c.data.defenderClean;
-  const ids = tf.gather(train.ids, rows) as tf.Tensor2D;
+  const ids = batchIds(train, rows, width);
   return { rows, ids, labels: tf.gather(train.labels, rows) as tf.Tensor1D, mask: tokenMask(ids) };
 }
 
@@ -76,7 +78,8 @@ export async function tuneOnClean(c: DefenseContext, student: StudentModel, how:
     optim: d,
     variables,
     trainSize: train.size,
-    batchLoss: (rows) => how.loss(cleanBatch(c, rows)),
+    ...(d.batching === 'by-length' ? { groupByLength: train.lengths } : {}),
+    batchLoss: (rows, width) => how.loss(cleanBatch(c, rows, width)),
     afterEpoch: async (epoch) => {
       const metrics = await evaluate(student, c.data.eval, cfg.attack.targetLabel);
       if (d.selectBestByDev && (!best || (metrics.devAcc ?? 0) > best.devAcc)) {

@@ -80,7 +80,8 @@ export const nad: DefenseProcedure = {
             const taps = { blocks: [] as tf.Tensor2D[] };
             const { logits } = student.classifyWithStates(b.ids, true, taps);
             const mine = taps.blocks.map((h) => attentionMap(h, b.mask));
-            const theirs = maps.map((m) => tf.gather(m, b.rows) as tf.Tensor2D);
+            // The maps span the window; a batch grouped by length is narrower (its cut-off positions are padding, 0 in every map).
+            const theirs = maps.map((m) => tf.slice(tf.gather(m, b.rows), [0, 0], [-1, b.ids.shape[1]]) as tf.Tensor2D);
             return tf.add(crossEntropy(logits, b.labels), tf.mul(beta, attentionTransferLoss(mine, theirs))) as tf.Scalar;
           }),
       });

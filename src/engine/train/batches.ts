@@ -1,10 +1,10 @@
 /**
  * Encoded splits held as int32 tensors, made once per run (prepared-data.ts), not per step: a step only
- * gathers its rows; and the shuffled batches of an epoch.
+ * gathers its rows; and the batches of an epoch, shuffled or grouped by length.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Example } from '../data/types';
-import type { TextTokenizer } from '../data/tokenizer';
+import { PAD, type TextTokenizer } from '../data/tokenizer';
 import type { Rng } from '../rng';
 
 export interface EncodedSet {
@@ -16,7 +16,16 @@ export interface EncodedSet {
   labelArray: Int32Array;
   /** The same ids on the host, flat [N·T]: a step plans its token lookups from them (`batchTokenIds`). */
   idArray: Int32Array;
+  /** Tokens before the padding, per row ([CLS] included): what a batch trimmed to its longest row keeps. */
+  lengths: Int32Array;
   size: number;
+}
+
+/** One batch of an epoch: rows of a set and, when grouped by length, the token positions the step computes. */
+export interface Batch {
+  rows: Int32Array;
+  /** Absent: the whole window. */
+  width?: number;
 }
 
 /** Encode examples once; the caller disposes with `disposeSet`. */
@@ -31,15 +40,34 @@ export function encodeSet(tokenizer: TextTokenizer, examples: readonly Example[]
     labels: tf.tensor1d(labelArray, 'int32'),
     labelArray,
     idArray: flat,
+    lengths: rowLengths(flat, maxLength),
     size: examples.length,
   };
 }
 
-/** Token ids of `rows` (indices into the set), flat: [rows.length · T], from host memory. */
-export function batchTokenIds(set: EncodedSet, rows: Int32Array): Int32Array {
+/** Position of each row's first padding token (its length), from flat [N·T] ids; tokenizers pad at the end. */
+export function rowLengths(flat: Int32Array, maxLength: number): Int32Array {
+  const n = flat.length / maxLength;
+  const out = new Int32Array(n);
+  for (let r = 0; r < n; r++) {
+    let t = maxLength;
+    while (t > 0 && flat[r * maxLength + t - 1] === PAD) t--;
+    out[r] = t;
+  }
+  return out;
+}
+
+/** The batch's ids, [B, width]: the gathered rows, cut after `width` positions when that is short of the window. */
+export function batchIds(set: EncodedSet, rows: tf.Tensor1D, width: number = set.ids.shape[1]): tf.Tensor2D {
+  const ids = tf.gather(set.ids, rows) as tf.Tensor2D;
+  return width === set.ids.shape[1] ? ids : (tf.slice(ids, [0, 0], [-1, width]) as tf.Tensor2D);
+}
+
+/** Token ids of `rows` (indices into the set), flat: [rows.length · width], from host memory (`batchIds`' layout). */
+export function batchTokenIds(set: EncodedSet, rows: Int32Array, width: number = set.ids.shape[1]): Int32Array {
   const T = set.ids.shape[1];
-  const out = new Int32Array(rows.length * T);
-  rows.forEach((row, i) => out.set(set.idArray.subarray(row * T, (row + 1) * T), i * T));
+  const out = new Int32Array(rows.length * width);
+  rows.forEach((row, i) => out.set(set.idArray.subarray(row * T, row * T + width), i * width));
   return out;
 }
 
@@ -56,6 +84,30 @@ export function epochBatches(size: number, batchSize: number, rng: Rng): Int32Ar
     batches.push(Int32Array.from(order.slice(start, start + batchSize)));
   }
   return batches;
+}
+
+/** Pools of this many batches are sorted by length before they are cut (Hugging Face's `group_by_length` uses 50). */
+export const LENGTH_POOL_BATCHES = 50;
+
+/**
+ * The epoch's batches grouped by length: the rows shuffled by `rng` as in `epochBatches`, each pool of
+ * `LENGTH_POOL_BATCHES` batches' rows sorted by length (longest first) and cut into batches, then the
+ * batches shuffled; each batch as wide as its longest row. Every row lands in exactly one batch; only
+ * the last pool's last batch may be short.
+ */
+export function lengthGroupedBatches(lengths: Int32Array, batchSize: number, rng: Rng): Batch[] {
+  const order = rng.shuffle(Array.from({ length: lengths.length }, (_, i) => i));
+  const pool = batchSize * LENGTH_POOL_BATCHES;
+  const batches: Batch[] = [];
+  for (let start = 0; start < order.length; start += pool) {
+    // Stable sort: rows of equal length keep their shuffled order.
+    const sorted = order.slice(start, start + pool).sort((a, b) => lengths[b]! - lengths[a]!);
+    for (let b = 0; b < sorted.length; b += batchSize) {
+      const rows = Int32Array.from(sorted.slice(b, b + batchSize));
+      batches.push({ rows, width: Math.max(1, lengths[rows[0]!]!) });
+    }
+  }
+  return rng.shuffle(batches);
 }
 
 export function stepsPerEpoch(size: number, batchSize: number): number {

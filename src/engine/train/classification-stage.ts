@@ -61,5 +61,5 @@ export async function classificationStage(spec: ClassificationSpec): Promise<Sta
 
 /** How a stage on `train` looks tokens up when it trains the encoder's embedding (see embedding-steps.ts). */
 export function embeddingOf(encoder: Encoder, train: EncodedSet, optim: OptimConfig, frozenRows?: readonly number[]): EmbeddingSpec {
-  return { encoder, tokenIds: (rows) => batchTokenIds(train, rows), update: optim.embeddingUpdate, ...(frozenRows ? { frozenRows } : {}) };
+  return { encoder, tokenIds: (rows, width) => batchTokenIds(train, rows, width), update: optim.embeddingUpdate, ...(frozenRows ? { frozenRows } : {}) };
 }

@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { EncodedSet } from './batches';
+import { rowLengths, type EncodedSet } from './batches';
 import { evaluate, type Classifier } from './evaluate';
 
 beforeAll(async () => {
@@ -27,6 +27,7 @@ const set = (rows: number[][], labels: number[]): EncodedSet => ({
   labels: tf.tensor1d(labels, 'int32'),
   labelArray: Int32Array.from(labels),
   idArray: Int32Array.from(rows.flat()),
+  lengths: rowLengths(Int32Array.from(rows.flat()), rows[0]!.length),
   size: labels.length,
 });
 

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { OptimConfig } from '../config';
 import type { EpochRecord, LossTerms, StageName } from '../events';
 import type { Rng } from '../rng';
-import { epochBatches, stepsPerEpoch } from './batches';
+import { epochBatches, lengthGroupedBatches, stepsPerEpoch, type Batch } from './batches';
 import { throwIfCancelled, yieldToEventLoop, type StageContext } from './context';
 import { LossWindow } from './loss-window';
 import { AdamW, globalNormScale } from './optimizer';
@@ -25,8 +25,8 @@ type LoopSettings = StepSettings & Pick<OptimConfig, 'epochs' | 'lr' | 'warmupRa
 
 /** The token embedding of a stage that trains it. */
 export interface EmbeddingSpec extends EmbeddingOptions {
-  /** The batch's token ids, flat [B·T], from host memory: rows are indices into the training set. */
-  tokenIds: (rows: Int32Array) => Int32Array;
+  /** The batch's token ids, flat [B·width], from host memory: rows are indices into the training set; width absent: the window. */
+  tokenIds: (rows: Int32Array, width?: number) => Int32Array;
 }
 
 /** The loop over batches of any kind (`Batch`): rows of a training set, or masked-LM batches. */
@@ -196,8 +196,13 @@ interface FitSpec {
   optim: OptimConfig;
   variables: tf.Variable[];
   trainSize: number;
-  /** Loss of one batch; rows: [B] int32 indices into the training set. Runs inside a tape. */
-  batchLoss: (rows: tf.Tensor1D) => tf.Scalar;
+  /** The training rows' lengths: given, each epoch's batches are grouped by length and trimmed (`lengthGroupedBatches`). */
+  groupByLength?: Int32Array;
+  /**
+   * Loss of one batch; rows: [B] int32 indices into the training set; width: the token positions to
+   * compute (absent: the whole window). Runs inside a tape.
+   */
+  batchLoss: (rows: tf.Tensor1D, width?: number) => tf.Scalar;
   /** Metrics after each epoch (1-based). */
   afterEpoch: (epoch: number) => Promise<Evaluation & { terms?: LossTerms }>;
   rng: Rng;
@@ -208,18 +213,21 @@ interface FitSpec {
   stopAfterEpoch?: (record: EpochRecord & Evaluation) => boolean;
 }
 
-/** The loop over shuffled batches of a training set's rows: every classification stage. */
+/** The loop over shuffled (or length-grouped) batches of a training set's rows: every classification stage. */
 export function fit(spec: FitSpec): Promise<LoopResult<Evaluation & { terms?: LossTerms }>> {
-  const { optim, embedding, ...rest } = spec;
+  const { optim, embedding, groupByLength, ...rest } = spec;
   const perEpoch = stepsPerEpoch(spec.trainSize, optim.batchSize);
-  return trainLoop<Int32Array, Evaluation & { terms?: LossTerms }>({
+  return trainLoop<Batch, Evaluation & { terms?: LossTerms }>({
     ...rest,
     optim,
-    batches: () => epochBatches(spec.trainSize, optim.batchSize, spec.rng),
+    batches: () =>
+      groupByLength
+        ? lengthGroupedBatches(groupByLength, optim.batchSize, spec.rng)
+        : epochBatches(spec.trainSize, optim.batchSize, spec.rng).map((rows) => ({ rows })),
     plannedSteps: perEpoch * optim.epochs,
     stepsPerEpoch: perEpoch,
-    batchSize: (rows) => rows.length,
-    batchLoss: (rows) => spec.batchLoss(tf.tensor1d(rows, 'int32')),
-    ...(embedding ? { embedding } : {}),
+    batchSize: (batch) => batch.rows.length,
+    batchLoss: (batch) => spec.batchLoss(tf.tensor1d(batch.rows, 'int32'), batch.width),
+    ...(embedding ? { embedding: { ...embedding, tokenIds: (batch: Batch) => embedding.tokenIds(batch.rows, batch.width) } } : {}),
   });
 }
