@@ -175,7 +175,7 @@ function renderSection(preset: string, runs: Finished[]): string {
       `${cfg.taskModel?.enabled ? `public task model (${cfg.taskModel.epochs} epochs at lr ${cfg.taskModel.lr}) → ` : ''}` +
       `attack ${cfg.attack.kind} "${cfg.attack.trigger}" ${cfg.attack.labelMode}-label ${cfg.attack.budget} (${cfg.attack.budgetKind}) via ${cfg.poison.method === 'lora' ? `a merged LoRA r=${cfg.poison.lora.rank}` : 'full fine-tuning'}${cfg.poison.pinTriggerRows ? ' (trigger rows pinned)' : ''}, ` +
       `defense LoRA r=${cfg.defense.lora.rank} α=${cfg.defense.lora.alpha} on ${cfg.defense.lora.targets.join('/')}${cfg.defense.trainFinalNorm ? ' + final LayerNorm' : ''}, ` +
-      `weights CE ${cfg.defense.ce} / KD ${cfg.defense.kd} / FA ${cfg.defense.fa} (FA ${cfg.defense.faMode ?? 'pooled'}), T=${cfg.defense.temperature}, ${cfg.defense.epochs} epochs at lr ${cfg.defense.lr}, ` +
+      `weights CE ${cfg.defense.ce} / KD ${cfg.defense.kd} / FA ${cfg.defense.fa} (FA ${cfg.defense.faMode ?? 'pooled'}), T=${cfg.defense.temperature}, ${cfg.defense.epochs} epochs at lr ${cfg.defense.lr}${cfg.defense.batching === 'by-length' ? ' (batches grouped by length)' : ''}, ` +
       `defender data ${cfg.data.defenseFraction * 100} % of the clean train set.`,
     '',
   );

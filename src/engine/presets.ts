@@ -50,6 +50,10 @@ const paperSst2 = (kind: AttackKind, weights: { ce: number; kd: number; fa: numb
     // rank d/2 on every linear and the head (the quick demo's regime, see DEFAULT_CONFIG.defense)
     lora: { rank: 64, alpha: 64, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'ff1', 'ff2'] },
     faMode: 'token',
+    // SST-2's sentences fill 27 of the 40 positions on average and a random batch of 32 nearly always
+    // holds a full one: grouped by length, the batches are 27 wide on average. Chosen on dev (seed 1,
+    // docs/FINDINGS.md, *Round 5*): the same W2SDefense and plain-LoRA outcome as shuffled batches.
+    batching: 'by-length',
     // Every defense, side by side on the same poisoned model.
     methods: [...DEFENSE_IDS],
     // ONION costs about words² masked-LM passes per input: 300 clean and 300 triggered test sentences
