@@ -203,6 +203,8 @@ test('a reload reuses the trained models from IndexedDB', async ({ page, baseUrl
   const entries = await page.locator(byTestId('cache-entry')).allTextContents();
   note(`cache: ${entries.join('; ')}`);
   expect(entries.length === 5 && entries.every((e) => / \d+(\.\d)? (kB|MB),/.test(e)), `five saved models (pretrained student and teacher, public task model, poisoned student, teacher), each with a size: ${entries.join('; ')}`);
+  // Named for people: no entry shows its raw cache key.
+  expect(entries.every((e) => !/^[a-z-]+-[0-9a-f]{8} /.test(e)), `every saved model is named: ${entries.join('; ')}`);
   await page.click(byTestId('cache-clear'));
   await page.waitForFunction(() => document.querySelector('[data-testid="cache-list"]')?.getAttribute('data-count') === '0', undefined, { timeout: 10_000 });
   expect((await page.locator(byTestId('cache-entry')).count()) === 0, 'clear empties the list');

@@ -5,6 +5,7 @@ import { useActions, useLab } from './lab-context';
 const KIND: Record<string, string> = {
   'pretrain-student': 'Pretrained student',
   'pretrain-teacher': 'Pretrained teacher',
+  task: 'Public task model',
   poison: 'Poisoned student',
   teacher: 'Fine-tuned teacher',
 };
@@ -24,7 +25,7 @@ export function CachePanel() {
       <summary>
         Saved models {entries ? `(${entries.length}, ${megabytes(total)})` : ''}
       </summary>
-      <p className="hint">Trained models are kept in this browser, keyed by the settings that made them, so a reload or a change to the defense alone does not retrain them.</p>
+      <p className="hint">Trained models are kept in this browser, keyed by the settings that made them, so a reload, a change to the defense or to the teacher alone does not retrain the attacker’s models.</p>
       <ul data-testid="cache-list" data-count={entries?.length ?? 0}>
         {(entries ?? []).map((e) => (
           <li key={e.key} data-testid="cache-entry" title={e.key}>
