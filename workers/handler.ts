@@ -324,13 +324,13 @@ export class LabHandler {
     run.replied = true;
   }
 
-  /** The engine's `shipped` and `published` options, bound to where this page is served. */
   /** The defense lanes a run or a sweep's cell on `backend` gets (none where the edge offers none). */
   private lanesOption(backend: BackendName): { lanes?: LaneFactory } {
     const lanes = this.deps.lanes?.(backend, this.baseUrl, this.requestedLanes);
     return lanes && lanes.count > 0 ? { lanes } : {};
   }
 
+  /** The engine's `shipped` and `published` options, bound to where this page is served. */
   private shippedOption(): Pick<RunOptions, 'shipped' | 'published'> {
     const { shipped, published } = this.deps;
     return { ...(shipped ? { shipped: () => shipped(this.baseUrl) } : {}), ...(published ? { published: () => published(this.baseUrl) } : {}) };

@@ -9,7 +9,7 @@ import type { Encoder } from '../models/encoder';
 import type { StudentModel } from '../models/student';
 import type { TeacherModel } from '../models/teacher';
 import type { Rng } from '../rng';
-import { batchTokenIds, stepsPerEpoch, type EncodedSet } from './batches';
+import { batchIds, batchTokenIds, stepsPerEpoch, type EncodedSet } from './batches';
 import type { StageContext } from './context';
 import { evaluate, type EvalSets, type Evaluation } from './evaluate';
 import { fit, type EmbeddingSpec } from './fit';
@@ -47,7 +47,7 @@ export async function classificationStage(spec: ClassificationSpec): Promise<Sta
     optim,
     variables: spec.variables,
     trainSize: train.size,
-    batchLoss: (rows) => crossEntropy(model.classify(tf.gather(train.ids, rows), true).logits, tf.gather(train.labels, rows)),
+    batchLoss: (rows) => crossEntropy(model.classify(batchIds(train, rows), true).logits, tf.gather(train.labels, rows)),
     afterEpoch: () => evaluate(model, spec.evalSets, spec.cfg.attack.targetLabel),
     rng: spec.rng,
     ctx,
