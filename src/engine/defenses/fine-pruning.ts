@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { accuracy } from '../metrics/metrics';
 import type { StudentModel } from '../models/student';
 import { tokenMask } from '../models/pooling';
-import { predictLabels } from '../train/evaluate';
+import { predictSetLabels } from '../train/evaluate';
 import { cancellationPoint } from '../train/context';
 import { crossEntropy } from '../train/losses';
 import { tuneOnClean } from './clean-tuning';
@@ -87,7 +87,7 @@ export const finePruning: DefenseProcedure = {
       const devAccuracyWith = async (count: number) => {
         await cancellationPoint(ctx.signal);
         student.encoder.setFfnMask(layer, count > 0 ? keepMask(order, count) : null);
-        return accuracy(await predictLabels(student, data.eval.dev.ids), data.eval.dev.labelArray);
+        return accuracy(await predictSetLabels(student, data.eval.dev), data.eval.dev.labelArray);
       };
       const chosen = await choosePruneCount(devAccuracyWith, maxCount, step, maxDevDrop);
       student.encoder.setFfnMask(layer, chosen.count > 0 ? keepMask(order, chosen.count) : null);

@@ -2,7 +2,9 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rowLengths, type EncodedSet } from './batches';
-import { evaluate, type Classifier } from './evaluate';
+import { StudentModel } from '../models/student';
+import { Rng } from '../rng';
+import { evaluate, lengthOrderedBatches, predictLabels, predictSetLabels, type Classifier } from './evaluate';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -44,5 +46,60 @@ describe('evaluate', () => {
     expect(m.ca).toBeCloseTo(4 / 5); // the third sentence is wrong
     expect(m.asr).toBe(1); // every triggered sentence goes to the target
     expect(m.asrBase).toBe(1 / 4); // one of four is called the target without the trigger
+  });
+});
+
+describe('evaluation in order of length', () => {
+  /** Lengths 1..40 in a scrambled order, the same for every run of the test. */
+  const lengths = (n: number) => Int32Array.from({ length: n }, (_, i) => 1 + ((i * 7919) % 40));
+
+  it('visits every row once, longest first, each batch as wide as its longest row', () => {
+    const L = lengths(300);
+    const batches = lengthOrderedBatches(L, 128);
+    expect(batches.map((b) => b.rows.length)).toEqual([128, 128, 44]);
+    expect(batches.flatMap((b) => [...b.rows]).sort((a, b) => a - b)).toEqual(Array.from({ length: 300 }, (_, i) => i));
+    const visited = batches.flatMap((b) => [...b.rows].map((r) => L[r]!));
+    expect(visited).toEqual([...visited].sort((a, b) => b - a));
+    for (const b of batches) expect(b.width).toBe(Math.max(...[...b.rows].map((r) => L[r]!)));
+  });
+
+  it('hands the model only the positions its rows fill and returns labels in set order', async () => {
+    // Row r: [CLS], then r % 5 tokens, the last one the trigger on odd rows; window 6.
+    const T = 6;
+    const rows = Array.from({ length: 300 }, (_, r) => {
+      const words = Array.from({ length: r % 5 }, (_, k) => (r % 2 === 1 && k === (r % 5) - 1 ? TRIGGER : 3));
+      return [2, ...words, ...Array<number>(T - 1 - words.length).fill(0)];
+    });
+    const widths: number[] = [];
+    const spy: Classifier = {
+      classify(ids, training) {
+        widths.push(ids.shape[1]);
+        return backdoored.classify(ids, training);
+      },
+    };
+    const encoded = set(rows, rows.map(() => 0));
+    const labels = await predictSetLabels(spy, encoded);
+    expect([...labels]).toEqual(rows.map((r) => (r.includes(TRIGGER) ? 1 : 0)));
+    // 300 rows in batches of 128: lengths 5,4,… sorted; no batch is padded to the full window of 6.
+    expect(widths).toEqual([5, 3, 1]);
+    tf.dispose([encoded.ids, encoded.labels]);
+  });
+
+  it('gives a real student the labels of the full window', async () => {
+    const T = 12;
+    const rng = new Rng(21);
+    const rows = Array.from({ length: 200 }, (_, r) => {
+      const n = 1 + (r * 37) % T;
+      return Array.from({ length: T }, (_, t) => (t === 0 ? 2 : t < n ? 5 + Math.floor(rng.next() * 40) : 0));
+    });
+    const student = new StudentModel({ layers: 2, dModel: 16, heads: 2, dFF: 32 }, 50, T, 2, 0, new Rng(22));
+    const encoded = set(rows, rows.map(() => 0));
+    const full = await predictLabels(student, encoded.ids);
+    const byLength = await predictSetLabels(student, encoded);
+    expect([...byLength]).toEqual([...full]);
+    // Both classes occur, so the check is not met by a constant model.
+    expect(new Set(full).size).toBe(2);
+    student.dispose();
+    tf.dispose([encoded.ids, encoded.labels]);
   });
 });

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { accuracy, attackSuccessRate } from '../metrics/metrics';
-import type { EncodedSet } from './batches';
+import { batchTokenIds, type Batch, type EncodedSet } from './batches';
 import { yieldToEventLoop } from './context';
 
 /** Anything that maps token ids to class logits and a pooled feature. */
@@ -17,21 +17,29 @@ export interface Classifier {
 
 const EVAL_BATCH = 128;
 
-/** Runs `fn` on row slices of `ids` and concatenates the host copies. One device read per slice. */
-async function mapRows(ids: tf.Tensor2D, fn: (rows: tf.Tensor2D) => tf.Tensor, batch = EVAL_BATCH): Promise<Float32Array | Int32Array> {
-  const [n, t] = ids.shape;
+/**
+ * Runs `fn` on `count` batches, `input(i)` making the i-th, and returns the host copies in order. One
+ * device read per batch.
+ */
+async function mapBatches(count: number, input: (i: number) => tf.Tensor2D, fn: (rows: tf.Tensor2D) => tf.Tensor): Promise<(Float32Array | Int32Array)[]> {
   const parts: (Float32Array | Int32Array)[] = [];
-  for (let start = 0; start < n; start += batch) {
-    const size = Math.min(batch, n - start);
-    const out = tf.tidy(() => fn(tf.slice(ids, [start, 0], [size, t])));
+  for (let i = 0; i < count; i++) {
+    const out = tf.tidy(() => fn(input(i)));
     try {
       parts.push((await out.data()) as Float32Array | Int32Array); // host-sync point: one per eval batch
     } finally {
       out.dispose();
     }
     // A cancel click waits at most one batch: the stage checks the signal once the evaluation returns.
-    if (start + batch < n) await yieldToEventLoop();
+    if (i + 1 < count) await yieldToEventLoop();
   }
+  return parts;
+}
+
+/** Runs `fn` on row slices of `ids` and concatenates the host copies. */
+async function mapRows(ids: tf.Tensor2D, fn: (rows: tf.Tensor2D) => tf.Tensor, batch = EVAL_BATCH): Promise<Float32Array | Int32Array> {
+  const [n, t] = ids.shape;
+  const parts = await mapBatches(Math.ceil(n / batch), (i) => tf.slice(ids, [i * batch, 0], [Math.min(batch, n - i * batch), t]), fn);
   const total = parts.reduce((s, p) => s + p.length, 0);
   const joined = parts[0] instanceof Int32Array || parts.length === 0 ? new Int32Array(total) : new Float32Array(total);
   let offset = 0;
@@ -50,6 +58,39 @@ export async function predictLabels(model: Classifier, ids: tf.Tensor2D): Promis
 /** Class probabilities, row-major [N, C]. */
 export async function predictProbabilities(model: Classifier, ids: tf.Tensor2D): Promise<Float32Array> {
   return (await mapRows(ids, (rows) => tf.softmax(model.classify(rows, false).logits))) as Float32Array;
+}
+
+/**
+ * Row indices of `lengths` in batches of `batchSize`, longest rows first, each batch with the width of
+ * its longest row: the order in which a whole set is evaluated at the width its sentences fill.
+ */
+export function lengthOrderedBatches(lengths: Int32Array, batchSize: number): Batch[] {
+  // Stable sort: rows of equal length stay in set order.
+  const order = Array.from({ length: lengths.length }, (_, i) => i).sort((a, b) => lengths[b]! - lengths[a]!);
+  const batches: Batch[] = [];
+  for (let start = 0; start < order.length; start += batchSize) {
+    const rows = Int32Array.from(order.slice(start, start + batchSize));
+    batches.push({ rows, width: Math.max(1, lengths[rows[0]!]!) });
+  }
+  return batches;
+}
+
+/**
+ * Predicted labels of a whole encoded set: [N], in set order. Rows are evaluated in order of length, each
+ * batch cut after its longest row, so the padding a full window would carry is never computed (a third of
+ * SST-2's positions). Rows are independent and padding is masked, so the labels are the full window's up
+ * to float rounding (`batches.test.ts` bounds the logits' change).
+ */
+export async function predictSetLabels(model: Classifier, set: EncodedSet): Promise<Int32Array> {
+  const batches = lengthOrderedBatches(set.lengths, EVAL_BATCH);
+  const parts = await mapBatches(
+    batches.length,
+    (i) => tf.tensor2d(batchTokenIds(set, batches[i]!.rows, batches[i]!.width), [batches[i]!.rows.length, batches[i]!.width!], 'int32'),
+    (rows) => tf.argMax(model.classify(rows, false).logits, 1),
+  );
+  const labels = new Int32Array(set.size);
+  batches.forEach((b, i) => b.rows.forEach((row, j) => (labels[row] = parts[i]![j]!)));
+  return labels;
 }
 
 /** Logits and pooled features of a frozen model (the teacher) over a whole set, kept on the device. */
@@ -91,12 +132,12 @@ export interface Evaluation {
 }
 
 export async function evaluate(model: Classifier, sets: EvalSets, targetLabel: number): Promise<Evaluation> {
-  const ca = accuracy(await predictLabels(model, sets.test.ids), sets.test.labelArray);
-  const asr = attackSuccessRate(await predictLabels(model, sets.poisonedTest.ids), targetLabel);
+  const ca = accuracy(await predictSetLabels(model, sets.test), sets.test.labelArray);
+  const asr = attackSuccessRate(await predictSetLabels(model, sets.poisonedTest), targetLabel);
   // The same share on the untriggered sentences: what a model with this CA calls the target anyway.
-  const asrBase = attackSuccessRate(await predictLabels(model, sets.baseTest.ids), targetLabel);
-  const devAsr = sets.poisonedDev ? { devAsr: attackSuccessRate(await predictLabels(model, sets.poisonedDev.ids), targetLabel) } : {};
+  const asrBase = attackSuccessRate(await predictSetLabels(model, sets.baseTest), targetLabel);
+  const devAsr = sets.poisonedDev ? { devAsr: attackSuccessRate(await predictSetLabels(model, sets.poisonedDev), targetLabel) } : {};
   if (!sets.dev) return { ca, asr, asrBase, ...devAsr };
-  const devAcc = accuracy(await predictLabels(model, sets.dev.ids), sets.dev.labelArray);
+  const devAcc = accuracy(await predictSetLabels(model, sets.dev), sets.dev.labelArray);
   return { ca, asr, asrBase, devAcc, ...devAsr };
 }
