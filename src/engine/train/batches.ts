@@ -100,14 +100,29 @@ export function lengthGroupedBatches(lengths: Int32Array, batchSize: number, rng
   const pool = batchSize * LENGTH_POOL_BATCHES;
   const batches: Batch[] = [];
   for (let start = 0; start < order.length; start += pool) {
-    // Stable sort: rows of equal length keep their shuffled order.
-    const sorted = order.slice(start, start + pool).sort((a, b) => lengths[b]! - lengths[a]!);
-    for (let b = 0; b < sorted.length; b += batchSize) {
-      const rows = Int32Array.from(sorted.slice(b, b + batchSize));
-      batches.push({ rows, width: Math.max(1, lengths[rows[0]!]!) });
-    }
+    batches.push(...longestFirstBatches(order.slice(start, start + pool), lengths, batchSize));
   }
   return rng.shuffle(batches);
+}
+
+/**
+ * The rows of `lengths` in batches of `batchSize`, longest rows first, each as wide as its longest row:
+ * the order in which a whole set is evaluated (`predictSetLabels`), padding never computed.
+ */
+export function lengthOrderedBatches(lengths: Int32Array, batchSize: number): Batch[] {
+  return longestFirstBatches(Array.from({ length: lengths.length }, (_, i) => i), lengths, batchSize);
+}
+
+/** `rows` sorted by length, longest first, and cut into batches as wide as their longest row. */
+function longestFirstBatches(rows: number[], lengths: Int32Array, batchSize: number): Batch[] {
+  // Stable sort: rows of equal length keep the order they came in.
+  const sorted = [...rows].sort((a, b) => lengths[b]! - lengths[a]!);
+  const batches: Batch[] = [];
+  for (let b = 0; b < sorted.length; b += batchSize) {
+    const batch = Int32Array.from(sorted.slice(b, b + batchSize));
+    batches.push({ rows: batch, width: Math.max(1, lengths[batch[0]!]!) });
+  }
+  return batches;
 }
 
 export function stepsPerEpoch(size: number, batchSize: number): number {

@@ -1,10 +1,10 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { rowLengths, type EncodedSet } from './batches';
+import { lengthOrderedBatches, rowLengths, type EncodedSet } from './batches';
 import { StudentModel } from '../models/student';
 import { Rng } from '../rng';
-import { evaluate, lengthOrderedBatches, predictLabels, predictSetLabels, type Classifier } from './evaluate';
+import { evaluate, predictLabels, predictSetLabels, type Classifier } from './evaluate';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { accuracy, attackSuccessRate } from '../metrics/metrics';
-import { batchTokenIds, type Batch, type EncodedSet } from './batches';
+import { batchTokenIds, lengthOrderedBatches, type EncodedSet } from './batches';
 import { yieldToEventLoop } from './context';
 
 /** Anything that maps token ids to class logits and a pooled feature. */
@@ -58,21 +58,6 @@ export async function predictLabels(model: Classifier, ids: tf.Tensor2D): Promis
 /** Class probabilities, row-major [N, C]. */
 export async function predictProbabilities(model: Classifier, ids: tf.Tensor2D): Promise<Float32Array> {
   return (await mapRows(ids, (rows) => tf.softmax(model.classify(rows, false).logits))) as Float32Array;
-}
-
-/**
- * Row indices of `lengths` in batches of `batchSize`, longest rows first, each batch with the width of
- * its longest row: the order in which a whole set is evaluated at the width its sentences fill.
- */
-export function lengthOrderedBatches(lengths: Int32Array, batchSize: number): Batch[] {
-  // Stable sort: rows of equal length stay in set order.
-  const order = Array.from({ length: lengths.length }, (_, i) => i).sort((a, b) => lengths[b]! - lengths[a]!);
-  const batches: Batch[] = [];
-  for (let start = 0; start < order.length; start += batchSize) {
-    const rows = Int32Array.from(order.slice(start, start + batchSize));
-    batches.push({ rows, width: Math.max(1, lengths[rows[0]!]!) });
-  }
-  return batches;
 }
 
 /**
