@@ -3,14 +3,21 @@
  * step launches, the transposed-matmul micro-benchmark behind the engine's hand-written gradients, and
  * a like-for-like comparison with PyTorch CPU numbers measured on this machine. Measured, never asserted.
  *
- *   npm run bench -- [--backend wasm|cpu] [--preset NAME] [--runs N] [--json FILE]
+ *   npm run bench -- [--backend wasm|cpu] [--preset NAME] [--runs N] [--json FILE] [--data DIR [--eval-only]]
+ *
+ * With `--data`, also one evaluation pass over the folder's dev and test splits, at the full window and in
+ * order of length (`bench-eval.ts`); `--eval-only` measures only that.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
+import type { ExperimentConfig } from '../engine/config';
 import { configFromPreset } from '../engine/presets';
+import { measureEvaluation } from './bench-eval';
+import { loadDataDir } from './node-data';
+import { openShippedFromDisk } from './shipped';
 import { initNodeBackend, type NodeBackend } from './backend';
 import { BASELINE_COMMIT, REFERENCE_BASELINE, WASM_BASELINE, WASM_BASELINE_PRESET } from './bench-baseline';
 import {
@@ -19,11 +26,12 @@ import {
   benchMatmulBackward,
   benchTransposedMatmul,
   measureStepKind,
+  median,
   referenceShapeConfig,
   type StepMeasurement,
 } from './bench-steps';
 
-const USAGE = 'usage: npm run bench -- [--backend wasm|cpu] [--preset NAME] [--runs N] [--json FILE]';
+const USAGE = 'usage: npm run bench -- [--backend wasm|cpu] [--preset NAME] [--runs N] [--json FILE] [--data DIR [--eval-only]]';
 
 /** The micro-benchmark's shape: B·T = 2048 tokens of width 256 through a [256, 256] linear. */
 const MATMUL_SHAPE = { m: 2048, k: 256, n: 256 };
@@ -38,6 +46,8 @@ async function main(): Promise<void> {
       preset: { type: 'string', default: 'paper-sst2-badnet' },
       runs: { type: 'string', default: '5' },
       json: { type: 'string' },
+      data: { type: 'string' },
+      'eval-only': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -46,6 +56,7 @@ async function main(): Promise<void> {
   if (values.backend !== 'wasm' && values.backend !== 'cpu') throw new Error(`--backend must be wasm or cpu, got "${values.backend}"\n${USAGE}`);
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be an integer ≥ 1, got "${values.runs}"\n${USAGE}`);
+  if (values['eval-only'] && !values.data) throw new Error(`--eval-only needs --data DIR\n${USAGE}`);
   const cfg = configFromPreset(values.preset!);
   const backend = await initNodeBackend(values.backend as NodeBackend);
   const s = cfg.models.student;
@@ -59,6 +70,9 @@ async function main(): Promise<void> {
     `student ${s.layers}×${s.dModel} (heads ${s.heads}, ff ${s.dFF}), teacher ${t.layers}×${t.dModel} (heads ${t.heads}, ff ${t.dFF}), ` +
       `seq ${cfg.data.maxLength}, vocab ${cfg.data.vocabSize}\n`,
   );
+
+  if (values.data) await reportEvaluation(cfg, values.data, runs);
+  if (values['eval-only']) return;
 
   // 1 + 2. One training step per stage type, and its kernel count.
   const steps: StepMeasurement[] = [];
@@ -149,6 +163,22 @@ async function main(): Promise<void> {
     await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`wrote ${values.json}`);
   }
+}
+
+/** Section 5: the evaluation pass at the full window against the pass in order of length. */
+async function reportEvaluation(cfg: ExperimentConfig, dir: string, runs: number): Promise<void> {
+  // The lengths are what the comparison measures: the shipped WordPiece vocabulary reads the sentences.
+  const [data, shipped] = await Promise.all([loadDataDir(dir, cfg.seed), openShippedFromDisk()]);
+  const m = await measureEvaluation(cfg, data, shipped.tokenizer, runs);
+  const row = (pass: string, seconds: number[]) => ({
+    pass,
+    'median s': Number(median(seconds).toFixed(2)),
+    's per round': seconds.map((x) => x.toFixed(2)).join(' / '),
+    'sentences/s': Number((m.sentences / median(seconds)).toFixed(0)),
+  });
+  console.log(`\nEvaluation of ${dir}'s dev + test (${m.sentences} sentences, window ${cfg.data.maxLength}), ${runs} alternated rounds:`);
+  console.table([row('full window, set order', m.fullWindow), row('in order of length', m.byLength)]);
+  console.log(`  in order of length ÷ full window: ${(median(m.byLength) / median(m.fullWindow)).toFixed(2)}; labels that differ: ${m.labelsDiffer} of ${m.sentences}\n`);
 }
 
 main().catch((e: unknown) => {
