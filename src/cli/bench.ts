@@ -165,7 +165,7 @@ async function main(): Promise<void> {
   }
 }
 
-/** Section 5: the evaluation pass at the full window against the pass in order of length. */
+/** With `--data`: the evaluation pass at the full window against the pass in order of length. */
 async function reportEvaluation(cfg: ExperimentConfig, dir: string, runs: number): Promise<void> {
   // The lengths are what the comparison measures: the shipped WordPiece vocabulary reads the sentences.
   const [data, shipped] = await Promise.all([loadDataDir(dir, cfg.seed), openShippedFromDisk()]);

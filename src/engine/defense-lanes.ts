@@ -80,8 +80,9 @@ export function laneCount(methods: readonly DefenseId[], lanes: LaneFactory | un
 /**
  * Runs every method, here and in lanes: this engine starts on the first (the first input filter when
  * lanes open, since only this engine can run filters), each lane is handed the next repair before it
- * opens, and from then on whoever frees up takes the next one left (lanes take repairs only). Each defense's `stage-end` is emitted as it finishes; the outcomes come back by method. The first
- * failure stops the others and is thrown once they have stopped.
+ * opens, and from then on whoever frees up takes the next one left (lanes take repairs only). Each
+ * defense's `stage-end` is emitted as it finishes; the outcomes come back by method. The first failure
+ * stops the others and is thrown once they have stopped.
  */
 export async function runDefenses(s: DefenseSchedule): Promise<Map<DefenseId, DefenseOutcome>> {
   const queue = [...s.methods];
