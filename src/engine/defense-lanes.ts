@@ -78,11 +78,10 @@ export function laneCount(methods: readonly DefenseId[], lanes: LaneFactory | un
 }
 
 /**
- * Runs every method, here and in lanes: this engine starts on the first (the first input filter when
- * lanes open, since only this engine can run filters), each lane is handed the next repair before it
- * opens, and from then on whoever frees up takes the next one left (lanes take repairs only). Each
- * defense's `stage-end` is emitted as it finishes; the outcomes come back by method. The first failure
- * stops the others and is thrown once they have stopped.
+ * Runs every method, here and in lanes: this engine starts on the first, each lane is handed the next
+ * repair before it opens, and from then on whoever frees up takes the next one left (lanes take repairs
+ * only). Each defense's `stage-end` is emitted as it finishes; the outcomes come back by method. The first
+ * failure stops the others and is thrown once they have stopped.
  */
 export async function runDefenses(s: DefenseSchedule): Promise<Map<DefenseId, DefenseOutcome>> {
   const queue = [...s.methods];
@@ -91,21 +90,16 @@ export async function runDefenses(s: DefenseSchedule): Promise<Map<DefenseId, De
   const onAbort = () => stop.abort();
   s.signal?.addEventListener('abort', onAbort);
   if (s.signal?.aborted) stop.abort();
-  const take = (kind?: 'repair' | 'filter'): DefenseId | undefined => {
-    const i = queue.findIndex((m) => kind === undefined || DEFENSES[m].kind === kind);
+  const take = (repairsOnly: boolean): DefenseId | undefined => {
+    const i = queue.findIndex((m) => !repairsOnly || DEFENSES[m].kind === 'repair');
     return i < 0 ? undefined : queue.splice(i, 1)[0];
   };
-  const extra = laneCount(s.methods, s.lanes);
-  // Lanes run repairs only, so with lanes open this engine screens first: an input filter (ONION: 891 s on
-  // SST-2, the longest defense) left for last ran alone while the lanes sat idle (docs/FINDINGS.md, Round 6).
-  // Without lanes the config's order stands, so a class sees its first defense first.
-  const takeHere = () => (extra > 0 ? (take('filter') ?? take()) : take());
   const finished = (method: DefenseId, outcome: DefenseOutcome) => {
     outcomes.set(method, outcome);
     s.emit({ type: 'stage-end', stage: defenseStage(method), result: outcome.result });
   };
   const here = async () => {
-    for (let m = takeHere(); m !== undefined; m = takeHere()) finished(m, await s.here(m, stop.signal));
+    for (let m = take(false); m !== undefined; m = take(false)) finished(m, await s.here(m, stop.signal));
   };
   let setup: Promise<LaneSetup> | undefined;
   /** A lane, given its first repair before any engine starts, so that what runs where does not race its opening. */
@@ -121,7 +115,7 @@ export async function runDefenses(s: DefenseSchedule): Promise<Map<DefenseId, De
       return here();
     }
     try {
-      for (let m: DefenseId | undefined = first; m !== undefined && !stop.signal.aborted; m = take('repair')) {
+      for (let m: DefenseId | undefined = first; m !== undefined && !stop.signal.aborted; m = take(true)) {
         const out = await lane.run(m);
         finished(m, { kind: 'repair', result: out.result, model: s.adopt(m, out.weights) });
       }
@@ -129,10 +123,11 @@ export async function runDefenses(s: DefenseSchedule): Promise<Map<DefenseId, De
       lane.close();
     }
   };
+  const extra = laneCount(s.methods, s.lanes);
   if (extra > 0) s.emit({ type: 'log', level: 'info', message: `Defenses side by side: this engine and ${extra} more, each on a core of its own.` });
-  // `here` takes its first method at once; each lane is then handed the next repair.
+  // `here` takes the first method at once; each lane is then handed the next repair.
   const started = [here()];
-  for (let i = 0; i < extra; i++) started.push(away(take('repair')!));
+  for (let i = 0; i < extra; i++) started.push(away(take(true)!));
   const workers = started.map((p) =>
     p.catch((error: unknown) => {
       stop.abort();
