@@ -8,7 +8,7 @@ import type { Dataset } from '../engine/data/types';
 import type { TextTokenizer } from '../engine/data/tokenizer';
 import { StudentModel } from '../engine/models/student';
 import { Rng } from '../engine/rng';
-import { disposeSet, encodeSet } from '../engine/train/batches';
+import { disposeSet, encodeSet, type EncodedSet } from '../engine/train/batches';
 import { predictLabels, predictSetLabels } from '../engine/train/evaluate';
 
 export interface EvalMeasurement {
@@ -24,14 +24,14 @@ export async function measureEvaluation(cfg: ExperimentConfig, data: Dataset, to
   const T = cfg.data.maxLength;
   const sets = [data.dev, data.test].map((examples) => encodeSet(tokenizer, examples, T));
   const student = new StudentModel(cfg.models.student, tokenizer.vocabSize, T, data.labelNames.length, cfg.models.dropout, new Rng(1));
-  const timed = async (pass: (s: (typeof sets)[number]) => Promise<Int32Array>) => {
+  const timed = async (pass: (s: EncodedSet) => Promise<Int32Array>) => {
     const started = performance.now();
     const labels: Int32Array[] = [];
     for (const s of sets) labels.push(await pass(s));
     return { seconds: (performance.now() - started) / 1000, labels };
   };
-  const full = (s: (typeof sets)[number]) => predictLabels(student, s.ids);
-  const byLength = (s: (typeof sets)[number]) => predictSetLabels(student, s);
+  const full = (s: EncodedSet) => predictLabels(student, s.ids);
+  const byLength = (s: EncodedSet) => predictSetLabels(student, s);
   try {
     await timed(byLength); // warm-up: kernels and buffers of every width
     const out: EvalMeasurement = { sentences: sets.reduce((n, s) => n + s.size, 0), fullWindow: [], byLength: [], labelsDiffer: 0 };

@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { accuracy, attackSuccessRate } from '../metrics/metrics';
-import { batchTokenIds, lengthOrderedBatches, type EncodedSet } from './batches';
+import { batchTokenIds, lengthOrderedBatches, type Batch, type EncodedSet } from './batches';
 import { yieldToEventLoop } from './context';
 
 /** Anything that maps token ids to class logits and a pooled feature. */
@@ -68,11 +68,8 @@ export async function predictProbabilities(model: Classifier, ids: tf.Tensor2D):
  */
 export async function predictSetLabels(model: Classifier, set: EncodedSet): Promise<Int32Array> {
   const batches = lengthOrderedBatches(set.lengths, EVAL_BATCH);
-  const parts = await mapBatches(
-    batches.length,
-    (i) => tf.tensor2d(batchTokenIds(set, batches[i]!.rows, batches[i]!.width), [batches[i]!.rows.length, batches[i]!.width!], 'int32'),
-    (rows) => tf.argMax(model.classify(rows, false).logits, 1),
-  );
+  const idsOf = ({ rows, width = set.ids.shape[1] }: Batch) => tf.tensor2d(batchTokenIds(set, rows, width), [rows.length, width], 'int32');
+  const parts = await mapBatches(batches.length, (i) => idsOf(batches[i]!), (rows) => tf.argMax(model.classify(rows, false).logits, 1));
   const labels = new Int32Array(set.size);
   batches.forEach((b, i) => b.rows.forEach((row, j) => (labels[row] = parts[i]![j]!)));
   return labels;
