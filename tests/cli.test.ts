@@ -93,6 +93,10 @@ describe('npm run experiment', () => {
     }
     const events = (await readFile(join(out, 'events.jsonl'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
     expect(events.at(-1).type).toBe('done');
+    // Every line carries the wall seconds since the run began, never decreasing.
+    const elapsed = events.map((e) => e.elapsedSeconds as number);
+    expect(elapsed.every((t, i) => t >= 0 && (i === 0 || t >= elapsed[i - 1]!))).toBe(true);
+    expect(stdout).toMatch(/✔ task: .*\[at \d+ s\]/);
     expect(events.filter((e) => e.type === 'epoch' && e.stage === 'poison')).toHaveLength(1);
     expect(results.attack).toEqual({ planted: expect.any(Boolean), devAsr: results.stages.poison.epochs[0].devAsr, epochs: 1, threshold: 0.95 });
     expect(results.floors).toEqual({ cleanModelAsr: results.stages.task.final.asr, triggered: expect.any(Number), cleanTest: 60 });

@@ -43,9 +43,13 @@ export async function runFromNode(spec: NodeRunSpec): Promise<RunResults> {
   const dataset = spec.evalSplit === 'dev' ? { ...loaded, test: loaded.dev } : loaded;
   await mkdir(spec.outDir, { recursive: true });
   const log = createWriteStream(join(spec.outDir, 'events.jsonl'));
+  // Each event carries the wall seconds since the run began, so a slow run can be broken down
+  // afterwards (training, evaluation and everything between) without timing it again.
+  const started = performance.now();
   const emit = (event: LabEvent) => {
-    log.write(`${JSON.stringify(event)}\n`);
-    if (spec.verbose !== false) printEvent(event);
+    const elapsedSeconds = Number(((performance.now() - started) / 1000).toFixed(2));
+    log.write(`${JSON.stringify({ ...event, elapsedSeconds })}\n`);
+    if (spec.verbose !== false) printEvent(event, elapsedSeconds);
     spec.onEvent?.(event);
   };
   const extra = config.pretrain.extraCorpus === 'none' ? undefined : await loadExtraCorpus(config.pretrain.extraCorpus);
@@ -77,11 +81,12 @@ function isFilterStage(stage: string): boolean {
 
 const pct = (x: number | undefined) => (x === undefined ? '   -  ' : `${(x * 100).toFixed(1).padStart(5)}%`);
 
-function printEvent(e: LabEvent): void {
+function printEvent(e: LabEvent, elapsedSeconds: number): void {
+  const at = `  [at ${elapsedSeconds.toFixed(0)} s]`;
   switch (e.type) {
     case 'stage-start':
-      if (!e.phase) console.log(`▶ ${e.stage}: ${e.epochs} epoch(s) × ${e.stepsPerEpoch} ${isFilterStage(e.stage) ? 'test sets screened' : 'steps'}`);
-      else console.log(`▶ ${e.stage} (${e.phase})`);
+      if (!e.phase) console.log(`▶ ${e.stage}: ${e.epochs} epoch(s) × ${e.stepsPerEpoch} ${isFilterStage(e.stage) ? 'test sets screened' : 'steps'}${at}`);
+      else console.log(`▶ ${e.stage} (${e.phase})${at}`);
       break;
     case 'epoch':
       console.log(
@@ -94,7 +99,8 @@ function printEvent(e: LabEvent): void {
       console.log(
         `✔ ${e.stage}${e.result.published ? ' (published)' : e.result.cached ? ' (cached)' : ''}: ${e.result.seconds.toFixed(1)} s, ${e.result.samplesPerSecond.toFixed(0)} samples/s` +
           (e.result.final ? `, CA ${pct(e.result.final.ca)}, ASR ${pct(e.result.final.asr)} (floor ${pct(e.result.final.asrBase)})` : '') +
-          (e.result.filter ? `, flagged ${pct(e.result.filter.falseRejection)} of clean and ${pct(e.result.filter.detection)} of triggered inputs` : ''),
+          (e.result.filter ? `, flagged ${pct(e.result.filter.falseRejection)} of clean and ${pct(e.result.filter.detection)} of triggered inputs` : '') +
+          at,
       );
       break;
     case 'log':
