@@ -92,8 +92,8 @@ test('the quick preset runs end to end on WebGPU and fills charts and table with
   expect(poisoned && defended && lora, 'poisoned, LoRA and W2SDefense results exist');
   note(`story: poisoned ASR ${percent(poisoned.asr)} (floor ${percent(poisoned.asrBase)}) → LoRA ${percent(lora.asr)}, W2SDefense ${percent(defended.asr)} (floor ${percent(defended.asrBase)})`);
   // The backdoor is learned: the trigger lifts the ASR well above its floor. The poisoned stage here is the
-  // attacker's published model, replayed with the figures measured when it was built (ASR 99.4 %, floor
-  // 14.5 %), so this margin holds by construction; a live poisoning of the quick preset planted 97–100 %
+  // attacker's published model, replayed with the figures measured when it was built (ASR 100.0 %, floor
+  // 15.1 %), so this margin holds by construction; a live poisoning of the quick preset planted 97–100 %
   // on 10 of 10 test seeds (docs/FINDINGS.md). Which defense wins is measured in benchmarks, never here.
   expect(poisoned.asr - poisoned.asrBase >= 0.15, `the backdoor is learned (ASR ${percent(poisoned.asr)} ≥ floor ${percent(poisoned.asrBase)} + 15 points)`);
 
