@@ -338,7 +338,12 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
     methods: ['lora', 'w2sdefense'],
     // Rank d/2 on every linear (the prototype's regime): a defense must be able to move the circuit.
     lora: { rank: 64, alpha: 64, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'ff1', 'ff2'] },
-    ce: 1,
+    // CE at 10: distilling toward the weak teacher brought its ordinary mistakes with it (W2SDefense's
+    // ASR on the *untriggered* dev spam reached 15.7 % on a seed where the clean student's is 6.4); a
+    // stronger CE keeps the student's own decisions while FA still sets the direction (its term is
+    // about 20 against CE's 0.07). Chosen on dev, seeds 1–3 (docs/FINDINGS.md, *Round 7*): W2SDefense
+    // 9.9 / 7.0 / 12.2 % at CE 10 against 9.9 / 7.6 / 16.9 % at CE 1. The paper presets keep 1/1/1.
+    ce: 10,
     kd: 1,
     // Per-token FA is a squared distance (≈ d × the pooled MSE) and dominates the loss at weight 1; under
     // AdamW and the global-norm clip a larger weight changes the step's direction little.
