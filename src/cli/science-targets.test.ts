@@ -10,6 +10,12 @@ function run(finals: Record<string, Final>, cleanModelAsr: number): Finished {
   return { results: { stages, floors: { cleanModelAsr, triggered: 100, cleanTest: 200 } } as unknown as RunResults, wall: 90, firstMetrics: 2 };
 }
 
+const STAGES = ['task', 'poison', 'teacher', 'defense:lora', 'defense:w2sdefense'] as const;
+
+/** A run from each stage's [CA, ASR, ASR floor], in `STAGES` order. */
+const seed = (finals: [number, number, number][], cleanModelAsr: number) =>
+  run(Object.fromEntries(STAGES.map((stage, i) => [stage, { ca: finals[i]![0], asr: finals[i]![1], asrBase: finals[i]![2] }])), cleanModelAsr);
+
 const row = (lines: string[], start: string) => {
   const found = lines.find((l) => l.startsWith(`| ${start}`));
   if (!found) throw new Error(`no row starting "${start}" in:\n${lines.join('\n')}`);
@@ -19,26 +25,9 @@ const row = (lines: string[], start: string) => {
 describe('renderTargets', () => {
   // Seed A: every part holds. Seed B: W2SDefense 10.1 points over the clean floor (0.25 > 0.149 + 0.1), the
   // teacher above the task model, and 5 points of its ASR above its own floor.
-  const seedA = run(
-    {
-      task: { ca: 0.9, asr: 0.1, asrBase: 0.1 },
-      poison: { ca: 0.89, asr: 1, asrBase: 0.1 },
-      teacher: { ca: 0.85, asr: 0.1, asrBase: 0.1 },
-      'defense:lora': { ca: 0.9, asr: 0.9, asrBase: 0.1 },
-      'defense:w2sdefense': { ca: 0.9, asr: 0.12, asrBase: 0.1 },
-    },
-    0.1,
-  );
-  const seedB = run(
-    {
-      task: { ca: 0.8, asr: 0.149, asrBase: 0.1 },
-      poison: { ca: 0.8, asr: 0.97, asrBase: 0.1 },
-      teacher: { ca: 0.81, asr: 0.1, asrBase: 0.1 },
-      'defense:lora': { ca: 0.8, asr: 0.99, asrBase: 0.1 },
-      'defense:w2sdefense': { ca: 0.8, asr: 0.25, asrBase: 0.2 },
-    },
-    0.149,
-  );
+  // [CA, ASR, ASR floor] per stage: public task model, poisoned, teacher, plain LoRA, W2SDefense.
+  const seedA = seed([[0.9, 0.1, 0.1], [0.89, 1, 0.1], [0.85, 0.1, 0.1], [0.9, 0.9, 0.1], [0.9, 0.12, 0.1]], 0.1);
+  const seedB = seed([[0.8, 0.149, 0.1], [0.8, 0.97, 0.1], [0.81, 0.1, 0.1], [0.8, 0.99, 0.1], [0.8, 0.25, 0.2]], 0.149);
   const lines = renderTargets('quick', [seedA, seedB]);
 
   it('counts each part of the lesson seed by seed', () => {
