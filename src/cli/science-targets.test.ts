@@ -24,8 +24,8 @@ const row = (lines: string[], start: string) => {
 
 describe('renderTargets', () => {
   // Seed A: every part holds. Seed B: W2SDefense 10.1 points over the clean floor (0.25 > 0.149 + 0.1), the
-  // teacher above the task model, and 5 points of its ASR above its own floor.
-  // [CA, ASR, ASR floor] per stage: public task model, poisoned, teacher, plain LoRA, W2SDefense.
+  // teacher above the task model, and 5 points of its ASR above its own floor. [CA, ASR, ASR floor] per
+  // stage: public task model, poisoned, teacher, plain LoRA, W2SDefense.
   const seedA = seed([[0.9, 0.1, 0.1], [0.89, 1, 0.1], [0.85, 0.1, 0.1], [0.9, 0.9, 0.1], [0.9, 0.12, 0.1]], 0.1);
   const seedB = seed([[0.8, 0.149, 0.1], [0.8, 0.97, 0.1], [0.81, 0.1, 0.1], [0.8, 0.99, 0.1], [0.8, 0.25, 0.2]], 0.149);
   const lines = renderTargets('quick', [seedA, seedB]);

@@ -62,4 +62,3 @@ export function renderTargets(preset: string, runs: Finished[]): string[] {
   if (preset === 'quick' && firsts.length) rows.push(['quick: first epoch metrics ≤ 10 s', Math.max(...firsts) <= 10, `${firsts.map((w) => w.toFixed(1)).join(', ')} s`]);
   return ['Targets, per seed and on the means:', '', '| target | met | measured |', '|---|---|---|', ...rows.map(([t, ok, v]) => `| ${t} | ${ok === undefined ? '—' : ok ? 'yes' : '**no**'} | ${v} |`), ''];
 }
-

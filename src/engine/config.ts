@@ -342,7 +342,8 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
     // ASR on the *untriggered* dev spam reached 15.7 % on a seed where the clean student's is 6.4); a
     // stronger CE keeps the student's own decisions while FA still sets the direction (its term is
     // about 20 against CE's 0.07). Chosen on dev, seeds 1–3 (docs/FINDINGS.md, *Round 7*): W2SDefense
-    // 9.9 / 7.0 / 12.2 % at CE 10 against 9.9 / 7.6 / 16.9 % at CE 1. The paper presets keep 1/1/1.
+    // 9.9 / 7.0 / 12.2 % at CE 10 against 9.9 / 7.6 / 16.9 % at CE 1. On the 10 test seeds its own floor
+    // fell (14.9 → 13.2 %) but the target count did not move (6 of 10). The paper presets keep 1/1/1.
     ce: 10,
     kd: 1,
     // Per-token FA is a squared distance (≈ d × the pooled MSE) and dominates the loss at weight 1; under
