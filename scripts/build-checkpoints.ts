@@ -73,9 +73,8 @@ const { values: args } = parseArgs({
     out: { type: 'string', default: join(REPO_ROOT, 'public', 'checkpoints') },
   },
 });
-const stepsOr = (given: string | undefined, steps: number) => (given === undefined ? steps : Number(given));
-const studentSteps = (steps: number) => stepsOr(args['student-steps'], steps);
-const teacherSteps = (steps: number) => stepsOr(args['teacher-steps'], steps);
+const studentSteps = (steps: number) => Number(args['student-steps'] ?? steps);
+const teacherSteps = (steps: number) => Number(args['teacher-steps'] ?? steps);
 
 // The presets' sizes (config.ts); other sizes pretrain in the run. The presets' student, 2×128, gets
 // 9,000 steps: at 3,000 (held-out loss 4.00) its SST-2 task model was above the 1×64 teacher on 2 of 6

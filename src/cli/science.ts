@@ -131,7 +131,6 @@ const fmt = (xs: number[]) => {
   return xs.length > 1 ? `${mean.toFixed(1)} ± ${sd.toFixed(1)}` : mean.toFixed(1);
 };
 
-
 function renderSection(preset: string, runs: Finished[]): string {
   const lines = [
     `## ${preset}`,
