@@ -3,12 +3,12 @@
  * with the poisoned student, and report the metrics after filtering beside the same model's unscreened
  * ones on the same sentences (see input-filter.ts for how rejected inputs count).
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { stratifiedSubset } from '../data/build';
 import type { Example } from '../data/types';
 import type { StageResult } from '../events';
 import { accuracy, attackSuccessRate } from '../metrics/metrics';
-import { predictLabels } from '../train/evaluate';
+import { disposeSet, encodeSet } from '../train/batches';
+import { predictSetLabels } from '../train/evaluate';
 import { filterMetrics, type InputFilter, type Screened } from './input-filter';
 import type { DefenseContext } from './procedure';
 
@@ -27,12 +27,13 @@ export async function screenTestSets(c: DefenseContext, filter: InputFilter, thr
 
   ctx.emit({ type: 'stage-start', stage, epochs: 1, stepsPerEpoch: 3 });
   const started = performance.now();
+  // In order of length, as every stage's evaluation; the sets' labels are placeholders, only predictions are read.
   const predict = async (texts: readonly string[]) => {
-    const ids = tf.tensor2d(data.tokenizer.encodeBatch(texts, T), [texts.length, T], 'int32');
+    const set = encodeSet(data.tokenizer, texts.map((text) => ({ text, label: 0 })), T);
     try {
-      return await predictLabels(c.poisoned, ids);
+      return await predictSetLabels(c.poisoned, set);
     } finally {
-      ids.dispose();
+      disposeSet(set);
     }
   };
   // The untriggered sentences are clean test sentences too: each distinct text is screened once.
