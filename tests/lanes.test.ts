@@ -18,7 +18,10 @@ import { loadDataDir } from '../src/cli/node-data';
 import { threadLanes } from '../src/cli/thread-lanes';
 import { SST2, tinySst2 } from './tiny-config';
 
-/** Three repairs (the lanes take two), one epoch each, on the tests' tiny model with dropout (its masks must match too). */
+/**
+ * Three repairs (the lanes take two), one epoch each, on the tests' tiny model with dropout (its masks
+ * must match too), then ONION, whose screening the lanes share once their repairs are done.
+ */
 const config = (): ExperimentConfig =>
   applyPatch(tinySst2(), {
     seed: 11,
@@ -27,7 +30,7 @@ const config = (): ExperimentConfig =>
     pretrain: { studentSteps: 4, teacherSteps: 2 },
     poison: { epochs: 2 },
     teacher: { epochs: 1 },
-    defense: { methods: ['lora', 'w2sdefense', 'kd-only'] },
+    defense: { methods: ['lora', 'w2sdefense', 'kd-only', 'onion'], onion: { maxTexts: 24 } },
   });
 
 /** A lane in this very thread: the two ends joined by a port that copies each message, a tick later. */
@@ -65,7 +68,10 @@ async function run(lanes?: LaneFactory): Promise<{ results: RunResults; predicti
   return { results, predictions, events };
 }
 
-const defenseStages = (r: RunResults) => Object.fromEntries(Object.entries(r.stages).filter(([stage]) => stage.startsWith('defense:')).map(([stage, s]) => [stage, { epochs: s!.epochs, final: s!.final }]));
+const defenseStages = (r: RunResults) =>
+  Object.fromEntries(Object.entries(r.stages).filter(([stage]) => stage.startsWith('defense:')).map(([stage, s]) => [stage, { epochs: s!.epochs, final: s!.final, filter: s!.filter }]));
+/** ONION's log line when other engines screened some of its texts. */
+const sharedOnion = (events: LabEvent[]) => events.some((e) => e.type === 'log' && e.message.startsWith('defense:onion:') && e.message.includes('screened by other engines'));
 
 describe('defenses in lanes', () => {
   let alone: Awaited<ReturnType<typeof run>>;
@@ -82,6 +88,10 @@ describe('defenses in lanes', () => {
     expect(side.predictions).toEqual(alone.predictions);
     expect(side.predictions).toHaveLength(6);
     expect(side.events.some((e) => e.type === 'log' && e.message.includes('this engine and 2 more'))).toBe(true);
+    // ONION's verdicts, and so its metrics, are the same whichever engine screened a text.
+    expect(side.results.stages['defense:onion']?.filter).toBeDefined();
+    expect(sharedOnion(side.events)).toBe(true);
+    expect(sharedOnion(alone.events)).toBe(false);
     expect(tf.memory().numTensors).toBe(before);
   }, 300_000);
 
@@ -107,6 +117,7 @@ describe('defenses in lanes', () => {
     const side = await run(threadLanes(1, 'wasm'));
     expect(defenseStages(side.results)).toEqual(defenseStages(alone.results));
     expect(side.predictions).toEqual(alone.predictions);
+    expect(sharedOnion(side.events)).toBe(true);
     // The lane's epochs reached the pipeline's events as they happened.
     const laneEpochs = side.events.filter((e) => e.type === 'epoch' && e.stage !== 'defense:lora' && e.stage.startsWith('defense:'));
     expect(laneEpochs.length).toBeGreaterThan(0);

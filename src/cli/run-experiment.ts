@@ -9,6 +9,7 @@ import type { ExperimentConfig } from '../engine/config';
 import type { LabEvent, RunResults } from '../engine/events';
 import { runExperiment } from '../engine/pipeline';
 import { DEFENSES } from '../engine/defenses/catalog';
+import { SCREEN_CHUNK } from '../engine/defenses/shared-screening';
 import { defenseOfStage } from '../engine/stages';
 import { FileCache } from './file-cache';
 import { loadDataDir, loadSource } from './node-data';
@@ -85,7 +86,7 @@ function printEvent(e: LabEvent, elapsedSeconds: number): void {
   const at = `  [at ${elapsedSeconds.toFixed(0)} s]`;
   switch (e.type) {
     case 'stage-start':
-      if (!e.phase) console.log(`▶ ${e.stage}: ${e.epochs} epoch(s) × ${e.stepsPerEpoch} ${isFilterStage(e.stage) ? 'test sets screened' : 'steps'}${at}`);
+      if (!e.phase) console.log(`▶ ${e.stage}: ${e.epochs} epoch(s) × ${e.stepsPerEpoch} ${isFilterStage(e.stage) ? `chunks of at most ${SCREEN_CHUNK} texts to screen` : 'steps'}${at}`);
       else console.log(`▶ ${e.stage} (${e.phase})${at}`);
       break;
     case 'epoch':

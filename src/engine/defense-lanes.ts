@@ -7,8 +7,10 @@
  *
  * A lane is given what the pipeline itself was given (config, dataset) plus the two models the defenses
  * start from, and builds its `DefenseRunner` as the pipeline does: a defense gives the same numbers in a
- * lane as here. Lanes run repairs only; an input filter's screen stays with the pipeline's predictor.
- * A lane that cannot open costs its speed, not the run: its defenses run here.
+ * lane as here. Lanes run repairs; a filter runs here (its screen stays with the pipeline's predictor),
+ * but one whose filter a lane can rebuild (ONION's, `laneFilter`) lends its screening to the lanes that
+ * have no repair left (shared-screening.ts). A lane that cannot open costs its speed, not the run: its
+ * defenses run here.
  */
 import type { ExperimentConfig } from './config';
 import type { Dataset } from './data/types';
@@ -17,6 +19,9 @@ import type { NamedWeights } from './models/encoder';
 import type { StudentModel } from './models/student';
 import { DEFENSES, type DefenseId } from './defenses/catalog';
 import type { DefenseOutcome } from './defenses/procedure';
+import type { Screened } from './defenses/input-filter';
+import { sharesScreening } from './defenses/registry';
+import type { ScreenHelpers } from './defenses/shared-screening';
 import { CancelledError } from './train/context';
 import { defenseStage } from './stages';
 import { errorMessage } from './error-message';
@@ -27,6 +32,8 @@ export interface LaneSetup {
   dataset: Dataset;
   poisoned: NamedWeights;
   teacher: NamedWeights;
+  /** The clean pretrained LM, sent only when a filter shares its screening (ONION scores with it). */
+  pretrainedLm?: NamedWeights;
 }
 
 /** A repair's result and the repaired model's weights, as a lane hands them back. */
@@ -39,6 +46,8 @@ export interface LaneOutcome {
 export interface DefenseLane {
   /** Runs one repair; its events arrive through the `emit` the lane was opened with. */
   run(method: DefenseId): Promise<LaneOutcome>;
+  /** Screens `texts` with `method`'s filter, rebuilt in the lane (`laneFilter`); the verdicts in order. */
+  screen(method: DefenseId, texts: readonly string[]): Promise<Screened[]>;
   /** Frees the lane's engine (its worker ends). */
   close(): void;
 }
@@ -52,8 +61,8 @@ export interface LaneFactory {
 
 interface DefenseSchedule {
   methods: readonly DefenseId[];
-  /** Runs a defense in this engine. */
-  here(method: DefenseId, signal: AbortSignal): Promise<DefenseOutcome>;
+  /** Runs a defense in this engine; `helpers` lend it the idle lanes. */
+  here(method: DefenseId, signal: AbortSignal, helpers: ScreenHelpers): Promise<DefenseOutcome>;
   lanes?: LaneFactory;
   /** Built only if a lane opens: the weights are read from the device then. */
   setup(): Promise<LaneSetup>;
@@ -71,20 +80,26 @@ export function lanesForCores(cores: number): number {
   return Math.max(0, Math.min(Math.floor(cores) - 1, 3));
 }
 
-/** How many lanes a run opens: one per repair beyond the first, at most the factory's count. */
+/**
+ * How many lanes a run opens: one per repair beyond the first, at most the factory's count; every lane it
+ * offers when a filter shares its screening (each lane that runs out of repairs screens).
+ */
 export function laneCount(methods: readonly DefenseId[], lanes: LaneFactory | undefined): number {
   const repairs = methods.filter((m) => DEFENSES[m].kind === 'repair').length;
-  return Math.max(0, Math.min(lanes?.count ?? 0, repairs - 1));
+  const wanted = methods.some(sharesScreening) ? Number.POSITIVE_INFINITY : repairs - 1;
+  return Math.max(0, Math.min(lanes?.count ?? 0, wanted));
 }
 
 /**
  * Runs every method, here and in lanes: this engine starts on the first, each lane is handed the next
  * repair before it opens, and from then on whoever frees up takes the next one left (lanes take repairs
- * only). Each defense's `stage-end` is emitted as it finishes; the outcomes come back by method. The first
- * failure stops the others and is thrown once they have stopped.
+ * only). A filter that shares its screening runs last; a lane with no repair left waits, open, until
+ * this engine is done, and screens for such a filter. Each defense's `stage-end` is emitted as it finishes; the outcomes come back
+ * by method. The first failure stops the others and is thrown once they have stopped.
  */
 export async function runDefenses(s: DefenseSchedule): Promise<Map<DefenseId, DefenseOutcome>> {
-  const queue = [...s.methods];
+  // A filter that shares its screening goes last: by then the lanes are out of repairs and can all join.
+  const queue = [...s.methods.filter((m) => !sharesScreening(m)), ...s.methods.filter(sharesScreening)];
   const outcomes = new Map<DefenseId, DefenseOutcome>();
   const stop = new AbortController();
   const onAbort = () => stop.abort();
@@ -98,12 +113,41 @@ export async function runDefenses(s: DefenseSchedule): Promise<Map<DefenseId, De
     outcomes.set(method, outcome);
     s.emit({ type: 'stage-end', stage: defenseStage(method), result: outcome.result });
   };
+  // Lanes with no repair left, and, while a filter here lends them its screening, how to hire one.
+  const idle: DefenseLane[] = [];
+  let hire: ((lane: DefenseLane) => void) | undefined;
+  const helpersFor = (method: DefenseId): ScreenHelpers => ({
+    lend(work) {
+      const lent: Promise<void>[] = [];
+      const employ = (lane: DefenseLane) => {
+        const done = work((texts) => lane.screen(method, texts)).then(
+          () => void idle.push(lane),
+          (error: unknown) => {
+            // Its chunk went back to the queue; a lane that failed is not lent again.
+            if (!stop.signal.aborted) s.emit({ type: 'log', level: 'warn', message: `A second engine stopped screening for ${method} (${errorMessage(error)}); this one screens the rest.` });
+          },
+        );
+        lent.push(done);
+      };
+      idle.splice(0).forEach(employ);
+      hire = employ;
+      return async () => {
+        hire = undefined;
+        await Promise.all(lent);
+      };
+    },
+  });
   const here = async () => {
-    for (let m = take(false); m !== undefined; m = take(false)) finished(m, await s.here(m, stop.signal));
+    for (let m = take(false); m !== undefined; m = take(false)) finished(m, await s.here(m, stop.signal, helpersFor(m)));
   };
+  const sharing = s.methods.some(sharesScreening);
+  let hereSettled: Promise<void> = Promise.resolve();
   let setup: Promise<LaneSetup> | undefined;
-  /** A lane, given its first repair before any engine starts, so that what runs where does not race its opening. */
-  const away = async (first: DefenseId) => {
+  /**
+   * A lane, given its first repair before any engine starts, so that what runs where does not race its
+   * opening; none when every repair is taken and the lane opens to screen only.
+   */
+  const away = async (first: DefenseId | undefined) => {
     let lane: DefenseLane;
     try {
       setup ??= s.setup();
@@ -111,7 +155,7 @@ export async function runDefenses(s: DefenseSchedule): Promise<Map<DefenseId, De
     } catch (error) {
       if (stop.signal.aborted) return;
       s.emit({ type: 'log', level: 'warn', message: `A second engine for the defenses could not start (${errorMessage(error)}); its defenses run here.` });
-      finished(first, await s.here(first, stop.signal));
+      if (first !== undefined) finished(first, await s.here(first, stop.signal, helpersFor(first)));
       return here();
     }
     try {
@@ -119,15 +163,25 @@ export async function runDefenses(s: DefenseSchedule): Promise<Map<DefenseId, De
         const out = await lane.run(m);
         finished(m, { kind: 'repair', result: out.result, model: s.adopt(m, out.weights) });
       }
+      if (sharing && !stop.signal.aborted) {
+        if (hire) hire(lane);
+        else idle.push(lane);
+        // A filter here lends its screening until this engine is done; only then does the lane close.
+        await hereSettled;
+      }
     } finally {
       lane.close();
     }
   };
   const extra = laneCount(s.methods, s.lanes);
   if (extra > 0) s.emit({ type: 'log', level: 'info', message: `Defenses side by side: this engine and ${extra} more, each on a core of its own.` });
-  // `here` takes the first method at once; each lane is then handed the next repair.
+  // `here` takes the first method at once; each lane is then handed the next repair, if one is left.
   const started = [here()];
-  for (let i = 0; i < extra; i++) started.push(away(take(true)!));
+  hereSettled = started[0]!.then(
+    () => undefined,
+    () => undefined,
+  );
+  for (let i = 0; i < extra; i++) started.push(away(take(true)));
   const workers = started.map((p) =>
     p.catch((error: unknown) => {
       stop.abort();

@@ -15,6 +15,8 @@ import { inferAll } from './train/evaluate';
 import type { TeacherTargets } from './train/defense-loss';
 import type { DefenseId } from './defenses/catalog';
 import type { DefenseContext, DefenseOutcome } from './defenses/procedure';
+import type { InputFilter } from './defenses/input-filter';
+import type { ScreenHelpers } from './defenses/shared-screening';
 import { PROCEDURES } from './defenses/registry';
 import { defenseStage } from './stages';
 
@@ -49,12 +51,27 @@ export class DefenseRunner {
 
   constructor(private readonly inputs: DefenseInputs) {}
 
-  /** `signal`, when given, replaces the context's: the scheduler stops every defense with one. */
-  run(method: DefenseId, signal?: AbortSignal): Promise<DefenseOutcome> {
+  /**
+   * `signal`, when given, replaces the context's: the scheduler stops every defense with one. `helpers`
+   * reach only a procedure whose filter a lane can rebuild (`laneFilter`).
+   */
+  run(method: DefenseId, signal?: AbortSignal, helpers?: ScreenHelpers): Promise<DefenseOutcome> {
+    const procedure = PROCEDURES[method];
+    return procedure.run(this.context(method, signal, procedure.laneFilter ? helpers : undefined));
+  }
+
+  /** `method`'s filter as its procedure builds it for a lane that shares the screening. */
+  laneFilter(method: DefenseId): InputFilter {
+    const build = PROCEDURES[method].laneFilter;
+    if (!build) throw new Error(`${method} does not share its screening with other engines`);
+    return build(this.context(method));
+  }
+
+  private context(method: DefenseId, signal?: AbortSignal, helpers?: ScreenHelpers): DefenseContext {
     const { cfg, data, rng, poisoned, poisonedWeights, newStudent, pretrainedLm } = this.inputs;
     const ctx = signal ? { ...this.inputs.ctx, signal } : this.inputs.ctx;
     const stage = defenseStage(method);
-    const context: DefenseContext = {
+    return {
       id: method,
       stage,
       cfg,
@@ -72,8 +89,8 @@ export class DefenseRunner {
         if (!pretrainedLm) throw new Error(`${method} needs the clean pretrained language model, which this engine was not given`);
         return pretrainedLm();
       },
+      ...(helpers ? { screenHelpers: helpers } : {}),
     };
-    return PROCEDURES[method].run(context);
   }
 
   dispose(): void {

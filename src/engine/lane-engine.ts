@@ -2,7 +2,8 @@
  * The inside of a defense lane (see defense-lanes.ts): a second engine rebuilds, from the pipeline's own
  * inputs, exactly what the pipeline's defenses start from — the prepared data (the same function on the
  * same config and dataset), the poisoned student and the teacher (their weights), the run's random
- * stream (its seed) — and runs repairs on it. The edge (a worker) carries its requests and events.
+ * stream (its seed), the clean pretrained LM where a filter shares its screening — and runs repairs, or
+ * screens texts for such a filter. The edge (a worker) carries its requests and events.
  */
 import type { ShippedModels } from './models/checkpoint';
 import { validateConfig } from './config-checks';
@@ -10,6 +11,8 @@ import type { Emit } from './events';
 import type { LaneOutcome, LaneSetup } from './defense-lanes';
 import { DefenseRunner, PRETRAIN_SEED } from './defense-runner';
 import type { DefenseId } from './defenses/catalog';
+import type { InputFilter, Screened } from './defenses/input-filter';
+import type { StudentModel } from './models/student';
 import { newStudentFor, newTeacherFor } from './run-models';
 import { disposeData, prepareData } from './prepared-data';
 import { Rng } from './rng';
@@ -18,6 +21,8 @@ import { openShippedFor, usesShipped } from './shipped-start';
 export interface LaneEngine {
   /** Runs one repair; `signal` stops it at its next step with a `CancelledError`. */
   run(method: DefenseId, signal?: AbortSignal): Promise<LaneOutcome>;
+  /** Screens `texts` with `method`'s filter, built once per method as the pipeline builds it. */
+  screen(method: DefenseId, texts: readonly string[], signal?: AbortSignal): Promise<Screened[]>;
   dispose(): void;
 }
 
@@ -42,7 +47,22 @@ export async function openLaneEngine(setup: LaneSetup, opts: { emit: Emit; shipp
     disposeData(data);
     throw error;
   }
-  const runner = new DefenseRunner({ cfg, data, ctx: { emit: opts.emit }, rng: new Rng(cfg.seed), poisoned, poisonedWeights: setup.poisoned, teacher, newStudent });
+  // As the pipeline makes ONION's LM: on first use, from the clean pretrained weights.
+  let lm: StudentModel | undefined;
+  const lmWeights = setup.pretrainedLm;
+  const pretrainedLm = lmWeights
+    ? {
+        pretrainedLm: () => {
+          if (!lm) {
+            lm = newStudent(pretrainRng.fork('onion-lm'));
+            lm.setWeights(lmWeights);
+          }
+          return lm;
+        },
+      }
+    : {};
+  const runner = new DefenseRunner({ cfg, data, ctx: { emit: opts.emit }, rng: new Rng(cfg.seed), poisoned, poisonedWeights: setup.poisoned, teacher, newStudent, ...pretrainedLm });
+  const filters = new Map<DefenseId, InputFilter>();
   return {
     async run(method, signal) {
       const outcome = await runner.run(method, signal);
@@ -53,7 +73,13 @@ export async function openLaneEngine(setup: LaneSetup, opts: { emit: Emit; shipp
         outcome.model.dispose();
       }
     },
+    async screen(method, texts, signal) {
+      let filter = filters.get(method);
+      if (!filter) filters.set(method, (filter = runner.laneFilter(method)));
+      return filter.screen(texts, signal);
+    },
     dispose() {
+      lm?.dispose();
       runner.dispose();
       poisoned.dispose();
       teacher.dispose();

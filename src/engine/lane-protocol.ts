@@ -8,16 +8,22 @@ import type { Emit, LabEvent } from './events';
 import type { ShippedModels } from './models/checkpoint';
 import type { DefenseLane, LaneOutcome, LaneSetup } from './defense-lanes';
 import type { DefenseId } from './defenses/catalog';
+import type { Screened } from './defenses/input-filter';
 import { CancelledError } from './train/context';
 import { openLaneEngine, type LaneEngine } from './lane-engine';
 import { errorMessage } from './error-message';
 
-export type LaneRequest = { type: 'open'; setup: LaneSetup } | { type: 'run'; method: DefenseId } | { type: 'cancel' };
+export type LaneRequest =
+  | { type: 'open'; setup: LaneSetup }
+  | { type: 'run'; method: DefenseId }
+  | { type: 'screen'; method: DefenseId; texts: readonly string[] }
+  | { type: 'cancel' };
 
 export type LaneMessage =
   | { type: 'opened' }
   | { type: 'event'; event: LabEvent }
   | { type: 'outcome'; outcome: LaneOutcome }
+  | { type: 'screened'; verdicts: Screened[] }
   /** The open or the run failed; `cancelled` when a `cancel` stopped it. */
   | { type: 'failed'; message: string; cancelled: boolean };
 
@@ -32,7 +38,8 @@ export interface LanePort {
 }
 
 /**
- * The lane's end: one engine per lane, opened once, then one repair per `run`. `ready` starts the lane's
+ * The lane's end: one engine per lane, opened once, then one repair per `run` or one chunk of a filter's
+ * screening per `screen`. `ready` starts the lane's
  * backend (and registers the engine's kernels) before the engine is built.
  */
 export class LaneHost {
@@ -52,6 +59,7 @@ export class LaneHost {
       }
       if (!this.engine) throw new Error('the lane was not opened');
       this.controller = new AbortController();
+      if (request.type === 'screen') return this.deps.post({ type: 'screened', verdicts: await this.engine.screen(request.method, request.texts, this.controller.signal) });
       this.deps.post({ type: 'outcome', outcome: await this.engine.run(request.method, this.controller.signal) });
     } catch (error) {
       this.deps.post({ type: 'failed', message: errorMessage(error), cancelled: error instanceof CancelledError });
@@ -112,6 +120,15 @@ export function openLaneOver(port: LanePort, setup: LaneSetup, emit: Emit, signa
           if (m.type === 'outcome') return m.outcome;
           if (m.type === 'failed') throw failure(m);
           throw new Error(`the lane answered "${m.type}" to a run`);
+        },
+        async screen(method, texts) {
+          if (signal.aborted) throw new CancelledError();
+          const reply = next();
+          port.post({ type: 'screen', method, texts });
+          const m = await reply;
+          if (m.type === 'screened') return m.verdicts;
+          if (m.type === 'failed') throw failure(m);
+          throw new Error(`the lane answered "${m.type}" to a screen`);
         },
         close,
       };

@@ -35,6 +35,7 @@ import { evaluate } from './train/evaluate';
 import { classificationStage } from './train/classification-stage';
 import { pretrainMlm, type PretrainSpec } from './train/pretrain';
 import type { InputFilter } from './defenses/input-filter';
+import { sharesScreening } from './defenses/registry';
 import { DefenseRunner, PRETRAIN_SEED } from './defense-runner';
 import { newStudentFor, newTeacherFor } from './run-models';
 import { runDefenses, type LaneFactory } from './defense-lanes';
@@ -256,9 +257,15 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     const methods = defensesSkipped ? [] : cfg.defense.methods;
     const outcomes = await runDefenses({
       methods,
-      here: (method, signal) => runner.run(method, signal),
+      here: (method, signal, helpers) => runner.run(method, signal, helpers),
       ...(opts.lanes ? { lanes: opts.lanes } : {}),
-      setup: async () => ({ config: cfg, dataset, poisoned: poisonedWeights, teacher: await teacher.readWeights() }),
+      setup: async () => ({
+        config: cfg,
+        dataset,
+        poisoned: poisonedWeights,
+        teacher: await teacher.readWeights(),
+        ...(methods.some(sharesScreening) ? { pretrainedLm: pretrainedWeights } : {}),
+      }),
       adopt: (method, weights) => {
         const model = newStudent(rng.fork(`${defenseStage(method)}-lane`));
         model.setWeights(weights);

@@ -117,11 +117,14 @@ export function onionFilter(score: MaskedScorer, tokenizer: TextTokenizer, maxLe
   };
 }
 
+/** ONION over the clean pretrained LM, built alike in this engine and in a lane that shares its screening. */
+const onionOf = (c: DefenseContext): InputFilter => onionFilter(studentScorer(c.pretrainedLm()), c.data.tokenizer, c.cfg.data.maxLength, c.cfg.defense.onion.threshold);
+
 export const onion: DefenseProcedure = {
   async run(c: DefenseContext): Promise<DefenseOutcome> {
-    const { cfg, data } = c;
-    const filter = onionFilter(studentScorer(c.pretrainedLm()), data.tokenizer, cfg.data.maxLength, cfg.defense.onion.threshold);
-    const result = await screenTestSets(c, filter, cfg.defense.onion.threshold, cfg.defense.onion.maxTexts);
+    const filter = onionOf(c);
+    const result = await screenTestSets(c, filter, c.cfg.defense.onion.threshold, c.cfg.defense.onion.maxTexts);
     return { kind: 'filter', result, filter };
   },
+  laneFilter: onionOf,
 };

@@ -12,6 +12,7 @@ import type { StageContext } from '../train/context';
 import type { TeacherTargets } from '../train/defense-loss';
 import type { DefenseId } from './catalog';
 import type { InputFilter } from './input-filter';
+import type { ScreenHelpers } from './shared-screening';
 
 export interface DefenseContext {
   readonly id: DefenseId;
@@ -30,6 +31,8 @@ export interface DefenseContext {
   weakTeacher(): TeacherTargets;
   /** The clean pretrained masked LM (the student before the task model and the attack), made once per run. */
   pretrainedLm(): StudentModel;
+  /** Lanes with no repair left, lent to a filter whose procedure has `laneFilter` (see shared-screening.ts). */
+  readonly screenHelpers?: ScreenHelpers;
 }
 
 export type DefenseOutcome =
@@ -38,4 +41,10 @@ export type DefenseOutcome =
 
 export interface DefenseProcedure {
   run(c: DefenseContext): Promise<DefenseOutcome>;
+  /**
+   * A filter another engine builds from its own context and that gives each text the verdict `run`'s
+   * filter gives it: then idle lanes share its screening. Only where screening dominates (ONION); a
+   * filter calibrated inside `run` (STRIP's threshold) would have to calibrate again in every lane.
+   */
+  laneFilter?(c: DefenseContext): InputFilter;
 }

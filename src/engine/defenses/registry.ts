@@ -32,3 +32,8 @@ export const PROCEDURES: { readonly [K in DefenseId]: DefenseProcedure & { weigh
 export function lossWeights(id: DefenseId, d: ExperimentConfig['defense']): LossWeights | null {
   return PROCEDURES[id].weights?.(d) ?? null;
 }
+
+/** Whether `id`'s screening can be shared with idle lanes: its procedure rebuilds the filter there. */
+export function sharesScreening(id: DefenseId): boolean {
+  return PROCEDURES[id].laneFilter !== undefined;
+}

@@ -1,7 +1,8 @@
 /**
  * A filter's stage: screen the clean, triggered and untriggered test sentences, classify what passed
  * with the poisoned student, and report the metrics after filtering beside the same model's unscreened
- * ones on the same sentences (see input-filter.ts for how rejected inputs count).
+ * ones on the same sentences (see input-filter.ts for how rejected inputs count). Each distinct text is
+ * screened once, shared with idle lanes where the context lends them (shared-screening.ts).
  */
 import { stratifiedSubset } from '../data/build';
 import type { Example } from '../data/types';
@@ -11,6 +12,7 @@ import { disposeSet, encodeSet } from '../train/batches';
 import { predictSetLabels } from '../train/evaluate';
 import { filterMetrics, type InputFilter, type Screened } from './input-filter';
 import type { DefenseContext } from './procedure';
+import { SCREEN_CHUNK, screenShared } from './shared-screening';
 
 /** `maxTexts` > 0: at most that many clean (stratified) and that many triggered test sentences, drawn once per run. */
 export async function screenTestSets(c: DefenseContext, filter: InputFilter, threshold: number, maxTexts: number): Promise<StageResult> {
@@ -25,8 +27,16 @@ export async function screenTestSets(c: DefenseContext, filter: InputFilter, thr
   const triggered = chosen.map((i) => data.texts.poisonedTest[i]!);
   const base = chosen.map((i) => data.texts.baseTest[i]!);
 
-  ctx.emit({ type: 'stage-start', stage, epochs: 1, stepsPerEpoch: 3 });
+  // The untriggered sentences are clean test sentences too: each distinct text is screened once.
+  const texts = [...new Set([clean, triggered, base].flatMap((examples) => examples.map((e) => e.text)))];
+  const steps = Math.ceil(texts.length / SCREEN_CHUNK);
+  ctx.emit({ type: 'stage-start', stage, epochs: 1, stepsPerEpoch: steps });
   const started = performance.now();
+  const { verdicts: screenedTexts, elsewhere } = await screenShared(texts, (chunk) => filter.screen(chunk, ctx.signal), c.screenHelpers, (done) => {
+    const seconds = (performance.now() - started) / 1000;
+    ctx.emit({ type: 'step', stage, epoch: 1, step: Math.ceil(done / SCREEN_CHUNK), stepsPerEpoch: steps, loss: Number.NaN, samplesPerSecond: done / Math.max(seconds, 1e-3) });
+  });
+  const verdicts = new Map(texts.map((t, i) => [t, screenedTexts[i]!]));
   // In order of length, as every stage's evaluation; the sets' labels are placeholders, only predictions are read.
   const predict = async (texts: readonly string[]) => {
     const set = encodeSet(data.tokenizer, texts.map((text) => ({ text, label: 0 })), T);
@@ -36,18 +46,12 @@ export async function screenTestSets(c: DefenseContext, filter: InputFilter, thr
       disposeSet(set);
     }
   };
-  // The untriggered sentences are clean test sentences too: each distinct text is screened once.
-  const verdicts = new Map<string, Screened>();
   const sets: { examples: Example[]; screened: Screened[]; predicted: Int32Array; unscreened: Int32Array }[] = [];
-  for (const [step, examples] of [clean, triggered, base].entries()) {
-    const texts = examples.map((e) => e.text);
-    const fresh = [...new Set(texts.filter((t) => !verdicts.has(t)))];
-    (await filter.screen(fresh, ctx.signal)).forEach((v, i) => verdicts.set(fresh[i]!, v));
-    const screened = texts.map((t) => verdicts.get(t)!);
-    sets.push({ examples, screened, predicted: await predict(screened.map((s) => s.text)), unscreened: await predict(texts) });
-    const seconds = (performance.now() - started) / 1000;
-    ctx.emit({ type: 'step', stage, epoch: 1, step: step + 1, stepsPerEpoch: 3, loss: Number.NaN, samplesPerSecond: sets.reduce((n, s) => n + s.examples.length, 0) / Math.max(seconds, 1e-3) });
+  for (const examples of [clean, triggered, base]) {
+    const screened = examples.map((e) => verdicts.get(e.text)!);
+    sets.push({ examples, screened, predicted: await predict(screened.map((s) => s.text)), unscreened: await predict(examples.map((e) => e.text)) });
   }
+  if (elsewhere > 0) ctx.emit({ type: 'log', level: 'info', message: `${stage}: ${elsewhere} of ${texts.length} texts were screened by other engines (lanes with no repair left).` });
   const [cleanSet, triggeredSet, baseSet] = sets as [typeof sets[0], typeof sets[0], typeof sets[0]];
   const metrics = filterMetrics({ ...cleanSet, labels: Int32Array.from(cleanSet.examples, (e) => e.label) }, triggeredSet, baseSet, target);
   const unfiltered = {
