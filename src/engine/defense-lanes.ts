@@ -94,8 +94,9 @@ export function laneCount(methods: readonly DefenseId[], lanes: LaneFactory | un
  * Runs every method, here and in lanes: this engine starts on the first, each lane is handed the next
  * repair before it opens, and from then on whoever frees up takes the next one left (lanes take repairs
  * only). A filter that shares its screening runs last; a lane with no repair left waits, open, until
- * this engine is done, and screens for such a filter. Each defense's `stage-end` is emitted as it finishes; the outcomes come back
- * by method. The first failure stops the others and is thrown once they have stopped.
+ * this engine is done, and screens for such a filter. Each defense's `stage-end` is emitted as it
+ * finishes; the outcomes come back by method. The first failure stops the others and is thrown once they
+ * have stopped.
  */
 export async function runDefenses(s: DefenseSchedule): Promise<Map<DefenseId, DefenseOutcome>> {
   // A filter that shares its screening goes last: by then the lanes are out of repairs and can all join.

@@ -24,7 +24,7 @@ export type LaneMessage =
   | { type: 'event'; event: LabEvent }
   | { type: 'outcome'; outcome: LaneOutcome }
   | { type: 'screened'; verdicts: Screened[] }
-  /** The open or the run failed; `cancelled` when a `cancel` stopped it. */
+  /** The open, a run or a screen failed; `cancelled` when a `cancel` stopped it. */
   | { type: 'failed'; message: string; cancelled: boolean };
 
 /** The pipeline's end of a lane's transport. */
@@ -39,8 +39,8 @@ export interface LanePort {
 
 /**
  * The lane's end: one engine per lane, opened once, then one repair per `run` or one chunk of a filter's
- * screening per `screen`. `ready` starts the lane's
- * backend (and registers the engine's kernels) before the engine is built.
+ * screening per `screen`. `ready` starts the lane's backend (and registers the engine's kernels) before
+ * the engine is built.
  */
 export class LaneHost {
   private engine: LaneEngine | undefined;
@@ -103,6 +103,16 @@ export function openLaneOver(port: LanePort, setup: LaneSetup, emit: Emit, signa
     signal.removeEventListener('abort', onAbort);
     port.terminate();
   };
+  /** One request, one answer of the kind expected (or the failure the lane reports). */
+  const ask = async <K extends 'outcome' | 'screened'>(request: LaneRequest, kind: K): Promise<Extract<LaneMessage, { type: K }>> => {
+    if (signal.aborted) throw new CancelledError();
+    const reply = next();
+    port.post(request);
+    const m = await reply;
+    if (m.type === kind) return m as Extract<LaneMessage, { type: K }>;
+    if (m.type === 'failed') throw failure(m);
+    throw new Error(`the lane answered "${m.type}" to a ${request.type}`);
+  };
   const answer = next();
   port.post({ type: 'open', setup });
   return answer.then(
@@ -112,24 +122,8 @@ export function openLaneOver(port: LanePort, setup: LaneSetup, emit: Emit, signa
         throw opened.type === 'failed' ? failure(opened) : new Error(`the lane answered "${opened.type}" to its opening`);
       }
       return {
-        async run(method) {
-          if (signal.aborted) throw new CancelledError();
-          const reply = next();
-          port.post({ type: 'run', method });
-          const m = await reply;
-          if (m.type === 'outcome') return m.outcome;
-          if (m.type === 'failed') throw failure(m);
-          throw new Error(`the lane answered "${m.type}" to a run`);
-        },
-        async screen(method, texts) {
-          if (signal.aborted) throw new CancelledError();
-          const reply = next();
-          port.post({ type: 'screen', method, texts });
-          const m = await reply;
-          if (m.type === 'screened') return m.verdicts;
-          if (m.type === 'failed') throw failure(m);
-          throw new Error(`the lane answered "${m.type}" to a screen`);
-        },
+        run: async (method) => (await ask({ type: 'run', method }, 'outcome')).outcome,
+        screen: async (method, texts) => (await ask({ type: 'screen', method, texts }, 'screened')).verdicts,
         close,
       };
     },
