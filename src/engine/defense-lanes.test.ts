@@ -52,13 +52,13 @@ function scripted(where: string, log: string[], fail?: DefenseId, ticks = where 
 /** A verdict naming the engine that screened the text. */
 const verdict = (where: string) => (text: string): Screened => ({ text, flagged: false, rejected: false, note: where });
 
-function lanes(count: number, log: string[], opts: { failOpen?: boolean; fail?: DefenseId; failScreen?: boolean } = {}): LaneFactory {
+function lanes(count: number, log: string[], opts: { failOpen?: boolean; fail?: DefenseId; failScreen?: boolean; ticks?: number } = {}): LaneFactory {
   return {
     count,
     async open(_setup, _emit, signal) {
       await tick();
       if (opts.failOpen) throw new Error('no worker here');
-      const run = scripted('lane', log, opts.fail);
+      const run = scripted('lane', log, opts.fail, opts.ticks);
       const lane: DefenseLane = {
         run: async (method) => {
           const out = await run(method, signal);
@@ -158,6 +158,13 @@ describe('defenses side by side', () => {
     expect(again[0]!.every((v) => v.note === 'here')).toBe(true);
     expect(failing.filter((l) => l === 'lane:screen:onion')).toHaveLength(1);
     expect(events.some((e) => e.type === 'log' && e.level === 'warn' && e.message.includes('the lane lost its filter'))).toBe(true);
+  });
+
+  it('leaves the last repairs to the lanes, which can run nothing else, and filters meanwhile', async () => {
+    const log: string[] = [];
+    // The lane is still on w2sdefense when here is done with lora (4 ticks against 3): kd-only is left for it.
+    await schedule(['lora', 'w2sdefense', 'kd-only', 'strip'], log, [], { lanes: lanes(1, log, { ticks: 4 }) });
+    expect(log.filter((l) => l.includes(':'))).toEqual(['here:lora', 'lane:w2sdefense', 'here:strip', 'lane:kd-only']);
   });
 
   it('without lanes runs everything here, in the config’s order', async () => {

@@ -93,7 +93,7 @@ export function laneCount(methods: readonly DefenseId[], lanes: LaneFactory | un
 /**
  * Runs every method, here and in lanes: this engine starts on the first, each lane is handed the next
  * repair before it opens, and from then on whoever frees up takes the next one left (lanes take repairs
- * only). A filter that shares its screening runs last; a lane with no repair left waits, open, until
+ * only; this engine leaves them the last ones and filters meanwhile). A filter that shares its screening runs last; a lane with no repair left waits, open, until
  * this engine is done, and screens for such a filter. Each defense's `stage-end` is emitted as it
  * finishes; the outcomes come back by method. The first failure stops the others and is thrown once they
  * have stopped.
@@ -138,8 +138,20 @@ export async function runDefenses(s: DefenseSchedule): Promise<Map<DefenseId, De
       };
     },
   });
+  // Lanes open and still taking repairs.
+  let repairLanes = 0;
+  /**
+   * This engine's next method. The last repairs are left to the lanes, which can run nothing else: while
+   * no more repairs are left than lanes to take them, this engine runs a filter instead of idling a lane.
+   */
+  const takeHere = (): DefenseId | undefined => {
+    const repairsLeft = queue.filter((m) => DEFENSES[m].kind === 'repair').length;
+    const filter = queue.findIndex((m) => DEFENSES[m].kind === 'filter');
+    if (filter >= 0 && repairsLeft > 0 && repairsLeft <= repairLanes) return queue.splice(filter, 1)[0];
+    return take(false);
+  };
   const here = async () => {
-    for (let m = take(false); m !== undefined; m = take(false)) finished(m, await s.here(m, stop.signal, helpersFor(m)));
+    for (let m = takeHere(); m !== undefined; m = takeHere()) finished(m, await s.here(m, stop.signal, helpersFor(m)));
   };
   const sharing = s.methods.some(sharesScreening);
   let hereSettled: Promise<void> = Promise.resolve();
@@ -160,9 +172,14 @@ export async function runDefenses(s: DefenseSchedule): Promise<Map<DefenseId, De
       return here();
     }
     try {
-      for (let m: DefenseId | undefined = first; m !== undefined && !stop.signal.aborted; m = take(true)) {
-        const out = await lane.run(m);
-        finished(m, { kind: 'repair', result: out.result, model: s.adopt(m, out.weights) });
+      repairLanes++;
+      try {
+        for (let m: DefenseId | undefined = first; m !== undefined && !stop.signal.aborted; m = take(true)) {
+          const out = await lane.run(m);
+          finished(m, { kind: 'repair', result: out.result, model: s.adopt(m, out.weights) });
+        }
+      } finally {
+        repairLanes--;
       }
       if (sharing && !stop.signal.aborted) {
         if (hire) hire(lane);
