@@ -45,6 +45,22 @@ export interface DefenseInputs {
   pretrainedLm?: () => StudentModel;
 }
 
+/**
+ * The clean pretrained LM (ONION's), made on first use from `weights`, alike in the pipeline and in a lane.
+ * `made` receives it before its weights are set, to own and dispose it.
+ */
+export function lazyPretrainedLm(weights: NamedWeights, make: () => StudentModel, made: (lm: StudentModel) => void): () => StudentModel {
+  let lm: StudentModel | undefined;
+  return () => {
+    if (!lm) {
+      lm = make();
+      made(lm);
+      lm.setWeights(weights);
+    }
+    return lm;
+  };
+}
+
 export class DefenseRunner {
   /** Made once, on first use: the weak teacher's targets (constants: the teacher is frozen). */
   private teacherTargets: TeacherTargets | undefined;

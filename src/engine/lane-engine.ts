@@ -9,7 +9,7 @@ import type { ShippedModels } from './models/checkpoint';
 import { validateConfig } from './config-checks';
 import type { Emit } from './events';
 import type { LaneOutcome, LaneSetup } from './defense-lanes';
-import { DefenseRunner, PRETRAIN_SEED } from './defense-runner';
+import { DefenseRunner, lazyPretrainedLm, PRETRAIN_SEED } from './defense-runner';
 import type { DefenseId } from './defenses/catalog';
 import type { InputFilter, Screened } from './defenses/input-filter';
 import type { StudentModel } from './models/student';
@@ -47,20 +47,9 @@ export async function openLaneEngine(setup: LaneSetup, opts: { emit: Emit; shipp
     disposeData(data);
     throw error;
   }
-  // As the pipeline makes ONION's LM: on first use, from the clean pretrained weights.
+  // ONION's LM, as the pipeline makes it.
   let lm: StudentModel | undefined;
-  const lmWeights = setup.pretrainedLm;
-  const pretrainedLm = lmWeights
-    ? {
-        pretrainedLm: () => {
-          if (!lm) {
-            lm = newStudent(pretrainRng.fork('onion-lm'));
-            lm.setWeights(lmWeights);
-          }
-          return lm;
-        },
-      }
-    : {};
+  const pretrainedLm = setup.pretrainedLm ? { pretrainedLm: lazyPretrainedLm(setup.pretrainedLm, () => newStudent(pretrainRng.fork('onion-lm')), (made) => (lm = made)) } : {};
   const runner = new DefenseRunner({ cfg, data, ctx: { emit: opts.emit }, rng: new Rng(cfg.seed), poisoned, poisonedWeights: setup.poisoned, teacher, newStudent, ...pretrainedLm });
   const filters = new Map<DefenseId, InputFilter>();
   return {

@@ -36,7 +36,7 @@ import { classificationStage } from './train/classification-stage';
 import { pretrainMlm, type PretrainSpec } from './train/pretrain';
 import type { InputFilter } from './defenses/input-filter';
 import { sharesScreening } from './defenses/registry';
-import { DefenseRunner, PRETRAIN_SEED } from './defense-runner';
+import { DefenseRunner, lazyPretrainedLm, PRETRAIN_SEED } from './defense-runner';
 import { newStudentFor, newTeacherFor } from './run-models';
 import { runDefenses, type LaneFactory } from './defense-lanes';
 import { probeBackdoorLocation, studentParts } from './metrics/backdoor-location';
@@ -233,7 +233,6 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
 
     // ---- defenses: each on the poisoned student, with the defender's clean data -----------------
     // ONION's LM is made once, on first use, from the clean pretrained weights.
-    let lm: StudentModel | undefined;
     const runner = new DefenseRunner({
       cfg,
       data: prepared,
@@ -243,14 +242,7 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
       poisonedWeights,
       teacher,
       newStudent,
-      pretrainedLm: () => {
-        if (!lm) {
-          lm = newStudent(pretrainRng.fork('onion-lm'));
-          owned.push(lm);
-          lm.setWeights(pretrainedWeights);
-        }
-        return lm;
-      },
+      pretrainedLm: lazyPretrainedLm(pretrainedWeights, () => newStudent(pretrainRng.fork('onion-lm')), (lm) => owned.push(lm)),
     });
     owned.push(runner);
     // A failed attack (with `poison.untilAsr` set) gets no defenses: removing a backdoor that is not there says nothing.
