@@ -295,9 +295,12 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
   },
   models: {
     student: { layers: 2, dModel: 128, heads: 4, dFF: 256 },
-    // Weak: a quarter of the width, half the depth, and a far weaker language model (held-out masked-LM
-    // loss 6.4 against the student's 3.5, see the checkpoint manifest).
-    teacher: { layers: 1, dModel: 32, heads: 2, dFF: 64 },
+    // Weak: half the width, half the depth, and a far weaker language model (held-out masked-LM loss 6.2
+    // against the student's 3.5, see the checkpoint manifest), as in the paper presets. Chosen on dev
+    // against the 1×32 teacher by a rule fixed before dev seeds 11–20 were run (docs/FINDINGS.md, *Round
+    // 10*): W2SDefense met the target on 19 of 20 dev seeds against 17, the teacher below the public task
+    // model's CA on 16 of 20 (the bound) against 17.
+    teacher: { layers: 1, dModel: 64, heads: 2, dFF: 128 },
     dropout: 0.1,
   },
   pretrain: {
