@@ -295,11 +295,9 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
   },
   models: {
     student: { layers: 2, dModel: 128, heads: 4, dFF: 256 },
-    // Weak: half the width, half the depth, and a far weaker language model (held-out masked-LM loss 6.2
-    // against the student's 3.5, see the checkpoint manifest), as in the paper presets. Chosen on dev
-    // against the 1×32 teacher by a rule fixed before dev seeds 11–20 were run (docs/FINDINGS.md, *Round
-    // 10*): W2SDefense met the target on 19 of 20 dev seeds against 17, the teacher below the public task
-    // model's CA on 16 of 20 (the bound) against 17.
+    // Weak: half the width and depth, a far weaker language model (masked-LM loss 6.2 against 3.5). Chosen
+    // over the 1×32 teacher on 20 dev seeds by a rule fixed beforehand (docs/FINDINGS.md, *Round 10*): the
+    // target met on 19 against 17, the teacher below the task model on 16 (the rule's bound) against 17.
     teacher: { layers: 1, dModel: 64, heads: 2, dFF: 128 },
     dropout: 0.1,
   },

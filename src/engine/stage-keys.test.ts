@@ -28,7 +28,7 @@ describe('stageKeys', () => {
 
   it.each<[string, ConfigPatch]>([
     ['the teacher’s masked-LM steps', { pretrain: { teacherSteps: DEFAULT_CONFIG.pretrain.teacherSteps + 7 } }],
-    ['the teacher’s size', { models: { teacher: { layers: 1, dModel: 64, heads: 2, dFF: 128 } } }],
+    ['the teacher’s size', { models: { teacher: { layers: 1, dModel: 32, heads: 2, dFF: 64 } } }],
   ])('%s retrain the teacher only, never the attacker’s models', (_what, patch) => {
     expect(changed(patch)).toEqual(TEACHER);
   });
