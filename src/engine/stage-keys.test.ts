@@ -28,7 +28,8 @@ describe('stageKeys', () => {
 
   it.each<[string, ConfigPatch]>([
     ['the teacher’s masked-LM steps', { pretrain: { teacherSteps: DEFAULT_CONFIG.pretrain.teacherSteps + 7 } }],
-    ['the teacher’s size', { models: { teacher: { layers: 1, dModel: 32, heads: 2, dFF: 64 } } }],
+    // Twice the default's width, whatever the default is: a fixed size once became the default and tested nothing.
+    ['the teacher’s size', { models: { teacher: { ...DEFAULT_CONFIG.models.teacher, dModel: 2 * DEFAULT_CONFIG.models.teacher.dModel } } }],
   ])('%s retrain the teacher only, never the attacker’s models', (_what, patch) => {
     expect(changed(patch)).toEqual(TEACHER);
   });
