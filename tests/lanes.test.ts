@@ -117,7 +117,9 @@ describe('defenses in lanes', () => {
     const side = await run(threadLanes(1, 'wasm'));
     expect(defenseStages(side.results)).toEqual(defenseStages(alone.results));
     expect(side.predictions).toEqual(alone.predictions);
-    expect(sharedOnion(side.events)).toBe(true);
+    // A lane was opened to screen ahead for ONION. Whether it, or a lane with no repair left, screened any
+    // text depends on timing (the stages replay from the cache in moments); the numbers above may not.
+    expect(side.events.some((e) => e.type === 'log' && e.message.startsWith('onion: 1 more engine(s) screen its'))).toBe(true);
     // The lane's epochs reached the pipeline's events as they happened.
     const laneEpochs = side.events.filter((e) => e.type === 'epoch' && e.stage !== 'defense:lora' && e.stage.startsWith('defense:'));
     expect(laneEpochs.length).toBeGreaterThan(0);

@@ -81,7 +81,7 @@ function schedule(methods: DefenseId[], log: string[], events: LabEvent[], extra
   return runDefenses({
     methods,
     here: scripted('here', log),
-    setup: async () => ({ config: {} as never, dataset: {} as never, poisoned: {}, teacher: {} }),
+    setup: async () => ({ config: {} as never, dataset: {} as never, models: { poisoned: {}, teacher: {} } }),
     adopt: (method) => model(`adopted:${method}`),
     emit: (e) => events.push(e),
     ...extra,

@@ -17,7 +17,7 @@ import type { Dataset } from './data/types';
 import type { Emit, StageResult } from './events';
 import type { NamedWeights } from './models/encoder';
 import type { StudentModel } from './models/student';
-import { DEFENSES, type DefenseId } from './defenses/catalog';
+import { DEFENSES, type DefenseId, type DefenseInfo } from './defenses/catalog';
 import type { DefenseOutcome } from './defenses/procedure';
 import type { Screened } from './defenses/input-filter';
 import { sharesScreening } from './defenses/registry';
@@ -30,8 +30,8 @@ import { errorMessage } from './error-message';
 export interface LaneSetup {
   config: ExperimentConfig;
   dataset: Dataset;
-  poisoned: NamedWeights;
-  teacher: NamedWeights;
+  /** The models the defenses start from; absent in a lane opened before they exist, which screens only (early-screening.ts). */
+  models?: { poisoned: NamedWeights; teacher: NamedWeights };
   /** The clean pretrained LM, sent only when a filter shares its screening (ONION scores with it). */
   pretrainedLm?: NamedWeights;
 }
@@ -99,8 +99,11 @@ export function laneCount(methods: readonly DefenseId[], lanes: LaneFactory | un
  * have stopped.
  */
 export async function runDefenses(s: DefenseSchedule): Promise<Map<DefenseId, DefenseOutcome>> {
-  // A filter that shares its screening goes last: by then the lanes are out of repairs and can all join.
-  const queue = [...s.methods.filter((m) => !sharesScreening(m)), ...s.methods.filter(sharesScreening)];
+  // With lanes, the longest repairs first, so that none is left to run alone at the end; a filter that
+  // shares its screening goes last: by then the lanes are out of repairs and can all join.
+  const extra = laneCount(s.methods, s.lanes);
+  const trainings = (m: DefenseId) => (extra > 0 ? ((DEFENSES[m] as DefenseInfo).trainings ?? 1) : 1);
+  const queue = [...s.methods.filter((m) => !sharesScreening(m)).sort((a, b) => trainings(b) - trainings(a)), ...s.methods.filter(sharesScreening)];
   const outcomes = new Map<DefenseId, DefenseOutcome>();
   const stop = new AbortController();
   const onAbort = () => stop.abort();
@@ -191,7 +194,6 @@ export async function runDefenses(s: DefenseSchedule): Promise<Map<DefenseId, De
       lane.close();
     }
   };
-  const extra = laneCount(s.methods, s.lanes);
   if (extra > 0) s.emit({ type: 'log', level: 'info', message: `Defenses side by side: this engine and ${extra} more, each on a core of its own.` });
   // `here` takes the first method at once; each lane is then handed the next repair, if one is left.
   const started = [here()];

@@ -15,7 +15,7 @@ import { inferAll } from './train/evaluate';
 import type { TeacherTargets } from './train/defense-loss';
 import type { DefenseId } from './defenses/catalog';
 import type { DefenseContext, DefenseOutcome } from './defenses/procedure';
-import type { InputFilter } from './defenses/input-filter';
+import type { Screened } from './defenses/input-filter';
 import type { ScreenHelpers } from './defenses/shared-screening';
 import { PROCEDURES } from './defenses/registry';
 import { defenseStage } from './stages';
@@ -69,21 +69,15 @@ export class DefenseRunner {
 
   /**
    * `signal`, when given, replaces the context's: the scheduler stops every defense with one. `helpers`
-   * reach only a procedure whose filter a lane can rebuild (`laneFilter`).
+   * and `prescreened` reach only a procedure whose filter a lane can rebuild (`laneFilter`).
    */
-  run(method: DefenseId, signal?: AbortSignal, helpers?: ScreenHelpers): Promise<DefenseOutcome> {
+  run(method: DefenseId, signal?: AbortSignal, helpers?: ScreenHelpers, prescreened?: ReadonlyMap<string, Screened>): Promise<DefenseOutcome> {
     const procedure = PROCEDURES[method];
-    return procedure.run(this.context(method, signal, procedure.laneFilter ? helpers : undefined));
+    const shared = procedure.laneFilter ? { ...(helpers ? { screenHelpers: helpers } : {}), ...(prescreened ? { prescreened } : {}) } : {};
+    return procedure.run({ ...this.context(method, signal), ...shared });
   }
 
-  /** `method`'s filter as its procedure builds it for a lane that shares the screening. */
-  laneFilter(method: DefenseId): InputFilter {
-    const build = PROCEDURES[method].laneFilter;
-    if (!build) throw new Error(`${method} does not share its screening with other engines`);
-    return build(this.context(method));
-  }
-
-  private context(method: DefenseId, signal?: AbortSignal, helpers?: ScreenHelpers): DefenseContext {
+  private context(method: DefenseId, signal?: AbortSignal): DefenseContext {
     const { cfg, data, rng, poisoned, poisonedWeights, newStudent, pretrainedLm } = this.inputs;
     const ctx = signal ? { ...this.inputs.ctx, signal } : this.inputs.ctx;
     const stage = defenseStage(method);
@@ -105,7 +99,6 @@ export class DefenseRunner {
         if (!pretrainedLm) throw new Error(`${method} needs the clean pretrained language model, which this engine was not given`);
         return pretrainedLm();
       },
-      ...(helpers ? { screenHelpers: helpers } : {}),
     };
   }
 

@@ -12,7 +12,7 @@ import type { LaneOutcome, LaneSetup } from './defense-lanes';
 import { DefenseRunner, lazyPretrainedLm, PRETRAIN_SEED } from './defense-runner';
 import type { DefenseId } from './defenses/catalog';
 import type { InputFilter, Screened } from './defenses/input-filter';
-import type { StudentModel } from './models/student';
+import { PROCEDURES } from './defenses/registry';
 import { newStudentFor, newTeacherFor } from './run-models';
 import { disposeData, prepareData } from './prepared-data';
 import { Rng } from './rng';
@@ -36,24 +36,32 @@ export async function openLaneEngine(setup: LaneSetup, opts: { emit: Emit; shipp
   const newStudent = (stream: Rng) => newStudentFor(cfg, vocabSize, numLabels, stream);
   // The same streams the pipeline builds its models from (pipeline.ts).
   const pretrainRng = new Rng(PRETRAIN_SEED);
-  const poisoned = newStudent(pretrainRng.fork('student-init'));
-  const teacher = newTeacherFor(cfg, vocabSize, numLabels, pretrainRng.fork('teacher-init'));
-  try {
-    poisoned.setWeights(setup.poisoned);
-    teacher.setWeights(setup.teacher);
-  } catch (error) {
-    poisoned.dispose();
-    teacher.dispose();
+  let runner: DefenseRunner | undefined;
+  const owned: { dispose(): void }[] = [];
+  const dispose = () => {
+    runner?.dispose();
+    owned.forEach((o) => o.dispose());
     disposeData(data);
-    throw error;
-  }
+  };
   // ONION's LM, as the pipeline makes it.
-  let lm: StudentModel | undefined;
-  const pretrainedLm = setup.pretrainedLm ? { pretrainedLm: lazyPretrainedLm(setup.pretrainedLm, () => newStudent(pretrainRng.fork('onion-lm')), (made) => (lm = made)) } : {};
-  const runner = new DefenseRunner({ cfg, data, ctx: { emit: opts.emit }, rng: new Rng(cfg.seed), poisoned, poisonedWeights: setup.poisoned, teacher, newStudent, ...pretrainedLm });
+  const pretrainedLm = setup.pretrainedLm ? lazyPretrainedLm(setup.pretrainedLm, () => newStudent(pretrainRng.fork('onion-lm')), (lm) => owned.push(lm)) : undefined;
+  if (setup.models) {
+    const poisoned = newStudent(pretrainRng.fork('student-init'));
+    const teacher = newTeacherFor(cfg, vocabSize, numLabels, pretrainRng.fork('teacher-init'));
+    owned.push(poisoned, teacher);
+    try {
+      poisoned.setWeights(setup.models.poisoned);
+      teacher.setWeights(setup.models.teacher);
+    } catch (error) {
+      dispose();
+      throw error;
+    }
+    runner = new DefenseRunner({ cfg, data, ctx: { emit: opts.emit }, rng: new Rng(cfg.seed), poisoned, poisonedWeights: setup.models.poisoned, teacher, newStudent, ...(pretrainedLm ? { pretrainedLm } : {}) });
+  }
   const filters = new Map<DefenseId, InputFilter>();
   return {
     async run(method, signal) {
+      if (!runner) throw new Error('this lane was opened before the attack, to screen only');
       const outcome = await runner.run(method, signal);
       if (outcome.kind !== 'repair') throw new Error(`${method} is an input filter; a lane runs repairs only`);
       try {
@@ -64,15 +72,17 @@ export async function openLaneEngine(setup: LaneSetup, opts: { emit: Emit; shipp
     },
     async screen(method, texts, signal) {
       let filter = filters.get(method);
-      if (!filter) filters.set(method, (filter = runner.laneFilter(method)));
+      if (!filter) {
+        const build = PROCEDURES[method].laneFilter;
+        if (!build) throw new Error(`${method} does not share its screening with other engines`);
+        const lm = () => {
+          if (!pretrainedLm) throw new Error(`${method} needs the clean pretrained language model, which this lane was not given`);
+          return pretrainedLm();
+        };
+        filters.set(method, (filter = build({ cfg, data, pretrainedLm: lm })));
+      }
       return filter.screen(texts, signal);
     },
-    dispose() {
-      lm?.dispose();
-      runner.dispose();
-      poisoned.dispose();
-      teacher.dispose();
-      disposeData(data);
-    },
+    dispose,
   };
 }

@@ -39,6 +39,7 @@ import { sharesScreening } from './defenses/registry';
 import { DefenseRunner, lazyPretrainedLm, PRETRAIN_SEED } from './defense-runner';
 import { newStudentFor, newTeacherFor } from './run-models';
 import { runDefenses, type LaneFactory } from './defense-lanes';
+import { startEarlyScreening } from './early-screening';
 import { probeBackdoorLocation, studentParts } from './metrics/backdoor-location';
 import { PinnedRows } from './models/pinned-rows';
 import { disposeData, prepareData, type PreparedData } from './prepared-data';
@@ -147,6 +148,9 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     // The clean pretrained language model, before the task model and the attack, for a defense that
     // asks for it (ONION's LM). A host copy of a few megabytes; the model is only built on request.
     const pretrainedWeights = await student.readWeights();
+    // Lanes screen ahead for a filter that shares its screening while the stages below train on this core.
+    const early = startEarlyScreening(cfg, prepared, rng, opts.lanes, { config: cfg, dataset, pretrainedLm: pretrainedWeights }, opts.emit);
+    if (early) owned.push({ dispose: () => early.screening.finish() });
 
     // ---- task: the public task model, fully fine-tuned on the clean training set ------------------
     if (keys.task) {
@@ -247,15 +251,15 @@ export async function runExperiment(config: ExperimentConfig, dataset: Dataset, 
     owned.push(runner);
     // A failed attack (with `poison.untilAsr` set) gets no defenses: removing a backdoor that is not there says nothing.
     const methods = defensesSkipped ? [] : cfg.defense.methods;
+    const prescreened = early?.screening.finish();
     const outcomes = await runDefenses({
       methods,
-      here: (method, signal, helpers) => runner.run(method, signal, helpers),
+      here: (method, signal, helpers) => runner.run(method, signal, helpers, method === early?.method ? prescreened : undefined),
       ...(opts.lanes ? { lanes: opts.lanes } : {}),
       setup: async () => ({
         config: cfg,
         dataset,
-        poisoned: poisonedWeights,
-        teacher: await teacher.readWeights(),
+        models: { poisoned: poisonedWeights, teacher: await teacher.readWeights() },
         ...(methods.some(sharesScreening) ? { pretrainedLm: pretrainedWeights } : {}),
       }),
       adopt: (method, weights) => {

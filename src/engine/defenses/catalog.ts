@@ -14,7 +14,7 @@ export type DefenseKind = 'repair' | 'filter';
 /** Which teacher a defense learns from, if any. */
 type TeacherUse = 'none' | 'weak' | 'strong';
 
-interface DefenseInfo {
+export interface DefenseInfo {
   /** Table rows, legends and the method list. */
   label: string;
   kind: DefenseKind;
@@ -30,6 +30,8 @@ interface DefenseInfo {
   color: string;
   /** SVG dash pattern for reference lines, so the story does not rest on colour alone. */
   dash?: string;
+  /** Trainings a repair runs when more than one (NAD fine-tunes its own teacher first): the scheduler starts it first. */
+  trainings?: number;
 }
 
 export const DEFENSES = {
@@ -96,6 +98,7 @@ export const DEFENSES = {
     teacher: 'strong',
     reference: 'Li et al., ICLR 2021 (Neural Attention Distillation)',
     color: '#882255',
+    trainings: 2,
   },
   onion: {
     label: 'ONION',

@@ -76,7 +76,7 @@ describe('ONION scores and removal', () => {
 
 describe('studentScorer', () => {
   it('is the log-softmax of the tied MLM head at the masked position, for the target id', async () => {
-    const lm = new StudentModel({ layers: 1, dModel: 8, heads: 2, dFF: 16 }, 20, 6, 2, 0, new Rng(3));
+    const lm = new StudentModel({ layers: 2, dModel: 8, heads: 2, dFF: 16 }, 20, 6, 2, 0, new Rng(3));
     const ids = Int32Array.from([CLS, MASK, 5, 0, CLS, 4, MASK, 0]);
     const got = await studentScorer(lm)(ids, 4, Int32Array.from([1, 2]), Int32Array.from([7, 9]));
     const expected = tf.tidy(() => {

@@ -14,8 +14,8 @@ import { CLS, MASK, type TextTokenizer } from '../data/tokenizer';
 import type { StudentModel } from '../models/student';
 import { cancellationPoint } from '../train/context';
 import type { InputFilter, Screened } from './input-filter';
-import { screenTestSets } from './screen-test-sets';
-import type { DefenseContext, DefenseOutcome, DefenseProcedure } from './procedure';
+import { screeningPlan, screenTestSets } from './screen-test-sets';
+import type { DefenseContext, DefenseOutcome, DefenseProcedure, ScreeningContext } from './procedure';
 
 /** Masked sequences per forward pass. */
 const LM_BATCH = 256;
@@ -23,16 +23,16 @@ const LM_BATCH = 256;
 /** Log-probabilities the LM gives `targets[i]` at position `positions[i]` of row i of `ids` ([n, T], row-major). */
 export type MaskedScorer = (ids: Int32Array, rowLength: number, positions: Int32Array, targets: Int32Array) => Promise<Float32Array>;
 
-/** The student's tied MLM head as a `MaskedScorer`. */
+/** The student's tied MLM head as a `MaskedScorer` (one masked token per row: the last block runs there alone). */
 export function studentScorer(lm: StudentModel): MaskedScorer {
   return async (ids, rowLength, positions, targets) => {
     const n = positions.length;
     const out = tf.tidy(() => {
-      const batch = tf.tensor2d(ids, [n, rowLength], 'int32');
-      const flat = tf.tensor1d(Int32Array.from(positions, (p, r) => r * rowLength + p), 'int32'); // into the batch's B·T rows
-      const logProbs = tf.logSoftmax(lm.mlmLogits(batch, flat, false)); // [n, V]
-      const oneHot = tf.oneHot(tf.tensor1d(targets, 'int32'), logProbs.shape[1]);
-      return tf.sum(tf.mul(logProbs, oneHot), 1);
+      const logits = lm.mlmLogitsAt(tf.tensor2d(ids, [n, rowLength], 'int32'), tf.tensor1d(positions, 'int32')); // [n, V]
+      const V = logits.shape[1];
+      // log p(target) = its logit − logsumexp of the row: the target's logit read, not a one-hot [n, V] built.
+      const picked = tf.gather(tf.reshape(logits, [n * V]), tf.tensor1d(Int32Array.from(targets, (t, r) => r * V + t), 'int32'));
+      return tf.sub(picked, tf.logSumExp(logits, 1));
     });
     const values = (await out.data()) as Float32Array;
     out.dispose();
@@ -118,7 +118,7 @@ export function onionFilter(score: MaskedScorer, tokenizer: TextTokenizer, maxLe
 }
 
 /** ONION over the clean pretrained LM, built alike in this engine and in a lane that shares its screening. */
-const onionOf = (c: DefenseContext): InputFilter => onionFilter(studentScorer(c.pretrainedLm()), c.data.tokenizer, c.cfg.data.maxLength, c.cfg.defense.onion.threshold);
+const onionOf = (c: ScreeningContext): InputFilter => onionFilter(studentScorer(c.pretrainedLm()), c.data.tokenizer, c.cfg.data.maxLength, c.cfg.defense.onion.threshold);
 
 export const onion: DefenseProcedure = {
   async run(c: DefenseContext): Promise<DefenseOutcome> {
@@ -127,4 +127,5 @@ export const onion: DefenseProcedure = {
     return { kind: 'filter', result, filter };
   },
   laneFilter: onionOf,
+  screenedTexts: (c) => screeningPlan(c.data, c.cfg.defense.onion.maxTexts, c.rng).texts,
 };

@@ -11,7 +11,7 @@ import type { Rng } from '../rng';
 import type { StageContext } from '../train/context';
 import type { TeacherTargets } from '../train/defense-loss';
 import type { DefenseId } from './catalog';
-import type { InputFilter } from './input-filter';
+import type { InputFilter, Screened } from './input-filter';
 import type { ScreenHelpers } from './shared-screening';
 
 export interface DefenseContext {
@@ -33,7 +33,12 @@ export interface DefenseContext {
   pretrainedLm(): StudentModel;
   /** Lanes with no repair left, lent to a filter whose procedure has `laneFilter` (see shared-screening.ts). */
   readonly screenHelpers?: ScreenHelpers;
+  /** Verdicts such a filter's texts already have, screened by lanes while the attacker's stages trained (early-screening.ts). */
+  readonly prescreened?: ReadonlyMap<string, Screened>;
 }
+
+/** What a filter that shares its screening is built from: no attacked model, so a lane can build it before one exists. */
+export type ScreeningContext = Pick<DefenseContext, 'cfg' | 'data' | 'pretrainedLm'>;
 
 export type DefenseOutcome =
   | { kind: 'repair'; result: StageResult; model: StudentModel }
@@ -46,5 +51,10 @@ export interface DefenseProcedure {
    * filter gives it: then idle lanes share its screening. Only where screening dominates (ONION); a
    * filter calibrated inside `run` (STRIP's threshold) would have to calibrate again in every lane.
    */
-  laneFilter?(c: DefenseContext): InputFilter;
+  laneFilter?(c: ScreeningContext): InputFilter;
+  /**
+   * The texts `run` will screen, each once, from the defense's own stream (`rng`): with `laneFilter`, what
+   * lanes can screen while the attacker's stages still train.
+   */
+  screenedTexts?(c: Pick<DefenseContext, 'cfg' | 'data' | 'rng'>): string[];
 }

@@ -12,31 +12,43 @@ import { disposeSet, encodeSet } from '../train/batches';
 import { predictSetLabels } from '../train/evaluate';
 import { filterMetrics, type InputFilter, type Screened } from './input-filter';
 import type { DefenseContext } from './procedure';
+import type { PreparedData } from '../prepared-data';
+import type { Rng } from '../rng';
 import { SCREEN_CHUNK, screenShared } from './shared-screening';
 
-/** `maxTexts` > 0: at most that many clean (stratified) and that many triggered test sentences, drawn once per run. */
-export async function screenTestSets(c: DefenseContext, filter: InputFilter, threshold: number, maxTexts: number): Promise<StageResult> {
-  const { data, cfg, ctx, stage } = c;
-  const target = cfg.attack.targetLabel;
-  const T = cfg.data.maxLength;
-  const pick = c.rng.fork('screened');
+/**
+ * What a filter's stage screens: `maxTexts` > 0 keeps at most that many clean (stratified) and that many
+ * triggered test sentences, drawn from `rng`; `texts` holds each distinct text once (the untriggered
+ * sentences are clean test sentences too).
+ */
+export function screeningPlan(data: PreparedData, maxTexts: number, rng: Rng): { clean: Example[]; triggered: Example[]; base: Example[]; texts: string[] } {
+  const pick = rng.fork('screened');
   const clean = maxTexts > 0 ? stratifiedSubset(data.texts.test, maxTexts, pick.fork('clean')) : data.texts.test;
   // The triggered and untriggered sets are the same sentences in the same order: keep them paired.
   const pairs = data.texts.poisonedTest.map((_, i) => i);
   const chosen = maxTexts > 0 && maxTexts < pairs.length ? pick.fork('triggered').sample(pairs, maxTexts).sort((a, b) => a - b) : pairs;
   const triggered = chosen.map((i) => data.texts.poisonedTest[i]!);
   const base = chosen.map((i) => data.texts.baseTest[i]!);
-
-  // The untriggered sentences are clean test sentences too: each distinct text is screened once.
   const texts = [...new Set([clean, triggered, base].flatMap((examples) => examples.map((e) => e.text)))];
-  const steps = Math.ceil(texts.length / SCREEN_CHUNK);
+  return { clean, triggered, base, texts };
+}
+
+/** The stage itself; see `screeningPlan` for what it screens. Texts in `c.prescreened` are not screened again. */
+export async function screenTestSets(c: DefenseContext, filter: InputFilter, threshold: number, maxTexts: number): Promise<StageResult> {
+  const { data, cfg, ctx, stage } = c;
+  const target = cfg.attack.targetLabel;
+  const T = cfg.data.maxLength;
+  const { clean, triggered, base, texts: all } = screeningPlan(data, maxTexts, c.rng);
+  const known = c.prescreened ?? new Map<string, Screened>();
+  const texts = all.filter((t) => !known.has(t));
+  const steps = Math.max(1, Math.ceil(texts.length / SCREEN_CHUNK));
   ctx.emit({ type: 'stage-start', stage, epochs: 1, stepsPerEpoch: steps });
   const started = performance.now();
   const { verdicts: screenedTexts, elsewhere } = await screenShared(texts, (chunk) => filter.screen(chunk, ctx.signal), c.screenHelpers, (done) => {
     const seconds = (performance.now() - started) / 1000;
     ctx.emit({ type: 'step', stage, epoch: 1, step: Math.ceil(done / SCREEN_CHUNK), stepsPerEpoch: steps, loss: Number.NaN, samplesPerSecond: done / Math.max(seconds, 1e-3) });
   });
-  const verdicts = new Map(texts.map((t, i) => [t, screenedTexts[i]!]));
+  const verdicts = new Map([...known, ...texts.map((t, i): [string, Screened] => [t, screenedTexts[i]!])]);
   // In order of length, as every stage's evaluation; the sets' labels are placeholders, only predictions are read.
   const predict = async (texts: readonly string[]) => {
     const set = encodeSet(data.tokenizer, texts.map((text) => ({ text, label: 0 })), T);
@@ -51,7 +63,9 @@ export async function screenTestSets(c: DefenseContext, filter: InputFilter, thr
     const screened = examples.map((e) => verdicts.get(e.text)!);
     sets.push({ examples, screened, predicted: await predict(screened.map((s) => s.text)), unscreened: await predict(examples.map((e) => e.text)) });
   }
-  if (elsewhere > 0) ctx.emit({ type: 'log', level: 'info', message: `${stage}: ${elsewhere} of ${texts.length} texts were screened by other engines (lanes with no repair left).` });
+  const early = all.length - texts.length;
+  if (early > 0) ctx.emit({ type: 'log', level: 'info', message: `${stage}: ${early} of ${all.length} texts were screened by other engines while the attacker's stages trained.` });
+  if (elsewhere > 0) ctx.emit({ type: 'log', level: 'info', message: `${stage}: ${elsewhere} of ${all.length} texts were screened by other engines (lanes with no repair left).` });
   const [cleanSet, triggeredSet, baseSet] = sets as [typeof sets[0], typeof sets[0], typeof sets[0]];
   const metrics = filterMetrics({ ...cleanSet, labels: Int32Array.from(cleanSet.examples, (e) => e.label) }, triggeredSet, baseSet, target);
   const unfiltered = {

@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../rng';
-import { attention, attentionComposite } from './attention-op';
+import { attention, attentionComposite, attentionOfOneQuery } from './attention-op';
 import { countKernels } from './kernel-count';
 
 beforeAll(async () => {
@@ -52,6 +52,17 @@ describe('attention (custom gradient)', () => {
       return attention(tf.tensor2d(Q, [B * T, d]), tf.tensor2d(k2, [B * T, d]), tf.tensor2d(v2, [B * T, d]), mask(), B, T, H).arraySync();
     });
     close(moved.slice(T).flat(), ours.slice(T).flat(), 1e-6);
+  });
+
+  it('attentionOfOneQuery gives the rows of the full attention at one query per sequence, padding masked', () => {
+    const positions = [2, 1]; // sequence 1 has 2 real tokens
+    const [ours, full] = tf.tidy(() => {
+      const [q, k, v] = inputs() as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+      const rows = tf.tensor1d(positions.map((p, b) => b * T + p), 'int32');
+      return [attentionOfOneQuery(tf.gather(q, rows), k, v, mask(), B, T, H).arraySync(), attentionComposite(q, k, v, mask(), B, T, H).arraySync()];
+    });
+    expect(ours.length).toBe(B);
+    positions.forEach((p, b) => close(ours[b]!, full[b * T + p]!, 1e-5));
   });
 
   it('has the composite’s gradients wrt q, k and v', () => {

@@ -69,3 +69,15 @@ export function attention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, maskBi
   }) as unknown as (q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D) => tf.Tensor2D;
   return op(q, k, v);
 }
+
+/**
+ * Attention for one query per sequence (forward only: eval mode). q: [B, d] (not yet scaled), k, v:
+ * [B·T, d], maskBias: [B, 1, 1, T] → [B, d], the heads merged: `attention`'s output at those queries.
+ */
+export function attentionOfOneQuery(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, maskBias: tf.Tensor, B: number, T: number, H: number): tf.Tensor2D {
+  const D = q.shape[1] / H;
+  const qh = tf.reshape(tf.mul(q, 1 / Math.sqrt(D)), [B * H, 1, D]) as tf.Tensor3D; // row b·H + h: head h of sequence b
+  const scores = tf.add(tf.reshape(tf.matMul(qh, splitHeads(k, B, T, H, [0, 2, 3, 1])), [B, H, 1, T]), maskBias); // [B, H, 1, T]
+  const probs = tf.reshape(tf.softmax(scores), [B * H, 1, T]) as tf.Tensor3D;
+  return tf.reshape(tf.matMul(probs, splitHeads(v, B, T, H)), [B, H * D]) as tf.Tensor2D; // [B·H, 1, D] → heads merged
+}

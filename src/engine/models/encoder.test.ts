@@ -121,6 +121,27 @@ describe('Encoder', () => {
     expect(tf.max(tf.abs(tf.sub(before, after))).dataSync()[0]!).toBeLessThan(1e-5);
   });
 
+  it('hiddenAt gives the rows of hidden at one token per sequence, with padding, adapters and a pruned FFN, at any depth', () => {
+    for (const layers of [1, 3]) {
+      const enc = new Encoder({ ...SIZE, layers }, V, MAX_LEN, 0.1, new Rng(11));
+      const rng = new Rng(12);
+      for (const p of enc.params()) p.variable.assign(tf.tensor(Float32Array.from({ length: p.variable.size }, () => 0.4 * rng.normal()), p.variable.shape));
+      enc.attachLora({ rank: 2, alpha: 4, dropout: 0, targets: ['q', 'v', 'ff2'] }, new Rng(13));
+      for (const v of enc.loraVariables()) v.assign(tf.tensor(Float32Array.from({ length: v.size }, () => 0.3 * rng.normal()), v.shape));
+      enc.setFfnMask(layers - 1, Float32Array.from({ length: SIZE.dFF }, (_, i) => (i % 3 === 0 ? 0 : 1)));
+      const ids = tf.tensor2d(IDS, undefined, 'int32');
+      const all = enc.hidden(ids, false);
+      for (const positions of [[3, 0], [0, 5], [2, 2]]) {
+        const picked = enc.hiddenAt(ids, tf.tensor1d(positions, 'int32'));
+        expect(picked.shape).toEqual([2, SIZE.dModel]);
+        const rows = tf.tensor1d(positions.map((p, b) => b * IDS[0]!.length + p), 'int32');
+        expect(tf.max(tf.abs(tf.sub(picked, tf.gather(all, rows)))).dataSync()[0]!).toBeLessThan(1e-5);
+      }
+      expect(() => enc.hiddenAt(ids, tf.tensor1d([1], 'int32'))).toThrow(/one token per sequence/);
+      enc.dispose();
+    }
+  });
+
   it('passes a finite-difference gradient check wrt parameters of every kind (float32)', () => {
     const enc = tinyEncoder(3);
     const ids = tf.tensor2d(IDS, undefined, 'int32');

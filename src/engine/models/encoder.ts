@@ -12,7 +12,7 @@ import type { EncoderSize, LoraConfig, LoraTarget } from '../config';
 import { LORA_TARGETS } from '../config';
 import type { Rng } from '../rng';
 import { dropout, Linear, newVariable, normalValues } from './linear';
-import { attention } from './attention-op';
+import { attention, attentionOfOneQuery } from './attention-op';
 import { gelu } from './gelu-op';
 import { layerNorm } from './layer-norm-op';
 import { gatherRows, linear } from './matmul';
@@ -77,6 +77,12 @@ export interface EncoderTaps {
   blocks?: tf.Tensor2D[];
   /** Filled with each block's feed-forward hidden activation, after GELU (and after any mask): [B·T, dFF]. */
   ffn?: tf.Tensor2D[];
+}
+
+/** Additive attention mask of ids [B, T]: −1e9 on padding keys, so softmax gives them zero weight → [B, 1, 1, T]. */
+function paddingBias(ids: tf.Tensor2D): tf.Tensor {
+  const [B, T] = ids.shape;
+  return tf.reshape(tf.mul(tf.cast(tf.equal(ids, PAD_ID), 'float32'), -1e9), [B, 1, 1, T]);
 }
 
 export class Encoder {
@@ -178,26 +184,65 @@ export class Encoder {
   /** ids: [B, T] int32 → final hidden states, flat: [B·T, d] (row b·T + t is token t of sequence b). */
   hidden(ids: tf.Tensor2D, training: boolean, taps?: EncoderTaps): tf.Tensor2D {
     const [B, T] = ids.shape as [number, number];
+    const maskBias = paddingBias(ids);
+    let x = this.embed(ids, training);
+    this.blocks.forEach((blk, i) => {
+      x = tf.add(x, this.drop(this.attention(blk, blk.ln1.apply(x), B, T, maskBias, training), training)); // [B·T, d]
+      x = tf.add(x, this.drop(this.feedForward(i, x, training, taps), training)); // [B·T, d]
+      taps?.blocks?.push(x);
+    });
+    return this.finalNorm.apply(x); // [B·T, d]
+  }
+
+  /**
+   * The final hidden state of one token per sequence, in eval mode: positions: [B] int32 (the token of
+   * each row, 0 ≤ p < T) → [B, d], equal to those rows of `hidden` up to float rounding. The last block
+   * needs every token's keys and values, but its query, attention output, feed-forward and the final norm
+   * only at the token read: a masked-LM score with one masked token per sequence (ONION's) skips most of it.
+   */
+  hiddenAt(ids: tf.Tensor2D, positions: tf.Tensor1D): tf.Tensor2D {
+    const [B, T] = ids.shape as [number, number];
+    if (positions.shape[0] !== B) throw new Error(`hiddenAt reads one token per sequence: ${B} sequences, ${positions.shape[0]} positions`);
+    const maskBias = paddingBias(ids);
+    const last = this.blocks.length - 1;
+    let x = this.embed(ids, false);
+    this.blocks.slice(0, last).forEach((blk, i) => {
+      x = tf.add(x, this.attention(blk, blk.ln1.apply(x), B, T, maskBias, false));
+      x = tf.add(x, this.feedForward(i, x, false));
+    });
+    const blk = this.blocks[last]!;
+    const rows = tf.add(positions, tf.range(0, B * T, T, 'int32')) as tf.Tensor1D; // flat indices into B·T
+    const normed = blk.ln1.apply(x); // [B·T, d]
+    const q = blk.q.apply(gatherRows(normed, rows), false); // [B, d]
+    const heads = attentionOfOneQuery(q, blk.k.apply(normed, false), blk.v.apply(normed, false), maskBias, B, T, this.size.heads);
+    const y = tf.add(gatherRows(x, rows), blk.o.apply(heads, false)) as tf.Tensor2D; // [B, d]
+    return this.finalNorm.apply(tf.add(y, this.feedForward(last, y, false))); // [B, d]
+  }
+
+  /** Token plus position embeddings, flat: [B·T, d] (dropout in training). */
+  private embed(ids: tf.Tensor2D, training: boolean): tf.Tensor2D {
+    const [B, T] = ids.shape as [number, number];
     const d = this.size.dModel;
     if (T > this.maxLen) throw new Error(`sequence length ${T} exceeds the encoder's maxLen ${this.maxLen}`);
-    const drop = <X extends tf.Tensor>(x: X): X => (training ? dropout(x, this.dropoutRate, this.dropoutRng) : x);
-    // Additive attention mask: −1e9 on padding keys, so softmax gives them zero weight.
-    const maskBias = tf.reshape(tf.mul(tf.cast(tf.equal(ids, PAD_ID), 'float32'), -1e9), [B, 1, 1, T]); // [B, 1, 1, T]
     const flatIds = tf.reshape(ids, [B * T]) as tf.Tensor1D;
     const table = this.tokenEmbedding as tf.Tensor2D;
     const tok = this.tokenRows ? this.tokenRows.lookup(table, flatIds) : gatherRows(table, flatIds); // [B·T, d]
     const pos = tf.slice(this.positionEmbedding, [0, 0], [T, d]); // [T, d]
-    let x = drop(tf.reshape(tf.add(tf.reshape(tok, [B, T, d]), pos), [B * T, d])) as tf.Tensor2D; // [B·T, d]
-    this.blocks.forEach((blk, i) => {
-      x = tf.add(x, drop(this.attention(blk, blk.ln1.apply(x), B, T, maskBias, training))); // [B·T, d]
-      const mask = this.ffnMasks[i];
-      const active = gelu(blk.ff1.apply(blk.ln2.apply(x), training)); // [B·T, dFF]
-      const h = mask ? (tf.mul(active, mask) as tf.Tensor2D) : active;
-      taps?.ffn?.push(h);
-      x = tf.add(x, drop(blk.ff2.apply(h, training))); // [B·T, d]
-      taps?.blocks?.push(x);
-    });
-    return this.finalNorm.apply(x); // [B·T, d]
+    return this.drop(tf.reshape(tf.add(tf.reshape(tok, [B, T, d]), pos), [B * T, d]) as tf.Tensor2D, training);
+  }
+
+  /** Block `i`'s feed-forward branch (its pruning mask applied): x: [N, d] → [N, d]. */
+  private feedForward(i: number, x: tf.Tensor2D, training: boolean, taps?: EncoderTaps): tf.Tensor2D {
+    const blk = this.blocks[i]!;
+    const mask = this.ffnMasks[i];
+    const active = gelu(blk.ff1.apply(blk.ln2.apply(x), training)); // [N, dFF]
+    const h = mask ? (tf.mul(active, mask) as tf.Tensor2D) : active;
+    taps?.ffn?.push(h);
+    return blk.ff2.apply(h, training);
+  }
+
+  private drop<X extends tf.Tensor>(x: X, training: boolean): X {
+    return training ? dropout(x, this.dropoutRate, this.dropoutRng) : x;
   }
 
   /** Multi-head self-attention: x: [B·T, d] → [B·T, d]. */
@@ -340,7 +385,10 @@ export function tiedMlmLogits(
   training: boolean,
 ): tf.Tensor2D {
   const h = encoder.hidden(ids, training); // [B·T, d]
-  const picked = positions ? gatherRows(h, positions) : h; // [M, d]
-  const decoder = tf.transpose(encoder.tokenEmbedding) as tf.Tensor2D; // [d, V]
-  return linear(picked, decoder, bias as tf.Tensor1D); // [M, V]
+  return tiedDecoder(encoder, bias, positions ? gatherRows(h, positions) : h);
+}
+
+/** The tied masked-LM decoder: h [M, d] · Eᵀ + bias → [M, V]. */
+export function tiedDecoder(encoder: Encoder, bias: tf.Variable, h: tf.Tensor2D): tf.Tensor2D {
+  return linear(h, tf.transpose(encoder.tokenEmbedding) as tf.Tensor2D, bias as tf.Tensor1D);
 }

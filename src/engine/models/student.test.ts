@@ -91,6 +91,15 @@ describe('StudentModel', () => {
     m.dispose();
   });
 
+  it('mlmLogitsAt, one token per row, equals those rows of mlmLogits', () => {
+    const m = new StudentModel(STUDENT, V, T, 2, 0.1, new Rng(2));
+    const within = [2, 5, 1]; // one token of each row
+    const at = m.mlmLogitsAt(ids(), tf.tensor1d(within, 'int32'));
+    const rows = tf.tensor1d(within.map((p, b) => b * T + p), 'int32');
+    expect(maxDiff(at, m.mlmLogits(ids(), rows, false))).toBeLessThan(1e-5);
+    m.dispose();
+  });
+
   it('getWeights / setWeights round trip gives identical outputs in a model built from another seed', () => {
     const a = new StudentModel(STUDENT, V, T, 2, 0.1, new Rng(3));
     const b = new StudentModel(STUDENT, V, T, 2, 0.1, new Rng(4));

@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { EncoderSize, LoraConfig } from '../config';
 import type { Rng } from '../rng';
-import { Encoder, linearParams, type EncoderTaps, readParams, readParamsAsync, tiedMlmLogits, writeParams, type NamedWeights, type Param } from './encoder';
+import { Encoder, linearParams, type EncoderTaps, readParams, readParamsAsync, tiedDecoder, tiedMlmLogits, writeParams, type NamedWeights, type Param } from './encoder';
 import { dropout, Linear, newVariable } from './linear';
 import { poolStates, type Pooling } from './pooling';
 
@@ -77,6 +77,14 @@ export class StudentModel {
   /** ids: [B, T] int32, positions: [M] flat indices into B·T (null: every position) → logits [M, V]. */
   mlmLogits(ids: tf.Tensor2D, positions: tf.Tensor1D | null, training: boolean): tf.Tensor2D {
     return tiedMlmLogits(this.encoder, this.mlmBias, ids, positions, training);
+  }
+
+  /**
+   * Eval-mode MLM logits at one token per row: ids [B, T] int32, positions [B] int32 (0 ≤ p < T) → [B, V].
+   * The rows of `mlmLogits` at those tokens, with the last block run only there (`Encoder.hiddenAt`).
+   */
+  mlmLogitsAt(ids: tf.Tensor2D, positions: tf.Tensor1D): tf.Tensor2D {
+    return tiedDecoder(this.encoder, this.mlmBias, this.encoder.hiddenAt(ids, positions));
   }
 
   /** A fresh adapter on `cfg.targets` of every block (replacing any present). */
