@@ -6,7 +6,8 @@
  *   npm run bench -- [--backend wasm|cpu] [--preset NAME] [--runs N] [--json FILE] [--data DIR [--eval-only]]
  *
  * With `--data`, also one evaluation pass over the folder's dev and test splits, at the full window and in
- * order of length (`bench-eval.ts`); `--eval-only` measures only that.
+ * order of length (`bench-eval.ts`), and ONION's scoring of its first test sentences by both paths
+ * (`bench-onion.ts`); `--eval-only` measures only those.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
@@ -16,6 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig } from '../engine/config';
 import { configFromPreset } from '../engine/presets';
 import { measureEvaluation } from './bench-eval';
+import { measureOnionScoring } from './bench-onion';
 import { loadDataDir } from './node-data';
 import { openShippedFromDisk } from './shipped';
 import { initNodeBackend, type NodeBackend } from './backend';
@@ -37,6 +39,9 @@ const USAGE = 'usage: npm run bench -- [--backend wasm|cpu] [--preset NAME] [--r
 const MATMUL_SHAPE = { m: 2048, k: 256, n: 256 };
 
 const ms = (x: number) => x.toFixed(1);
+
+/** Test sentences ONION's scoring is timed on (each with its one-word deletions: about a second apiece). */
+const ONION_TEXTS = 20;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -179,6 +184,11 @@ async function reportEvaluation(cfg: ExperimentConfig, dir: string, runs: number
   console.log(`\nEvaluation of ${dir}'s dev + test (${m.sentences} sentences, window ${cfg.data.maxLength}), ${runs} alternated rounds:`);
   console.table([row('full window, set order', m.fullWindow), row('in order of length', m.byLength)]);
   console.log(`  in order of length ÷ full window: ${(median(m.byLength) / median(m.fullWindow)).toFixed(2)}; labels that differ: ${m.labelsDiffer} of ${m.sentences}\n`);
+  const o = await measureOnionScoring(cfg, data, shipped.tokenizer, ONION_TEXTS, runs);
+  const onionRow = (path: string, seconds: number[]) => ({ path, 'median s': Number(median(seconds).toFixed(2)), 's per round': seconds.map((x) => x.toFixed(2)).join(' / '), 'masked rows/s': Number((o.rows / median(seconds)).toFixed(0)) });
+  console.log(`ONION's scoring of the first ${o.texts} test sentences (${o.rows} masked rows), ${runs} alternated rounds:`);
+  console.table([onionRow('every block at every token', o.plain), onionRow('last block at the masked token', o.lastBlockAtMask)]);
+  console.log(`  last block at the mask ÷ every token: ${(median(o.lastBlockAtMask) / median(o.plain)).toFixed(2)}; largest relative difference of a pseudo-perplexity: ${o.maxRelativeDifference.toExponential(1)}\n`);
 }
 
 main().catch((e: unknown) => {

@@ -119,6 +119,15 @@ describe('defenses side by side', () => {
     expect(events.some((e) => e.type === 'log' && e.message.includes('side by side'))).toBe(true);
   });
 
+  it('with lanes, a repair that trains twice (NAD) starts first; alone, the config order stands', async () => {
+    const log: string[] = [];
+    await schedule(['lora', 'w2sdefense', 'nad', 'kd-only'], log, [], { lanes: lanes(1, log) });
+    expect(log.filter((l) => l.includes(':'))[0]).toBe('here:nad');
+    const alone: string[] = [];
+    await schedule(['lora', 'w2sdefense', 'nad', 'kd-only'], alone, []);
+    expect(alone).toEqual(['here:lora', 'here:w2sdefense', 'here:nad', 'here:kd-only']);
+  });
+
   it('a lane out of repairs screens for ONION here, stays open until this engine is done, and changes no verdict', async () => {
     const log: string[] = [];
     const texts = Array.from({ length: 40 }, (_, i) => `text ${i}`);

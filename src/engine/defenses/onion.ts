@@ -7,7 +7,8 @@
  * ONION used GPT-2. The lab's language model is the student as it was pretrained, before the public task
  * model and the attack (clean: it never saw a trigger), and a masked LM has no left-to-right perplexity,
  * so p is the pseudo-perplexity (Salazar et al. 2020): exp of minus the mean, over the input's tokens, of
- * log p(token | the input with that token masked). An input of n words costs about n² masked passes.
+ * log p(token | the input with that token masked). An input of n words costs about n² masked passes,
+ * each with the last block run at the masked token alone (`StudentModel.mlmLogitsAt`).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { CLS, MASK, type TextTokenizer } from '../data/tokenizer';
