@@ -48,6 +48,8 @@ export function screenEarly(method: DefenseId, texts: readonly string[], lanes: 
         throw error;
       }
     }
+    // Out of texts: its engine is freed now rather than when the defenses begin.
+    if (!stop.signal.aborted) open.splice(open.indexOf(lane), 1).forEach((l) => l.close());
   };
   for (let i = 0; i < lanes.count; i++) {
     work().catch((error: unknown) => {
