@@ -25,7 +25,7 @@ export async function loadDataset(spec: DatasetSpec, ctx: LoadContext): Promise<
     case 'setfit':
       return loadSetFit(spec.name, { signal: ctx.signal, seed: ctx.seed, ...(ctx.fetch ? { fetch: ctx.fetch } : {}) });
     case 'upload':
-      return parseUploadedFile(spec.fileName, spec.content, ctx.seed);
+      return parseUploadedFile(spec.fileName, new TextDecoder().decode(spec.bytes), ctx.seed);
   }
 }
 

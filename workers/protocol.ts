@@ -12,11 +12,11 @@ import type { SweepSpec } from '../src/engine/sweep';
 import type { SetFitName } from '../src/engine/data/url';
 import type { MeasuredOutcome, Measurement } from './measured-choice';
 
-/** Where a run's data comes from; the worker loads it (an upload travels as its text). */
+/** Where a run's data comes from; the worker loads it (an upload travels as its text's UTF-8 bytes). */
 export type DatasetSpec =
   | { kind: 'bundled' }
   | { kind: 'setfit'; name: SetFitName }
-  | { kind: 'upload'; fileName: string; content: string };
+  | { kind: 'upload'; fileName: string; bytes: Uint8Array };
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];

@@ -10,14 +10,16 @@ import { errorMessage } from '../src/engine/error-message';
 /** Progress is posted about this often, in bytes: a message per 64 KB chunk would flood the page. */
 const PROGRESS_EVERY = 1024 * 1024;
 
-const post = (message: UploadMessage) => self.postMessage(message);
+const post = (message: UploadMessage, transfer: Transferable[] = []) => self.postMessage(message, { transfer });
 
 self.onmessage = async (event: MessageEvent<UploadRequest>) => {
   const { file, seed } = event.data;
   try {
     const content = await readText(file);
     post({ type: 'progress', phase: 'parsing', loaded: file.size, total: file.size });
-    post({ type: 'done', upload: summarizeUpload(file.name, content, seed) });
+    const { content: text, ...summary } = summarizeUpload(file.name, content, seed);
+    const bytes = new TextEncoder().encode(text);
+    post({ type: 'done', upload: { ...summary, bytes } }, [bytes.buffer]);
   } catch (error) {
     post({ type: 'error', message: errorMessage(error) });
   }

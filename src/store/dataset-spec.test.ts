@@ -2,10 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUNDLED_SPAM_PATH } from '../engine/data/bundled';
-import type { UploadSummary } from '../engine/data/upload';
+import type { ParsedUpload } from '../../workers/upload-protocol';
 import { classWithName, knownLabelCount, knownLabelNames } from './dataset-spec';
 
-const upload = { fileName: 'topics.csv', labelNames: ['cars', 'food', 'sport'] } as UploadSummary;
+const upload = { fileName: 'topics.csv', labelNames: ['cars', 'food', 'sport'] } as ParsedUpload;
 
 describe('class names known before the data loads', () => {
   it('names the bundled corpus’s classes as its file does (built on install)', () => {

@@ -5,16 +5,16 @@
  */
 import { isSetFitName } from '../engine/data/url';
 import type { DatasetSpec } from '../../workers/protocol';
-import type { UploadSummary } from '../engine/data/upload';
+import type { ParsedUpload } from '../../workers/upload-protocol';
 
 export const BUNDLED_SOURCE = 'spam';
 
 type SpecOrError = { ok: true; spec: DatasetSpec } | { ok: false; message: string };
 
-export function datasetSpecFor(source: string, upload: UploadSummary | null): SpecOrError {
+export function datasetSpecFor(source: string, upload: ParsedUpload | null): SpecOrError {
   if (source === BUNDLED_SOURCE) return { ok: true, spec: { kind: 'bundled' } };
   if (isSetFitName(source)) return { ok: true, spec: { kind: 'setfit', name: source } };
-  if (upload && upload.fileName === source) return { ok: true, spec: { kind: 'upload', fileName: upload.fileName, content: upload.content } };
+  if (upload && upload.fileName === source) return { ok: true, spec: { kind: 'upload', fileName: upload.fileName, bytes: upload.bytes } };
   return {
     ok: false,
     message: `The dataset "${source}" is an uploaded file this page does not have: upload it again, or pick the bundled or an online dataset.`,
@@ -33,13 +33,13 @@ const KNOWN_LABEL_NAMES: Readonly<Record<string, readonly string[]>> = {
   ag_news: ['World', 'Sports', 'Business', 'Sci/Tech'],
 };
 
-export function knownLabelNames(source: string, upload: UploadSummary | null): readonly string[] | undefined {
+export function knownLabelNames(source: string, upload: ParsedUpload | null): readonly string[] | undefined {
   if (upload && upload.fileName === source) return upload.labelNames;
   return Object.prototype.hasOwnProperty.call(KNOWN_LABEL_NAMES, source) ? KNOWN_LABEL_NAMES[source] : undefined;
 }
 
 /** Label count of a source when it is known without loading it, so the target label is checked before Run. */
-export function knownLabelCount(source: string, upload: UploadSummary | null): number | undefined {
+export function knownLabelCount(source: string, upload: ParsedUpload | null): number | undefined {
   return knownLabelNames(source, upload)?.length;
 }
 

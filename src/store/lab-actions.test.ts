@@ -34,7 +34,8 @@ function setup() {
   // The upload worker's work, in-process: the same parser and summary, with the progress it would post.
   const readUpload: ReadUpload = async (file, seed, onProgress) => {
     onProgress({ type: 'progress', phase: 'parsing', loaded: file.size, total: file.size });
-    return summarizeUpload(file.name, await file.text(), seed);
+    const { content, ...summary } = summarizeUpload(file.name, await file.text(), seed);
+    return { ...summary, bytes: new TextEncoder().encode(content) };
   };
   store.subscribe((s, before) => {
     if (s.uploadProgress && s.uploadProgress !== before.uploadProgress) progress.push(`${s.uploadProgress.phase} ${s.uploadProgress.loaded}/${s.uploadProgress.total}`);
@@ -79,6 +80,8 @@ describe('lab actions', () => {
     const runs = worker.sent.filter((m) => m.type === 'run');
     expect(runs.map((r) => r.type === 'run' && r.runId)).toEqual([1, 2]);
     expect(runs[0]).toMatchObject({ dataset: { kind: 'upload', fileName: 'mine.csv' } });
+    // The file travels to the run's worker as its UTF-8 bytes, whole.
+    expect(new TextDecoder().decode((runs[0] as unknown as { dataset: { bytes: Uint8Array } }).dataset.bytes)).toBe(CSV);
     expect(store.getState().run.status).toBe('cancelled');
   });
 

@@ -8,7 +8,7 @@ import type { UploadProgress } from './upload-reader';
 import { createStore, type StateCreator } from 'zustand/vanilla';
 import { DEFAULT_CONFIG, type ExperimentConfig } from '../engine/config';
 import { configFromPreset } from '../engine/presets';
-import type { UploadSummary } from '../engine/data/upload';
+import type { ParsedUpload } from '../../workers/upload-protocol';
 import type { BackendReport, CacheEntryInfo, FeatureMap, SweepOutcome, SweepProgress, Prediction, RunOutcome, TrySample } from '../../workers/protocol';
 import { setAt, type LeafValue } from './config-paths';
 import { beginRun, endRun, IDLE_RUN, markCancelling, reduceEvent, type RunState, type StampedEvent } from './run-state';
@@ -26,8 +26,8 @@ interface ConfigSlice {
   loadUrlState(state: UrlState): void;
 }
 
-/** An uploaded file, kept as text so a new seed re-splits it. */
-export type UploadedFile = UploadSummary;
+/** An uploaded file, kept as its bytes so a run (with any seed) splits it again in the run's worker. */
+export type UploadedFile = ParsedUpload;
 
 interface DatasetSlice {
   upload: UploadedFile | null;
