@@ -15,33 +15,31 @@ const post = (message: UploadMessage, transfer: Transferable[] = []) => self.pos
 self.onmessage = async (event: MessageEvent<UploadRequest>) => {
   const { file, seed } = event.data;
   try {
-    const content = await readText(file);
+    const bytes = await readBytes(file);
     post({ type: 'progress', phase: 'parsing', loaded: file.size, total: file.size });
-    const { content: text, ...summary } = summarizeUpload(file.name, content, seed);
-    const bytes = new TextEncoder().encode(text);
+    // The page gets the bytes it was read from (transferred, never decoded there); the text is parsed here.
+    const { content: _text, ...summary } = summarizeUpload(file.name, new TextDecoder('utf-8').decode(bytes), seed);
     post({ type: 'done', upload: { ...summary, bytes } }, [bytes.buffer]);
   } catch (error) {
     post({ type: 'error', message: errorMessage(error) });
   }
 };
 
-/** The file's text, decoded as UTF-8 chunk by chunk (a character split across chunks stays whole). */
-async function readText(file: File): Promise<string> {
+/** The file's bytes, read as a stream so that the page can show how far it got. */
+async function readBytes(file: File): Promise<Uint8Array> {
   const reader = file.stream().getReader();
-  const decoder = new TextDecoder('utf-8');
-  const parts: string[] = [];
+  const bytes = new Uint8Array(file.size);
   let loaded = 0;
   let reported = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
+    bytes.set(value, loaded);
     loaded += value.byteLength;
-    parts.push(decoder.decode(value, { stream: true }));
     if (loaded - reported >= PROGRESS_EVERY) {
       reported = loaded;
       post({ type: 'progress', phase: 'reading', loaded, total: file.size });
     }
   }
-  parts.push(decoder.decode());
-  return parts.join('');
+  return bytes.subarray(0, loaded);
 }

@@ -14,7 +14,7 @@ import { defenseStage } from './stages';
 import type { DefenseLane, LaneFactory, LaneSetup } from './defense-lanes';
 import type { DefenseId } from './defenses/catalog';
 import type { Screened } from './defenses/input-filter';
-import { SCREEN_CHUNK } from './defenses/shared-screening';
+import { longestFirst, SCREEN_CHUNK } from './defenses/shared-screening';
 import { errorMessage } from './error-message';
 
 export interface EarlyScreening {
@@ -28,8 +28,7 @@ export interface EarlyScreening {
  * filter's stage screens what is left.
  */
 export function screenEarly(method: DefenseId, texts: readonly string[], lanes: LaneFactory, setup: Omit<LaneSetup, 'models'>, emit: Emit): EarlyScreening {
-  const words = (t: string) => t.split(/\s+/).filter(Boolean).length;
-  const queue = [...texts].sort((a, b) => words(b) - words(a));
+  const queue = longestFirst(texts).map((i) => texts[i]!);
   const verdicts = new Map<string, Screened>();
   const stop = new AbortController();
   const open: DefenseLane[] = [];

@@ -33,14 +33,21 @@ export interface SharedScreenResult {
 }
 
 /**
+ * Indices of `texts` by word count, most first, ties in the order given: the cost grows with length, so
+ * the last chunks, which decide when all are done, are short.
+ */
+export function longestFirst(texts: readonly string[]): number[] {
+  const words = texts.map((t) => t.split(/\s+/).filter(Boolean).length);
+  return texts.map((_, i) => i).sort((a, b) => words[b]! - words[a]! || a - b);
+}
+
+/**
  * Every text's verdict, in the order given: `here` screens chunk after chunk, and every engine
  * `helpers` lends takes chunks from the same queue. A chunk a helper failed on goes back to the queue
  * and is screened here. `onProgress` hears the number of texts done after each chunk.
  */
 export async function screenShared(texts: readonly string[], here: ScreenChunk, helpers: ScreenHelpers | undefined, onProgress?: (done: number) => void): Promise<SharedScreenResult> {
-  // Longest first (the cost grows with length), so the last chunks, which decide when all are done, are short.
-  const words = texts.map((t) => t.split(/\s+/).filter(Boolean).length);
-  const order = texts.map((_, i) => i).sort((a, b) => words[b]! - words[a]! || a - b);
+  const order = longestFirst(texts);
   const queue: number[][] = [];
   for (let i = 0; i < order.length; i += SCREEN_CHUNK) queue.push(order.slice(i, i + SCREEN_CHUNK));
   const verdicts: Screened[] = new Array<Screened>(texts.length);
