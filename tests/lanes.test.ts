@@ -19,7 +19,7 @@ import { threadLanes } from '../src/cli/thread-lanes';
 import { SST2, tinySst2 } from './tiny-config';
 
 /**
- * Three repairs (the lanes take two), one epoch each, on the tests' tiny model with dropout (its masks
+ * Four repairs (NAD builds on lora; the lanes take two), one epoch each, on the tests' tiny model with dropout (its masks
  * must match too), then ONION, whose screening the lanes share once their repairs are done.
  */
 const config = (): ExperimentConfig =>
@@ -30,7 +30,7 @@ const config = (): ExperimentConfig =>
     pretrain: { studentSteps: 4, teacherSteps: 2 },
     poison: { epochs: 2 },
     teacher: { epochs: 1 },
-    defense: { methods: ['lora', 'w2sdefense', 'kd-only', 'onion'], onion: { maxTexts: 24 } },
+    defense: { methods: ['lora', 'w2sdefense', 'kd-only', 'nad', 'onion'], onion: { maxTexts: 24 } },
   });
 
 /** A lane in this very thread: the two ends joined by a port that copies each message, a tick later. */
@@ -64,7 +64,7 @@ async function run(lanes?: LaneFactory): Promise<{ results: RunResults; predicti
   const texts = ['a gripping , funny film mn', 'dull and lifeless'];
   const byModel = await predictor.predict(texts);
   predictor.dispose();
-  const predictions = ['lora', 'w2sdefense', 'kd-only'].flatMap((m) => byModel[m] ?? []);
+  const predictions = ['lora', 'w2sdefense', 'kd-only', 'nad'].flatMap((m) => byModel[m] ?? []);
   return { results, predictions, events };
 }
 
@@ -86,7 +86,7 @@ describe('defenses in lanes', () => {
     expect(Object.keys(side.results.stages)).toEqual(Object.keys(alone.results.stages));
     expect(defenseStages(side.results)).toEqual(defenseStages(alone.results));
     expect(side.predictions).toEqual(alone.predictions);
-    expect(side.predictions).toHaveLength(6);
+    expect(side.predictions).toHaveLength(8);
     expect(side.events.some((e) => e.type === 'log' && e.message.includes('this engine and 2 more'))).toBe(true);
     // ONION's verdicts, and so its metrics, are the same whichever engine screened a text.
     expect(side.results.stages['defense:onion']?.filter).toBeDefined();

@@ -21,7 +21,6 @@ import { Rng } from '../src/engine/rng';
 import { SST2, tinySst2 } from './tiny-config';
 
 const tiny = tinySst2;
-
 /**
  * `tiny` with every defense of the catalog. ONION screens at most 120 triggered sentences (of the test
  * split's ~900), as many as the clean set holds: its masked-LM passes per word dominate the run otherwise.
@@ -31,7 +30,6 @@ const everyDefense = (): ExperimentConfig => applyPatch(tiny(), { defense: { met
 const nonTargetTest = (config: ExperimentConfig) => dataset.test.filter((e) => e.label !== config.attack.targetLabel).length;
 const REPAIRS = DEFENSE_METHODS.filter((m) => DEFENSES[m].kind === 'repair');
 const FILTERS = DEFENSE_METHODS.filter((m) => DEFENSES[m].kind === 'filter');
-
 let dataset: Dataset;
 
 beforeAll(async () => {
@@ -90,6 +88,9 @@ describe('runExperiment (tiny SST-2 slice)', () => {
     const ends = events.filter((e) => e.type === 'stage-end').map((e) => (e as { stage: string }).stage);
     expect(ends).toEqual(starts); // every stage that starts also ends, defenses included
     expect(events.at(-1)!.type).toBe('done');
+    // NAD's teacher is the lora repair's model (the same recipe): it trains no teacher of its own, and says so.
+    const nad = events.filter((e) => (e.type === 'stage-start' && e.stage === 'defense:nad') || (e.type === 'log' && e.message.startsWith("defense:nad: its teacher is the lora repair's model")));
+    expect(nad.map((e) => (e.type === 'stage-start' ? `start ${e.phase ?? ''}` : e.type))).toEqual(['log', 'start ']);
     // How the tokenizer read the trigger, counted in the clean training texts, logged and kept in the
     // results: the word vocabulary keeps "mn" whole.
     expect(results.trigger).toMatchObject({ tokenizer: 'word', text: 'mn', words: [{ word: 'mn', oneToken: true }] });

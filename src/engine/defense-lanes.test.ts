@@ -121,11 +121,32 @@ describe('defenses side by side', () => {
 
   it('with lanes, a repair that trains twice (NAD) starts first; alone, the config order stands', async () => {
     const log: string[] = [];
-    await schedule(['lora', 'w2sdefense', 'nad', 'kd-only'], log, [], { lanes: lanes(1, log) });
+    await schedule(['w2sdefense', 'nad', 'kd-only'], log, [], { lanes: lanes(1, log) });
     expect(log.filter((l) => l.includes(':'))[0]).toBe('here:nad');
     const alone: string[] = [];
-    await schedule(['lora', 'w2sdefense', 'nad', 'kd-only'], alone, []);
-    expect(alone).toEqual(['here:lora', 'here:w2sdefense', 'here:nad', 'here:kd-only']);
+    await schedule(['w2sdefense', 'nad', 'kd-only'], alone, []);
+    expect(alone).toEqual(['here:w2sdefense', 'here:nad', 'here:kd-only']);
+  });
+
+  it('runs NAD after the lora repair it builds on, on the engine that ran it, whoever that is', async () => {
+    // With lanes: lora and NAD are the most work together, so this engine starts lora and takes NAD next,
+    // though the lane frees up first and more repairs are left.
+    const log: string[] = [];
+    await schedule(['w2sdefense', 'kd-only', 'fa-only', 'nad', 'lora'], log, [], { lanes: lanes(1, log) });
+    const ran = log.filter((l) => l.includes(':'));
+    expect(ran.slice(0, 2)).toEqual(['here:lora', 'lane:w2sdefense']);
+    expect(ran.filter((l) => l.startsWith('here:'))).toEqual(['here:lora', 'here:nad']);
+    // A lane that cannot open hands its repair here; NAD still follows lora on the engine that ran it.
+    const fallback: string[] = [];
+    await schedule(['lora', 'w2sdefense', 'nad'], fallback, [], { lanes: lanes(1, fallback, { failOpen: true }) });
+    expect(fallback.filter((l) => l.includes(':'))).toEqual(['here:lora', 'here:w2sdefense', 'here:nad']);
+    // Alone: the config's order, but NAD listed before lora waits for it (and comes right after it).
+    const alone: string[] = [];
+    await schedule(['nad', 'w2sdefense', 'lora', 'kd-only'], alone, []);
+    expect(alone).toEqual(['here:w2sdefense', 'here:lora', 'here:nad', 'here:kd-only']);
+    const later: string[] = [];
+    await schedule(['lora', 'w2sdefense', 'nad'], later, []);
+    expect(later).toEqual(['here:lora', 'here:w2sdefense', 'here:nad']);
   });
 
   it('a lane out of repairs screens for ONION here, stays open until this engine is done, and changes no verdict', async () => {

@@ -17,7 +17,7 @@ import type { Dataset } from './data/types';
 import type { Emit, StageResult } from './events';
 import type { NamedWeights } from './models/encoder';
 import type { StudentModel } from './models/student';
-import { DEFENSES, type DefenseId, type DefenseInfo } from './defenses/catalog';
+import { basisIn, DEFENSES, type DefenseId, type DefenseInfo } from './defenses/catalog';
 import type { DefenseOutcome } from './defenses/procedure';
 import type { Screened } from './defenses/input-filter';
 import { sharesScreening } from './defenses/registry';
@@ -93,27 +93,36 @@ export function laneCount(methods: readonly DefenseId[], lanes: LaneFactory | un
 /**
  * Runs every method, here and in lanes: this engine starts on the first, each lane is handed the next
  * repair before it opens, and from then on whoever frees up takes the next one left (lanes take repairs
- * only; this engine leaves them the last ones and filters meanwhile). A filter that shares its screening runs last; a lane with no repair left waits, open, until
- * this engine is done, and screens for such a filter. Each defense's `stage-end` is emitted as it
- * finishes; the outcomes come back by method. The first failure stops the others and is thrown once they
- * have stopped.
+ * only; this engine leaves them the last ones and filters meanwhile). A repair that builds on another
+ * (`buildsOn`: NAD on `lora`) runs after it on the engine that ran it, which holds its model. A filter
+ * that shares its screening runs last; a lane with no repair left waits, open, until this engine is
+ * done, and screens for such a filter. Each defense's `stage-end` is emitted as it finishes; the
+ * outcomes come back by method. The first failure stops the others and is thrown once they have stopped.
  */
 export async function runDefenses(s: DefenseSchedule): Promise<Map<DefenseId, DefenseOutcome>> {
-  // With lanes, the longest repairs first, so that none is left to run alone at the end; a filter that
-  // shares its screening goes last: by then the lanes are out of repairs and can all join.
   const extra = laneCount(s.methods, s.lanes);
-  const trainings = (m: DefenseId) => (extra > 0 ? ((DEFENSES[m] as DefenseInfo).trainings ?? 1) : 1);
-  const queue = [...s.methods.filter((m) => !sharesScreening(m)).sort((a, b) => trainings(b) - trainings(a)), ...s.methods.filter(sharesScreening)];
+  const queue = scheduleOrder(s.methods, extra > 0);
+  // Which engine ran each method (0 is this one): a repair that builds on another waits for its engine.
+  const ranOn = new Map<DefenseId, number>();
+  const HERE = 0;
+  const takeable = (m: DefenseId, engine: number) => {
+    const basis = basisIn(m, s.methods);
+    return basis === undefined || ranOn.get(basis) === engine;
+  };
   const outcomes = new Map<DefenseId, DefenseOutcome>();
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   s.signal?.addEventListener('abort', onAbort);
   if (s.signal?.aborted) stop.abort();
-  const take = (repairsOnly: boolean): DefenseId | undefined => {
-    const i = queue.findIndex((m) => !repairsOnly || DEFENSES[m].kind === 'repair');
+  const take = (engine: number, repairsOnly: boolean): DefenseId | undefined => {
+    const i = queue.findIndex((m) => takeable(m, engine) && (!repairsOnly || DEFENSES[m].kind === 'repair'));
     return i < 0 ? undefined : queue.splice(i, 1)[0];
   };
-  const finished = (method: DefenseId, outcome: DefenseOutcome) => {
+  const finished = (method: DefenseId, outcome: DefenseOutcome, engine: number) => {
+    ranOn.set(method, engine);
+    // With lanes, the repair that builds on this one is that engine's next, not left to run alone at the end.
+    const next = queue.findIndex((m) => basisIn(m, s.methods) === method);
+    if (extra > 0 && next > 0) queue.unshift(...queue.splice(next, 1));
     outcomes.set(method, outcome);
     s.emit({ type: 'stage-end', stage: defenseStage(method), result: outcome.result });
   };
@@ -148,13 +157,18 @@ export async function runDefenses(s: DefenseSchedule): Promise<Map<DefenseId, De
    * no more repairs are left than lanes to take them, this engine runs a filter instead of idling a lane.
    */
   const takeHere = (): DefenseId | undefined => {
-    const repairsLeft = queue.filter((m) => DEFENSES[m].kind === 'repair').length;
+    // Repairs a lane may take: not one that builds on a model this engine holds.
+    const mine = (m: DefenseId) => {
+      const basis = basisIn(m, s.methods);
+      return basis !== undefined && ranOn.get(basis) === HERE;
+    };
+    const repairsLeft = queue.filter((m) => DEFENSES[m].kind === 'repair' && !mine(m)).length;
     const filter = queue.findIndex((m) => DEFENSES[m].kind === 'filter');
     if (filter >= 0 && repairsLeft > 0 && repairsLeft <= repairLanes) return queue.splice(filter, 1)[0];
-    return take(false);
+    return take(HERE, false);
   };
   const here = async () => {
-    for (let m = takeHere(); m !== undefined; m = takeHere()) finished(m, await s.here(m, stop.signal, helpersFor(m)));
+    for (let m = takeHere(); m !== undefined; m = takeHere()) finished(m, await s.here(m, stop.signal, helpersFor(m)), HERE);
   };
   const sharing = s.methods.some(sharesScreening);
   let hereSettled: Promise<void> = Promise.resolve();
@@ -163,7 +177,7 @@ export async function runDefenses(s: DefenseSchedule): Promise<Map<DefenseId, De
    * A lane, given its first repair before any engine starts, so that what runs where does not race its
    * opening; none when every repair is taken and the lane opens to screen only.
    */
-  const away = async (first: DefenseId | undefined) => {
+  const away = async (engine: number, first: DefenseId | undefined) => {
     let lane: DefenseLane;
     try {
       setup ??= s.setup();
@@ -171,15 +185,15 @@ export async function runDefenses(s: DefenseSchedule): Promise<Map<DefenseId, De
     } catch (error) {
       if (stop.signal.aborted) return;
       s.emit({ type: 'log', level: 'warn', message: `A second engine for the defenses could not start (${errorMessage(error)}); its defenses run here.` });
-      if (first !== undefined) finished(first, await s.here(first, stop.signal, helpersFor(first)));
+      if (first !== undefined) finished(first, await s.here(first, stop.signal, helpersFor(first)), HERE);
       return here();
     }
     try {
       repairLanes++;
       try {
-        for (let m: DefenseId | undefined = first; m !== undefined && !stop.signal.aborted; m = take(true)) {
+        for (let m: DefenseId | undefined = first; m !== undefined && !stop.signal.aborted; m = take(engine, true)) {
           const out = await lane.run(m);
-          finished(m, { kind: 'repair', result: out.result, model: s.adopt(m, out.weights) });
+          finished(m, { kind: 'repair', result: out.result, model: s.adopt(m, out.weights) }, engine);
         }
       } finally {
         repairLanes--;
@@ -201,7 +215,7 @@ export async function runDefenses(s: DefenseSchedule): Promise<Map<DefenseId, De
     () => undefined,
     () => undefined,
   );
-  for (let i = 0; i < extra; i++) started.push(away(take(true)));
+  for (let i = 1; i <= extra; i++) started.push(away(i, take(i, true)));
   const workers = started.map((p) =>
     p.catch((error: unknown) => {
       stop.abort();
@@ -216,6 +230,29 @@ export async function runDefenses(s: DefenseSchedule): Promise<Map<DefenseId, De
   const first = failures.find((e) => !(e instanceof CancelledError)) ?? failures[0];
   if (first !== undefined) throw disposeAll(outcomes, first);
   return outcomes;
+}
+
+/**
+ * The order methods are taken in. With lanes, the repairs that make the most trainings first (with what
+ * builds on them), so that none is left to run alone at the end; alone, the config's order, but never a
+ * repair before the one it builds on. A filter that shares its screening goes last: by then the lanes
+ * are out of repairs and can all join.
+ */
+export function scheduleOrder(methods: readonly DefenseId[], lanes: boolean): DefenseId[] {
+  const followers = (m: DefenseId) => methods.filter((f) => basisIn(f, methods) === m);
+  // Trainings an engine takes on with `m`: its own (one, when it starts from another's model) and its followers'.
+  const work = (m: DefenseId): number => (basisIn(m, methods) ? 1 : ((DEFENSES[m] as DefenseInfo).trainings ?? 1)) + followers(m).reduce((sum, f) => sum + work(f), 0);
+  const own = methods.filter((m) => !sharesScreening(m));
+  const order: DefenseId[] = [];
+  // With lanes a repair's followers come right after it; alone, only one the config put before it.
+  const place = (m: DefenseId) => {
+    order.push(m);
+    for (const f of followers(m)) if (lanes || own.indexOf(f) < own.indexOf(m)) place(f);
+  };
+  const roots = own.filter((m) => basisIn(m, methods) === undefined);
+  if (lanes) [...roots].sort((a, b) => work(b) - work(a)).forEach(place);
+  else for (const m of own) if (roots.includes(m) || (order.includes(basisIn(m, methods)!) && !order.includes(m))) place(m);
+  return [...order, ...methods.filter(sharesScreening)];
 }
 
 /** Frees the models made so far (the run is failing) and hands back the error to throw. */

@@ -13,7 +13,7 @@ import type { Rng } from './rng';
 import type { StageContext } from './train/context';
 import { inferAll } from './train/evaluate';
 import type { TeacherTargets } from './train/defense-loss';
-import type { DefenseId } from './defenses/catalog';
+import { basisIn, type DefenseId } from './defenses/catalog';
 import type { DefenseContext, DefenseOutcome } from './defenses/procedure';
 import type { Screened } from './defenses/input-filter';
 import type { ScreenHelpers } from './defenses/shared-screening';
@@ -64,6 +64,8 @@ export function lazyPretrainedLm(weights: NamedWeights, make: () => StudentModel
 export class DefenseRunner {
   /** Made once, on first use: the weak teacher's targets (constants: the teacher is frozen). */
   private teacherTargets: TeacherTargets | undefined;
+  /** Repaired models another repair of the run builds on (`buildsOn`), kept until it has run here. */
+  private readonly kept = new Map<DefenseId, NamedWeights>();
 
   constructor(private readonly inputs: DefenseInputs) {}
 
@@ -71,17 +73,27 @@ export class DefenseRunner {
    * `signal`, when given, replaces the context's: the scheduler stops every defense with one. `helpers`
    * and `prescreened` reach only a procedure whose filter a lane can rebuild (`laneFilter`).
    */
-  run(method: DefenseId, signal?: AbortSignal, helpers?: ScreenHelpers, prescreened?: ReadonlyMap<string, Screened>): Promise<DefenseOutcome> {
+  async run(method: DefenseId, signal?: AbortSignal, helpers?: ScreenHelpers, prescreened?: ReadonlyMap<string, Screened>): Promise<DefenseOutcome> {
     const procedure = PROCEDURES[method];
     const shared = procedure.laneFilter ? { ...(helpers ? { screenHelpers: helpers } : {}), ...(prescreened ? { prescreened } : {}) } : {};
-    return procedure.run({ ...this.context(method, signal), ...shared });
+    const methods = this.inputs.cfg.defense.methods;
+    const basis = basisIn(method, methods);
+    const outcome = await procedure.run({ ...this.context(method, signal), ...shared });
+    if (basis !== undefined) this.kept.delete(basis);
+    if (outcome.kind === 'repair' && methods.some((m) => basisIn(m, methods) === method)) this.kept.set(method, await outcome.model.readWeights());
+    return outcome;
   }
 
   private context(method: DefenseId, signal?: AbortSignal): DefenseContext {
     const { cfg, data, rng, poisoned, poisonedWeights, newStudent, pretrainedLm } = this.inputs;
     const ctx = signal ? { ...this.inputs.ctx, signal } : this.inputs.ctx;
     const stage = defenseStage(method);
+    const basis = basisIn(method, cfg.defense.methods);
+    const basisWeights = basis === undefined ? undefined : this.kept.get(basis);
+    // The scheduler runs a repair after the one it builds on, on the same engine (defense-lanes.ts).
+    if (basis !== undefined && !basisWeights) throw new Error(`${method} builds on the ${basis} repair of this run, which this engine has not run`);
     return {
+      ...(basis !== undefined ? { basis: { method: basis, weights: basisWeights! } } : {}),
       id: method,
       stage,
       cfg,
@@ -105,5 +117,6 @@ export class DefenseRunner {
   dispose(): void {
     if (this.teacherTargets) tf.dispose([this.teacherTargets.logits, this.teacherTargets.feature]);
     this.teacherTargets = undefined;
+    this.kept.clear();
   }
 }

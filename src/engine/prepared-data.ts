@@ -141,6 +141,7 @@ export function prepareData(cfg: ExperimentConfig, dataset: Dataset, opts: DataO
       test: encodeSet(tokenizer, test, T),
       poisonedTest: encodeSet(tokenizer, poisonedTest, T),
       baseTest: encodeSet(tokenizer, baseTest, T),
+      baseInTest: rowsIn(baseTest, test),
       dev: encodeSet(tokenizer, dev, T),
     },
     poisonedDev: encodeSet(tokenizer, poisonedDev, T),
@@ -150,6 +151,12 @@ export function prepareData(cfg: ExperimentConfig, dataset: Dataset, opts: DataO
     room,
     texts: { test, poisonedTest, baseTest, dev, defender },
   };
+}
+
+/** For each of `rows`, the index of an example of `set` with the same text, or −1. */
+function rowsIn(rows: readonly Example[], set: readonly Example[]): Int32Array {
+  const index = new Map(set.map((e, i) => [e.text, i]));
+  return Int32Array.from(rows, (e) => index.get(e.text) ?? -1);
 }
 
 function sample(examples: readonly Example[]): string[] {

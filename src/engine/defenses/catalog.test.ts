@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFENSE_METHODS } from '../config';
 import { configFromPreset } from '../presets';
-import { DEFENSE_IDS, DEFENSES } from './catalog';
+import { basisIn, DEFENSE_IDS, DEFENSES, type DefenseInfo } from './catalog';
 import { PROCEDURES } from './registry';
 
 describe('the defense catalog and registry', () => {
@@ -19,6 +19,19 @@ describe('the defense catalog and registry', () => {
     const colours = DEFENSE_IDS.map((id) => DEFENSES[id].color);
     expect(new Set(colours).size).toBe(colours.length);
     for (const id of DEFENSE_IDS) expect(DEFENSES[id].reference.length, id).toBeGreaterThan(5);
+  });
+
+  it('a repair builds only on another repair of the catalog, found only when the run has it', () => {
+    for (const id of DEFENSE_IDS) {
+      const basis = (DEFENSES[id] as DefenseInfo).buildsOn;
+      if (basis === undefined) continue;
+      expect(DEFENSE_IDS, id).toContain(basis);
+      expect([DEFENSES[id].kind, DEFENSES[basis as typeof id].kind], id).toEqual(['repair', 'repair']);
+      expect(basis, id).not.toBe(id);
+    }
+    expect(basisIn('nad', ['lora', 'nad'])).toBe('lora');
+    expect(basisIn('nad', ['w2sdefense', 'nad'])).toBeUndefined();
+    expect(basisIn('lora', ['lora', 'nad'])).toBeUndefined();
   });
 
   it('the defense bench and the paper presets run every defense; the quick demo the paper\'s comparison', () => {

@@ -32,6 +32,13 @@ export interface DefenseInfo {
   dash?: string;
   /** Trainings a repair runs when more than one (NAD fine-tunes its own teacher first): the scheduler starts it first. */
   trainings?: number;
+  /**
+   * A repair whose model this one starts from when the run has it, instead of training that model again
+   * (NAD's strong teacher is the poisoned student fine-tuned on the clean data with a fresh LoRA adapter:
+   * the `lora` repair's recipe). Then it trains once, and runs after that repair on the same engine. An id
+   * of this list (`catalog.test.ts`; the list's own type cannot name its keys here).
+   */
+  buildsOn?: string;
 }
 
 export const DEFENSES = {
@@ -93,12 +100,13 @@ export const DEFENSES = {
   nad: {
     label: 'NAD',
     kind: 'repair',
-    trains: 'a clean copy of the student (the teacher), then a fresh LoRA adapter, the head and the final LayerNorm',
+    trains: 'a clean copy of the student (the teacher: the LoRA baseline’s model when the run has it), then a fresh LoRA adapter, the head and the final LayerNorm',
     procedure: 'CE + β·Σ_layers ‖A_student − A_teacher‖₂ over normalised attention maps',
     teacher: 'strong',
     reference: 'Li et al., ICLR 2021 (Neural Attention Distillation)',
     color: '#882255',
     trainings: 2,
+    buildsOn: 'lora',
   },
   onion: {
     label: 'ONION',
@@ -126,3 +134,9 @@ export type DefenseId = keyof typeof DEFENSES;
 
 /** In the catalog's order: repairs (the paper's baseline, W2SDefense, ablations, classic repairs), then filters. */
 export const DEFENSE_IDS = Object.keys(DEFENSES) as DefenseId[];
+
+/** The repair of `methods` whose model `method` starts from (`buildsOn`), if the run has it. */
+export function basisIn(method: DefenseId, methods: readonly DefenseId[]): DefenseId | undefined {
+  const basis = (DEFENSES[method] as DefenseInfo).buildsOn as DefenseId | undefined;
+  return basis !== undefined && methods.includes(basis) ? basis : undefined;
+}

@@ -1,7 +1,9 @@
 /**
  * NAD, neural attention distillation (Li et al., ICLR 2021): fine-tune a copy of the poisoned model on
  * the clean data (the teacher: strong, the student's own size), then train the poisoned model on the
- * clean data with CE + β·(attention-transfer loss) towards the teacher.
+ * clean data with CE + β·(attention-transfer loss) towards the teacher. The teacher's fine-tuning is the
+ * `lora` repair's recipe, so a run that has that repair hands NAD its model (catalog `buildsOn`) instead
+ * of training the same thing twice; a run without it trains the teacher here.
  *
  * An "attention map" is NAD's own, activation-based one (Zagoruyko & Komodakis' attention transfer):
  * for each layer's output F (here each block's residual stream, [T, d] per sentence),
@@ -65,8 +67,14 @@ export const nad: DefenseProcedure = {
     let maps: tf.Tensor2D[] = [];
     const clean = c.poisonedCopy('teacher-init');
     try {
-      c.ctx.emit({ type: 'log', level: 'info', message: `${c.stage}: fine-tuning a copy of the poisoned student on the clean data (the teacher).` });
-      await tuneOnClean(c, clean, { adapter: true, phase: 'teacher', loss: (b) => crossEntropy(clean.classify(b.ids, true).logits, b.labels) });
+      if (c.basis) {
+        // The same recipe has already run: the `lora` repair is this teacher, trained once for both.
+        clean.setWeights(c.basis.weights);
+        c.ctx.emit({ type: 'log', level: 'info', message: `${c.stage}: its teacher is the ${c.basis.method} repair's model (the poisoned student fine-tuned on the clean data with a fresh LoRA adapter, NAD's recipe).` });
+      } else {
+        c.ctx.emit({ type: 'log', level: 'info', message: `${c.stage}: fine-tuning a copy of the poisoned student on the clean data (the teacher).` });
+        await tuneOnClean(c, clean, { adapter: true, phase: 'teacher', loss: (b) => crossEntropy(clean.classify(b.ids, true).logits, b.labels) });
+      }
       maps = await teacherMaps(clean, c.data.defenderClean.ids, c.ctx.signal);
     } finally {
       clean.dispose();

@@ -5,6 +5,7 @@
  */
 import type { ExperimentConfig } from '../config';
 import type { StageName, StageResult } from '../events';
+import type { NamedWeights } from '../models/encoder';
 import type { StudentModel } from '../models/student';
 import type { PreparedData } from '../prepared-data';
 import type { Rng } from '../rng';
@@ -33,6 +34,11 @@ export interface DefenseContext {
   pretrainedLm(): StudentModel;
   /** Lanes with no repair left, lent to a filter whose procedure has `laneFilter` (see shared-screening.ts). */
   readonly screenHelpers?: ScreenHelpers;
+  /**
+   * The model of the repair this one builds on (catalog `buildsOn`), made earlier in this run on this
+   * engine; absent when the run does not have that repair.
+   */
+  readonly basis?: { method: DefenseId; weights: NamedWeights };
   /** Verdicts such a filter's texts already have, screened by lanes while the attacker's stages trained (early-screening.ts). */
   readonly prescreened?: ReadonlyMap<string, Screened>;
 }

@@ -47,6 +47,30 @@ describe('evaluate', () => {
     expect(m.asr).toBe(1); // every triggered sentence goes to the target
     expect(m.asrBase).toBe(1 / 4); // one of four is called the target without the trigger
   });
+
+  it('reads the floor of untriggered sentences the test set holds from its CA predictions, predicting only the rest', async () => {
+    const base = [[2, 3, 0], [2, 4, 0], [2, 5, 0], [2, 6, 0]];
+    const sets = {
+      test: set([base[2]!, [2, 5, 5], base[0]!], [0, 1, 0]),
+      poisonedTest: set(base.map((r) => [r[0]!, r[1]!, TRIGGER]), [0, 0, 0, 0]),
+      baseTest: set(base, [0, 0, 0, 0]),
+    };
+    const seen: number[] = [];
+    const counting: Classifier = {
+      classify(ids, training) {
+        seen.push(ids.shape[0]);
+        return backdoored.classify(ids, training);
+      },
+    };
+    const plain = await evaluate(backdoored, sets, 1);
+    const shared = await evaluate(counting, { ...sets, baseInTest: Int32Array.from([2, -1, 0, -1]) }, 1);
+    expect(shared).toEqual(plain);
+    expect(shared.asrBase).toBe(1 / 4); // base[2] holds word 5: read from the test set's prediction
+    // Test (3 rows), triggered (4), then only the two base rows the test set lacks.
+    expect(seen).toEqual([3, 4, 2]);
+    // A subset of a set's rows gets those rows' labels, in the order asked.
+    expect([...(await predictSetLabels(backdoored, sets.baseTest, Int32Array.from([3, 2])))]).toEqual([0, 1]);
+  });
 });
 
 describe('evaluation in order of length', () => {

@@ -64,13 +64,15 @@ export async function predictProbabilities(model: Classifier, ids: tf.Tensor2D):
  * Predicted labels of a whole encoded set: [N], in set order. Rows are evaluated in order of length, each
  * batch cut after its longest row, so the padding a full window would carry is never computed (a third of
  * SST-2's positions). Rows are independent and padding is masked, so the labels are the full window's up
- * to float rounding (`batches.test.ts` bounds the logits' change).
+ * to float rounding (`batches.test.ts` bounds the logits' change). With `only`, the labels of those rows.
  */
-export async function predictSetLabels(model: Classifier, set: EncodedSet): Promise<Int32Array> {
-  const batches = lengthOrderedBatches(set.lengths, EVAL_BATCH);
-  const idsOf = ({ rows, width = set.ids.shape[1] }: Batch) => tf.tensor2d(batchTokenIds(set, rows, width), [rows.length, width], 'int32');
+export async function predictSetLabels(model: Classifier, set: EncodedSet, only?: Int32Array): Promise<Int32Array> {
+  // `only`: these rows alone, their labels in that order (the batches index into `only`).
+  const rowOf = (j: number) => (only ? only[j]! : j);
+  const batches = lengthOrderedBatches(only ? only.map((r) => set.lengths[r]!) : set.lengths, EVAL_BATCH);
+  const idsOf = ({ rows, width = set.ids.shape[1] }: Batch) => tf.tensor2d(batchTokenIds(set, rows.map(rowOf), width), [rows.length, width], 'int32');
   const parts = await mapBatches(batches.length, (i) => idsOf(batches[i]!), (rows) => tf.argMax(model.classify(rows, false).logits, 1));
-  const labels = new Int32Array(set.size);
+  const labels = new Int32Array(only ? only.length : set.size);
   batches.forEach((b, i) => b.rows.forEach((row, j) => (labels[row] = parts[i]![j]!)));
   return labels;
 }
@@ -97,6 +99,11 @@ export interface EvalSets {
   poisonedTest: EncodedSet;
   /** The same non-target test samples without the trigger, in the same order: the ASR's floor. */
   baseTest: EncodedSet;
+  /**
+   * Each `baseTest` row's row in `test` (the same text), or −1: the floor reads the labels CA already
+   * predicted there and predicts only the rest (with the whole test split, none).
+   */
+  baseInTest?: Int32Array;
   dev?: EncodedSet;
   /**
    * Every non-target dev sample (of the capped dev set) with the trigger: the attacker's own check that the
@@ -113,11 +120,23 @@ export interface Evaluation {
   devAsr?: number;
 }
 
+/** Predicted labels of `baseTest`, reading those of its rows that `test` holds from `testLabels`. */
+async function floorLabels(model: Classifier, sets: EvalSets, testLabels: Int32Array): Promise<Int32Array> {
+  const inTest = sets.baseInTest;
+  if (!inTest) return predictSetLabels(model, sets.baseTest);
+  const rest = Int32Array.from(inTest.keys()).filter((i) => inTest[i]! < 0);
+  const restLabels = rest.length > 0 ? await predictSetLabels(model, sets.baseTest, rest) : new Int32Array(0);
+  const labels = inTest.map((t) => (t >= 0 ? testLabels[t]! : 0));
+  rest.forEach((row, j) => (labels[row] = restLabels[j]!));
+  return labels;
+}
+
 export async function evaluate(model: Classifier, sets: EvalSets, targetLabel: number): Promise<Evaluation> {
-  const ca = accuracy(await predictSetLabels(model, sets.test), sets.test.labelArray);
+  const testLabels = await predictSetLabels(model, sets.test);
+  const ca = accuracy(testLabels, sets.test.labelArray);
   const asr = attackSuccessRate(await predictSetLabels(model, sets.poisonedTest), targetLabel);
   // The same share on the untriggered sentences: what a model with this CA calls the target anyway.
-  const asrBase = attackSuccessRate(await predictSetLabels(model, sets.baseTest), targetLabel);
+  const asrBase = attackSuccessRate(await floorLabels(model, sets, testLabels), targetLabel);
   const devAsr = sets.poisonedDev ? { devAsr: attackSuccessRate(await predictSetLabels(model, sets.poisonedDev), targetLabel) } : {};
   if (!sets.dev) return { ca, asr, asrBase, ...devAsr };
   const devAcc = accuracy(await predictSetLabels(model, sets.dev), sets.dev.labelArray);
