@@ -30,7 +30,7 @@ export interface DefenseInfo {
   color: string;
   /** SVG dash pattern for reference lines, so the story does not rest on colour alone. */
   dash?: string;
-  /** Trainings a repair runs when more than one (NAD fine-tunes its own teacher first): the scheduler starts it first. */
+  /** Trainings a repair runs when more than one (NAD fine-tunes its own teacher first, unless the run has the repair it builds on): the scheduler starts it first. */
   trainings?: number;
   /**
    * A repair whose model this one starts from when the run has it, instead of training that model again
