@@ -95,11 +95,18 @@ async function main(): Promise<void> {
     }
     sections.push(renderSection(preset, runs));
   }
+  // Where each preset's data came from: `--data` for the presets that read a {train,dev,test}.jsonl folder.
+  const readsDir = presets.some((p) => configFromPreset(p).data.source === 'sst2');
+  const bundled = presets.filter((p) => configFromPreset(p).data.source !== 'sst2');
+  const dataSources = [
+    ...(readsDir ? [`the data from \`${values.data}\``] : []),
+    ...(bundled.length > 0 ? [`${bundled.join(', ')} on ${bundled.length > 1 ? 'their' : 'its'} bundled data`] : []),
+  ].join('; ');
   const doc = [
     '# Results: W2SDefense at browser scale',
     '',
-    `Measured by \`npm run bench:science -- --presets ${presets.join(',')} --seeds ${seeds.join(',')}${evalSplit === 'dev' ? ' --eval dev' : ''}${values.config ? ` --config ${values.config}` : ''}\` on ${new Date().toISOString().slice(0, 10)},`,
-    `backend \`${backend}\` (Node), SST-2 from \`${values.data}\`, the quick demo on its bundled data, measured on the **${evalSplit}** split. CA = clean accuracy on the`,
+    `Measured by \`npm run bench:science -- --presets ${presets.join(',')} --seeds ${seeds.join(',')}${readsDir ? ` --data ${values.data}` : ''}${evalSplit === 'dev' ? ' --eval dev' : ''}${values.config ? ` --config ${values.config}` : ''}\` on ${new Date().toISOString().slice(0, 10)},`,
+    `backend \`${backend}\` (Node), ${dataSources}, measured on the **${evalSplit}** split. CA = clean accuracy on the`,
     'split; ASR = share of triggered non-target samples classified as the target label; floor (`asrBase`) = the same',
     'sentences without the trigger classified as the target (ordinary mistakes: ASR cannot go below it); clean-model floor =',
     'the clean public task model (before the attack) on the same triggered sentences (what the trigger does by itself). Mean ± sample',
