@@ -96,7 +96,6 @@ describe('runExperiment (tiny SST-2 slice)', () => {
     expect(results.trigger).toMatchObject({ tokenizer: 'word', text: 'mn', words: [{ word: 'mn', oneToken: true }] });
     expect(results.trigger!.cleanTexts).toBeGreaterThan(0);
     expect(events).toContainEqual({ type: 'log', level: 'info', message: `Trigger: ${results.trigger!.summary}.` });
-
     // Tensor count flat across the epochs of each stage.
     for (const [stage, counts] of tensorsAtEpoch) expect(new Set(counts).size, stage).toBe(1);
 
