@@ -12,7 +12,7 @@ export interface UploadRequest {
  * UTF-8 bytes. Bytes are transferred, and copied on to the run's worker, without ever being decoded on
  * the page: a string of tens of MB, deserialised on the page's thread, froze it for 200–260 ms.
  */
-export type ParsedUpload = Omit<UploadSummary, 'content'> & { bytes: Uint8Array };
+export type ParsedUpload = UploadSummary & { bytes: Uint8Array };
 
 export type UploadMessage =
   | { type: 'progress'; phase: 'reading' | 'parsing'; loaded: number; total: number }

@@ -18,7 +18,7 @@ self.onmessage = async (event: MessageEvent<UploadRequest>) => {
     const bytes = await readBytes(file);
     post({ type: 'progress', phase: 'parsing', loaded: file.size, total: file.size });
     // The page gets the bytes it was read from (transferred, never decoded there); the text is parsed here.
-    const { content: _text, ...summary } = summarizeUpload(file.name, new TextDecoder('utf-8').decode(bytes), seed);
+    const summary = summarizeUpload(file.name, new TextDecoder('utf-8').decode(bytes), seed);
     post({ type: 'done', upload: { ...summary, bytes } }, [bytes.buffer]);
   } catch (error) {
     post({ type: 'error', message: errorMessage(error) });

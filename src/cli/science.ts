@@ -96,8 +96,8 @@ async function main(): Promise<void> {
     sections.push(renderSection(preset, runs));
   }
   // Where each preset's data came from: `--data` for the presets that read a {train,dev,test}.jsonl folder.
-  const readsDir = presets.some((p) => configFromPreset(p).data.source === 'sst2');
   const bundled = presets.filter((p) => configFromPreset(p).data.source !== 'sst2');
+  const readsDir = bundled.length < presets.length;
   const dataSources = [
     ...(readsDir ? [`the data from \`${values.data}\``] : []),
     ...(bundled.length > 0 ? [`${bundled.join(', ')} on ${bundled.length > 1 ? 'their' : 'its'} bundled data`] : []),

@@ -158,10 +158,7 @@ export async function runDefenses(s: DefenseSchedule): Promise<Map<DefenseId, De
    */
   const takeHere = (): DefenseId | undefined => {
     // Repairs a lane may take: not one that builds on a model this engine holds.
-    const mine = (m: DefenseId) => {
-      const basis = basisIn(m, s.methods);
-      return basis !== undefined && ranOn.get(basis) === HERE;
-    };
+    const mine = (m: DefenseId) => basisIn(m, s.methods) !== undefined && takeable(m, HERE);
     const repairsLeft = queue.filter((m) => DEFENSES[m].kind === 'repair' && !mine(m)).length;
     const filter = queue.findIndex((m) => DEFENSES[m].kind === 'filter');
     if (filter >= 0 && repairsLeft > 0 && repairsLeft <= repairLanes) return queue.splice(filter, 1)[0];
@@ -233,26 +230,17 @@ export async function runDefenses(s: DefenseSchedule): Promise<Map<DefenseId, De
 }
 
 /**
- * The order methods are taken in. With lanes, the repairs that make the most trainings first (with what
- * builds on them), so that none is left to run alone at the end; alone, the config's order, but never a
- * repair before the one it builds on. A filter that shares its screening goes last: by then the lanes
- * are out of repairs and can all join.
+ * The order methods are taken in. With lanes, the repairs with the most trainings first (counting what
+ * builds on them), so that none is left to run alone at the end; alone, the config's order. A repair that
+ * builds on another waits for it either way (`runDefenses`' `takeable`). A filter that shares its
+ * screening goes last: by then the lanes are out of repairs and can all join.
  */
 export function scheduleOrder(methods: readonly DefenseId[], lanes: boolean): DefenseId[] {
-  const followers = (m: DefenseId) => methods.filter((f) => basisIn(f, methods) === m);
-  // Trainings an engine takes on with `m`: its own (one, when it starts from another's model) and its followers'.
-  const work = (m: DefenseId): number => (basisIn(m, methods) ? 1 : ((DEFENSES[m] as DefenseInfo).trainings ?? 1)) + followers(m).reduce((sum, f) => sum + work(f), 0);
-  const own = methods.filter((m) => !sharesScreening(m));
-  const order: DefenseId[] = [];
-  // With lanes a repair's followers come right after it; alone, only one the config put before it.
-  const place = (m: DefenseId) => {
-    order.push(m);
-    for (const f of followers(m)) if (lanes || own.indexOf(f) < own.indexOf(m)) place(f);
-  };
-  const roots = own.filter((m) => basisIn(m, methods) === undefined);
-  if (lanes) [...roots].sort((a, b) => work(b) - work(a)).forEach(place);
-  else for (const m of own) if (roots.includes(m) || (order.includes(basisIn(m, methods)!) && !order.includes(m))) place(m);
-  return [...order, ...methods.filter(sharesScreening)];
+  // A repair's own trainings (one, when it starts from another's model), and those of what builds on it.
+  const own = (m: DefenseId) => (basisIn(m, methods) ? 1 : ((DEFENSES[m] as DefenseInfo).trainings ?? 1));
+  const work = (m: DefenseId): number => own(m) + methods.filter((f) => basisIn(f, methods) === m).reduce((sum, f) => sum + work(f), 0);
+  const unshared = methods.filter((m) => !sharesScreening(m));
+  return [...(lanes ? [...unshared].sort((a, b) => work(b) - work(a)) : unshared), ...methods.filter(sharesScreening)];
 }
 
 /** Frees the models made so far (the run is failing) and hands back the error to throw. */

@@ -76,10 +76,10 @@ export class DefenseRunner {
   async run(method: DefenseId, signal?: AbortSignal, helpers?: ScreenHelpers, prescreened?: ReadonlyMap<string, Screened>): Promise<DefenseOutcome> {
     const procedure = PROCEDURES[method];
     const shared = procedure.laneFilter ? { ...(helpers ? { screenHelpers: helpers } : {}), ...(prescreened ? { prescreened } : {}) } : {};
+    const context = this.context(method, signal);
+    const outcome = await procedure.run({ ...context, ...shared });
+    if (context.basis) this.kept.delete(context.basis.method);
     const methods = this.inputs.cfg.defense.methods;
-    const basis = basisIn(method, methods);
-    const outcome = await procedure.run({ ...this.context(method, signal), ...shared });
-    if (basis !== undefined) this.kept.delete(basis);
     if (outcome.kind === 'repair' && methods.some((m) => basisIn(m, methods) === method)) this.kept.set(method, await outcome.model.readWeights());
     return outcome;
   }
@@ -89,11 +89,11 @@ export class DefenseRunner {
     const ctx = signal ? { ...this.inputs.ctx, signal } : this.inputs.ctx;
     const stage = defenseStage(method);
     const basis = basisIn(method, cfg.defense.methods);
-    const basisWeights = basis === undefined ? undefined : this.kept.get(basis);
+    const weights = basis === undefined ? undefined : this.kept.get(basis);
     // The scheduler runs a repair after the one it builds on, on the same engine (defense-lanes.ts).
-    if (basis !== undefined && !basisWeights) throw new Error(`${method} builds on the ${basis} repair of this run, which this engine has not run`);
+    if (basis !== undefined && !weights) throw new Error(`${method} builds on the ${basis} repair of this run, which this engine has not run`);
     return {
-      ...(basis !== undefined ? { basis: { method: basis, weights: basisWeights! } } : {}),
+      ...(basis !== undefined && weights ? { basis: { method: basis, weights } } : {}),
       id: method,
       stage,
       cfg,

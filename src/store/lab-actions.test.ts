@@ -34,8 +34,8 @@ function setup() {
   // The upload worker's work, in-process: the same parser and summary, with the progress it would post.
   const readUpload: ReadUpload = async (file, seed, onProgress) => {
     onProgress({ type: 'progress', phase: 'parsing', loaded: file.size, total: file.size });
-    const { content, ...summary } = summarizeUpload(file.name, await file.text(), seed);
-    return { ...summary, bytes: new TextEncoder().encode(content) };
+    const text = await file.text();
+    return { ...summarizeUpload(file.name, text, seed), bytes: new TextEncoder().encode(text) };
   };
   store.subscribe((s, before) => {
     if (s.uploadProgress && s.uploadProgress !== before.uploadProgress) progress.push(`${s.uploadProgress.phase} ${s.uploadProgress.loaded}/${s.uploadProgress.total}`);

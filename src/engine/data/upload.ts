@@ -117,10 +117,9 @@ function parseJsonArray(content: string, fileName: string): RawRow[] {
   });
 }
 
-/** An uploaded file as the page keeps it: the text (the run's worker parses it again) and what the preview shows. */
+/** What the page shows of a parsed file (the run's worker parses the file again, with the run's seed). */
 export interface UploadSummary {
   fileName: string;
-  content: string;
   labelNames: string[];
   preview: PreviewRow[];
   /** Examples per label over the whole file. */
@@ -138,7 +137,6 @@ export function summarizeUpload(fileName: string, content: string, seed: number)
   const all = [...dataset.train, ...dataset.dev, ...dataset.test];
   return {
     fileName,
-    content,
     labelNames: dataset.labelNames,
     preview: previewRows(dataset, PREVIEW_ROWS),
     counts: labelCounts(all, dataset.labelNames.length),
