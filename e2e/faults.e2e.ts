@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { expect, test } from './harness';
-import { backendName, byTestId, errorText, labResults, longTasksSince, openLab, recordLongTasks, runToEnd, TINY_RUN, waitForRunEnd } from './lab-page';
+import { backendName, byTestId, errorText, labResults, openLab, runToEnd, TINY_RUN, waitForRunEnd } from './lab-page';
+import { describeTasks, traceMainThread } from './main-thread';
 import { MAX_UPLOAD_BYTES } from '../src/engine/data/upload';
 
 /** The warnings the run log shows (the worker's `log` events of level warn). */
@@ -182,21 +183,25 @@ test(`a big upload is read off the page's thread with progress; a file over ${MA
   const rows = Array.from({ length: 200_000 }, (_, i) => JSON.stringify({ text: `review ${i}: ${'a fine and thoughtful film about people '.repeat(3)}`, label: i % 2 }));
   const big = join(dir, 'big.jsonl');
   await writeFile(big, rows.join('\n'));
-  await recordLongTasks(page);
   await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
   await backendName(page);
   await page.click(byTestId('dataset-upload'));
-  const t0 = await page.evaluate(() => performance.now());
-  await page.setInputFiles(byTestId('upload-input'), big);
-  await page.waitForSelector(byTestId('upload-progress'), { timeout: 10_000 });
-  const progress = (await page.textContent(byTestId('upload-progress'))) ?? '';
-  await page.waitForSelector(byTestId('upload-preview'), { timeout: 120_000 });
-  const tasks = await longTasksSince(page, t0);
+  const { result: progress, tasks } = await traceMainThread(page, async () => {
+    await page.setInputFiles(byTestId('upload-input'), big);
+    await page.waitForSelector(byTestId('upload-progress'), { timeout: 10_000 });
+    const shown = (await page.textContent(byTestId('upload-progress'))) ?? '';
+    await page.waitForSelector(byTestId('upload-preview'), { timeout: 120_000 });
+    return shown;
+  });
   const counts = (await page.textContent(byTestId('upload-counts'))) ?? '';
-  note(`progress shown: "${progress.trim()}"; then ${counts}; main-thread tasks over 200 ms while reading: ${tasks.filter((t) => t.duration > 200).length}`);
+  note(`progress shown: "${progress.trim()}"; then ${counts}; main thread while reading: ${describeTasks(tasks)}`);
   expect(/^(Reading|Parsing) big\.jsonl: [\d.]+ of [\d.]+ MB/.test(progress.trim()), `progress names the file and the MB: ${progress}`);
   expect(counts === '0: 100000 · 1: 100000', `every row counted: ${counts}`);
-  expect(tasks.every((t) => t.duration <= 200), `the page never froze: ${tasks.map((t) => t.duration.toFixed(0)).join(', ')} ms`);
+  // Reading on the page's thread costs far more than this: deserialising the file's text alone held it
+  // 200–260 ms. The busiest task here (React drawing the preview) spent 24–42 ms on the CPU in 10 runs,
+  // all with training jobs on both cores (e2e/main-thread.ts says why the CPU time).
+  const busy = tasks.filter((t) => t.cpuMs > 100);
+  expect(busy.length === 0, `the page never froze: main-thread tasks over 100 ms on the CPU: ${busy.map((t) => t.cpuMs.toFixed(0)).join(', ')} ms`);
 
   const huge = join(dir, 'huge.jsonl');
   await writeFile(huge, Buffer.alloc(MAX_UPLOAD_BYTES + 1, 0x20));

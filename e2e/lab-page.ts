@@ -2,17 +2,6 @@
 import type { Page } from '@playwright/test';
 import type { RunResults } from '../src/engine/events';
 
-interface LongTask {
-  start: number;
-  duration: number;
-}
-
-declare global {
-  interface Window {
-    __longTasks?: LongTask[];
-  }
-}
-
 export const byTestId = (id: string) => `[data-testid="${id}"]`;
 
 /**
@@ -85,17 +74,3 @@ export async function labResults(page: Page): Promise<RunResults | undefined> {
   return page.evaluate(() => window.__labResults);
 }
 
-/** Page-side: collect long tasks from page load on (the observer is installed before any script). */
-export async function recordLongTasks(page: Page): Promise<void> {
-  await page.addInitScript(() => {
-    const tasks: LongTask[] = [];
-    window.__longTasks = tasks;
-    new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) tasks.push({ start: entry.startTime, duration: entry.duration });
-    }).observe({ type: 'longtask', buffered: true });
-  });
-}
-
-export async function longTasksSince(page: Page, since: number): Promise<LongTask[]> {
-  return page.evaluate((t0) => (window.__longTasks ?? []).filter((t) => t.start >= t0), since);
-}

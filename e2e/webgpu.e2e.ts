@@ -3,23 +3,24 @@
  * backend the worker picks and its kernels; and the page's main thread while a run trains.
  */
 import { expect, test } from './harness';
-import { backendName, byTestId, errorText, labResults, longTasksSince, openLab, recordLongTasks, runToEnd, stageStatuses, TINY_RUN } from './lab-page';
+import { backendName, byTestId, errorText, labResults, openLab, runToEnd, stageStatuses, TINY_RUN } from './lab-page';
+import { describeTasks, traceMainThread } from './main-thread';
 import { expectTableMatches, percent } from './results-table';
 import type { RunResults } from '../src/engine/events';
 import { DEFENSE_IDS } from '../src/engine/defenses/catalog';
 
-test('no long task over 200 ms on the main thread while training', async ({ page, baseUrl, note }) => {
+test('no main-thread task over 200 ms on the CPU while training', async ({ page, baseUrl, note }) => {
   test.setTimeout(180_000);
-  await recordLongTasks(page);
   await openLab(page, baseUrl, { hash: TINY_RUN, backend: 'wasm' });
   await backendName(page);
-  const t0 = await page.evaluate(() => performance.now());
-  const end = await runToEnd(page, 150_000);
+  const { result: end, tasks } = await traceMainThread(page, () => runToEnd(page, 150_000));
   expect(end === 'done', `run ended "${end}"`);
-  const tasks = await longTasksSince(page, t0);
-  note(`long tasks (>50 ms) while training: ${tasks.length}, longest ${Math.max(0, ...tasks.map((t) => t.duration)).toFixed(0)} ms`);
-  const over = tasks.filter((t) => t.duration > 200);
-  expect(over.length === 0, `main-thread tasks over 200 ms: ${over.map((t) => t.duration.toFixed(0)).join(', ')} ms`);
+  note(`main thread while training: ${describeTasks(tasks)}`);
+  // Training is in the worker: one training step on the page's thread would hold it for seconds. The
+  // busiest task here spent 72–96 ms on the CPU in 10 runs with
+  // training jobs on both cores (e2e/main-thread.ts says why the CPU time, not the wall time).
+  const busy = tasks.filter((t) => t.cpuMs > 200);
+  expect(busy.length === 0, `main-thread tasks over 200 ms on the CPU: ${busy.map((t) => t.cpuMs.toFixed(0)).join(', ')} ms`);
 });
 
 // Under SwiftShader (software WebGPU: this machine and CI) the run relies on the lab's barrier-free
@@ -28,7 +29,6 @@ test('no long task over 200 ms on the main thread while training', async ({ page
 test('the quick preset runs end to end on WebGPU and fills charts and table with the worker’s results', async ({ page, baseUrl, note }) => {
   test.skip(process.env.E2E_SKIP_WEBGPU_RUN === '1', 'E2E_SKIP_WEBGPU_RUN=1');
   test.setTimeout(570_000);
-  await recordLongTasks(page);
   // The quick preset with its two main defenses, one epoch each. Only defense.* is changed, so the
   // attacker's published models (pretrained, public task model, poisoned, teacher: made with exactly this
   // preset and seed) load and only the defenses train on the device; six defense epochs of 1,500 mails
@@ -36,7 +36,6 @@ test('the quick preset runs end to end on WebGPU and fills charts and table with
   await openLab(page, baseUrl, { hash: 'preset=quick&defense.methods=lora,w2sdefense&defense.epochs=1', backend: 'webgpu' });
   const backend = await backendName(page);
   expect(backend === 'webgpu', `?backend=webgpu keeps WebGPU, got "${backend}"`);
-  const t0 = await page.evaluate(() => performance.now());
   const started = Date.now();
   const end = await runToEnd(page, 540_000);
   const seconds = (Date.now() - started) / 1000;
@@ -97,8 +96,6 @@ test('the quick preset runs end to end on WebGPU and fills charts and table with
   // on 10 of 10 test seeds (docs/FINDINGS.md). Which defense wins is measured in benchmarks, never here.
   expect(poisoned.asr - poisoned.asrBase >= 0.15, `the backdoor is learned (ASR ${percent(poisoned.asr)} ≥ floor ${percent(poisoned.asrBase)} + 15 points)`);
 
-  const long = (await longTasksSince(page, t0)).filter((t) => t.duration > 200);
-  note(`main-thread tasks over 200 ms during the webgpu run: ${long.length}`);
   if (process.env.E2E_SCREENSHOT) {
     await page.screenshot({ path: process.env.E2E_SCREENSHOT, fullPage: false });
     note(`screenshot saved to ${process.env.E2E_SCREENSHOT}`);
