@@ -3,7 +3,7 @@
  * (epochs 1…max, 0–100 %) and the method colours (one legend above both), so the story reads across
  * them at a glance.
  *
- * Main-thread cost matters here: the e2e suite allows no task over 200 ms while training, and a
+ * Main-thread cost matters here: the e2e suite allows no task over 200 ms of CPU time while training, and a
  * recharts update is a cascade of store dispatches. So every line the config will draw is mounted
  * before the run, each with its own data (a new epoch of one method redraws one line); the two charts
  * redraw in separate tasks (`useStaggered`); ticks are fixed so no label text is measured; the legend
