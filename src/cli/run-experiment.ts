@@ -50,7 +50,7 @@ export async function runFromNode(spec: NodeRunSpec): Promise<RunResults> {
   const emit = (event: LabEvent) => {
     const elapsedSeconds = Number(((performance.now() - started) / 1000).toFixed(2));
     log.write(`${JSON.stringify({ ...event, elapsedSeconds })}\n`);
-    if (spec.verbose !== false) printEvent(event, elapsedSeconds);
+    if (spec.verbose !== false) printEvent(event, elapsedSeconds, spec.evalSplit ?? 'test');
     spec.onEvent?.(event);
   };
   const extra = config.pretrain.extraCorpus === 'none' ? undefined : await loadExtraCorpus(config.pretrain.extraCorpus);
@@ -82,7 +82,8 @@ function isFilterStage(stage: string): boolean {
 
 const pct = (x: number | undefined) => (x === undefined ? '   -  ' : `${(x * 100).toFixed(1).padStart(5)}%`);
 
-function printEvent(e: LabEvent, elapsedSeconds: number): void {
+/** `split`: the split measured (`--eval dev` measures dev in place of test). */
+function printEvent(e: LabEvent, elapsedSeconds: number, split: 'test' | 'dev'): void {
   const at = `  [at ${elapsedSeconds.toFixed(0)} s]`;
   switch (e.type) {
     case 'stage-start':
@@ -109,7 +110,7 @@ function printEvent(e: LabEvent, elapsedSeconds: number): void {
       break;
     case 'floors':
       console.log(
-        `ℹ ASR rests on ${e.floors.triggered} triggered test sentences (every non-target one), CA on ${e.floors.cleanTest}` +
+        `ℹ ASR rests on ${e.floors.triggered} triggered ${split} sentences (every non-target one), CA on ${e.floors.cleanTest}` +
           (e.floors.cleanModelAsr === null ? '; no public task model, so no clean-model floor' : `; clean-model floor (the public task model on them) ${pct(e.floors.cleanModelAsr)}`),
       );
       break;

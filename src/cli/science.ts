@@ -190,7 +190,8 @@ function renderAttack(runs: Finished[]): string[] {
   const attacks = runs.flatMap((r) => (r.results.attack ? [r.results.attack] : []));
   const triggered = [...new Set(runs.flatMap((r) => (r.results.floors ? [r.results.floors.triggered] : [])))];
   const out: string[] = [];
-  if (triggered.length) out.push(`ASR rests on ${triggered.join(' / ')} triggered test sentences (every non-target sentence of the test split).`);
+  const split = runs[0]?.results.evalSplit ?? 'test';
+  if (triggered.length) out.push(`ASR rests on ${triggered.join(' / ')} triggered ${split} sentences (every non-target sentence of the ${split} split).`);
   if (attacks.length) {
     const planted = attacks.filter((a) => a.planted).length;
     out.push(
