@@ -50,7 +50,7 @@ async function stopTracing(cdp: CDPSession): Promise<void> {
 }
 
 /** The tasks of the renderer's main thread (named `CrRendererMain` in the trace's metadata). */
-export function mainThreadTasks(events: readonly TraceEvent[]): MainThreadTask[] {
+function mainThreadTasks(events: readonly TraceEvent[]): MainThreadTask[] {
   const mainThreads = new Set(events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => e.tid));
   if (mainThreads.size === 0) throw new Error('the trace names no renderer main thread (CrRendererMain)');
   return events
