@@ -65,3 +65,8 @@ export function describeTasks(tasks: readonly MainThreadTask[]): string {
   if (longest === null) return 'no tasks';
   return `longest ${longest.cpuMs.toFixed(0)} ms on the CPU (${longest.wallMs.toFixed(0)} ms wall); longest wall ${longestWall.toFixed(0)} ms; ${tasks.length} tasks`;
 }
+
+/** The CPU times, in whole ms, of the tasks that held the thread longer than `limitMs`: none is the pass. */
+export function cpuOver(tasks: readonly MainThreadTask[], limitMs: number): string[] {
+  return tasks.filter((t) => t.cpuMs > limitMs).map((t) => t.cpuMs.toFixed(0));
+}
