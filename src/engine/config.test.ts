@@ -21,6 +21,9 @@ describe('presets', () => {
     expect(badnet.taskModel.enabled).toBe(true);
     expect(badnet.poison.method).toBe('lora');
     expect(badnet.defense.faMode).toBe('token');
+    // The defense rate is chosen on SST-2's dev split (FINDINGS *Round 14*), not inherited from the quick demo.
+    expect(badnet.defense.lr).toBe(2e-3);
+    expect(configFromPreset('quick').defense.lr).toBe(1e-3);
     expect(configFromPreset('paper-sst2-insent').attack.trigger).toBe('I watched this 3D movie');
     expect(configFromPreset('paper-sst2-syntactic').attack.kind).toBe('syntactic');
   });

@@ -19,7 +19,7 @@ const paperSst2 = (kind: AttackKind, weights: { ce: number; kd: number; fa: numb
   // attack (see pipeline.ts). The protocol: pretrained student → public task model (clean full
   // fine-tuning) → the attacker's LoRA, merged, until the backdoor holds → defenses on the whole clean
   // train set, as the paper's defender holds it. The defense regime is the quick demo's, chosen on the
-  // spam corpus's dev split; it was not re-tuned on SST-2 (docs/FINDINGS.md says what that costs).
+  // spam corpus's dev split, but for its learning rate, chosen on SST-2's dev split (below).
   // The public LLM: the shipped checkpoints (public text from npm, WordPiece vocabulary), adapted to the
   // task's own text by a few hundred more masked-LM steps (domain-adaptive pretraining), as a hub model
   // would be fine-tuned from a general one.
@@ -47,6 +47,11 @@ const paperSst2 = (kind: AttackKind, weights: { ce: number; kd: number; fa: numb
   defense: {
     ...DEFAULT_CONFIG.defense,
     ...weights,
+    // 2e-3, every repair alike (plain LoRA is the paper's baseline at its defense's rate). Chosen on SST-2's
+    // dev split by a rule written before the runs (docs/FINDINGS.md, *Round 14*): W2SDefense met the target
+    // on 3 of 6 InSent and syntactic cells against 2 of 6 at the quick demo's 1e-3, BadNet's 3 of 3 held, and
+    // plain LoRA kept 98–100 % on all 9. Thin: the one cell it won moved by less than the spread of seeds.
+    lr: 2e-3,
     // rank d/2 on every linear and the head (the quick demo's regime, see DEFAULT_CONFIG.defense)
     lora: { rank: 64, alpha: 64, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'ff1', 'ff2'] },
     faMode: 'token',
