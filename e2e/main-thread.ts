@@ -58,7 +58,7 @@ function mainThreadTasks(events: readonly TraceEvent[]): MainThreadTask[] {
     .map((e) => ({ wallMs: e.dur! / 1000, cpuMs: e.tdur! / 1000 }));
 }
 
-/** "longest 28 ms CPU (148 ms wall) of 9,623 tasks": the line a test notes. */
+/** "longest 28 ms on the CPU (180 ms wall); longest wall 180 ms; 298 tasks": the line a test notes. */
 export function describeTasks(tasks: readonly MainThreadTask[]): string {
   const longest = tasks.reduce<MainThreadTask | null>((a, t) => (a === null || t.cpuMs > a.cpuMs ? t : a), null);
   const longestWall = Math.max(0, ...tasks.map((t) => t.wallMs));
