@@ -6,7 +6,7 @@
  * training worker, the build and the test runner, the OS can leave the page's thread waiting in the middle
  * of a task, and the wall time counts that wait. The old wall-time check failed about one full browser
  * run in seven (a task of 232–269 ms, over its 200 ms). Traced with training jobs on both cores, the
- * upload's tasks of up to 320 ms wall spent at most 42 ms on the CPU. Work done on the page's thread is
+ * upload's tasks of up to 441 ms wall spent at most 64 ms on the CPU. Work done on the page's thread is
  * spent on the CPU whatever else runs: deserialising a 30 MB string there, the fault this check once
  * caught, held the thread for 200–260 ms.
  */

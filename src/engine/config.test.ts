@@ -21,9 +21,10 @@ describe('presets', () => {
     expect(badnet.taskModel.enabled).toBe(true);
     expect(badnet.poison.method).toBe('lora');
     expect(badnet.defense.faMode).toBe('token');
-    // The defense rate is chosen on SST-2's dev split (FINDINGS *Round 14*), not inherited from the quick demo.
-    expect(badnet.defense.lr).toBe(2e-3);
-    expect(configFromPreset('quick').defense.lr).toBe(1e-3);
+    // The defense's rate and epochs are chosen on SST-2's dev split (FINDINGS *Rounds 14–15*), not inherited
+    // from the quick demo.
+    expect(badnet.defense).toMatchObject({ lr: 2e-3, epochs: 3 });
+    expect(configFromPreset('quick').defense).toMatchObject({ lr: 1e-3, epochs: 6 });
     expect(configFromPreset('paper-sst2-insent').attack.trigger).toBe('I watched this 3D movie');
     expect(configFromPreset('paper-sst2-syntactic').attack.kind).toBe('syntactic');
   });

@@ -52,6 +52,11 @@ const paperSst2 = (kind: AttackKind, weights: { ce: number; kd: number; fa: numb
     // on 3 of 6 InSent and syntactic cells against 2 of 6 at the quick demo's 1e-3, BadNet's 3 of 3 held, and
     // plain LoRA kept 98–100 % on all 9. Thin: the one cell it won moved by less than the spread of seeds.
     lr: 2e-3,
+    // 3 epochs, half the quick demo's: on the same dev split (*Round 15*) W2SDefense met the target on as many
+    // cells as at 6 (3 of 6 InSent and syntactic, BadNet 3 of 3), its ASR level from the first epoch, and
+    // plain LoRA kept 99.5–100 %; every fine-tuning repair then costs half the time. Rank 128, the
+    // feed-forward layers alone and best-epoch-by-dev met it on fewer.
+    epochs: 3,
     // rank d/2 on every linear and the head (the quick demo's regime, see DEFAULT_CONFIG.defense)
     lora: { rank: 64, alpha: 64, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'ff1', 'ff2'] },
     faMode: 'token',
