@@ -19,7 +19,7 @@ const paperSst2 = (kind: AttackKind, weights: { ce: number; kd: number; fa: numb
   // attack (see pipeline.ts). The protocol: pretrained student → public task model (clean full
   // fine-tuning) → the attacker's LoRA, merged, until the backdoor holds → defenses on the whole clean
   // train set, as the paper's defender holds it. The defense regime is the quick demo's, chosen on the
-  // spam corpus's dev split, but for its learning rate, chosen on SST-2's dev split (below).
+  // spam corpus's dev split, but for its learning rate and epochs, chosen on SST-2's dev split (below).
   // The public LLM: the shipped checkpoints (public text from npm, WordPiece vocabulary), adapted to the
   // task's own text by a few hundred more masked-LM steps (domain-adaptive pretraining), as a hub model
   // would be fine-tuned from a general one.
@@ -54,8 +54,8 @@ const paperSst2 = (kind: AttackKind, weights: { ce: number; kd: number; fa: numb
     lr: 2e-3,
     // 3 epochs, half the quick demo's: on the same dev split (*Round 15*) W2SDefense met the target on as many
     // cells as at 6 (3 of 6 InSent and syntactic, BadNet 3 of 3), its ASR level from the first epoch, and
-    // plain LoRA kept 99.5–100 %; every fine-tuning repair then costs half the time. Rank 128, the
-    // feed-forward layers alone and best-epoch-by-dev met it on fewer.
+    // plain LoRA kept 99.5–100 %; every fine-tuning repair then costs half the time. Rank 128 and the
+    // feed-forward layers alone met it on fewer; best-epoch-by-dev on as many, with W2SDefense higher.
     epochs: 3,
     // rank d/2 on every linear and the head (the quick demo's regime, see DEFAULT_CONFIG.defense)
     lora: { rank: 64, alpha: 64, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'ff1', 'ff2'] },
