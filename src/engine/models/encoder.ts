@@ -92,7 +92,7 @@ export class Encoder {
   readonly positionEmbedding: tf.Variable;
   readonly blocks: Block[];
   readonly finalNorm: LayerNorm;
-  private readonly dropoutRng: Rng;
+  private dropoutRng: Rng;
   /** Set for the duration of a step that trains the token embedding (see `withTokenRows`). */
   private tokenRows: TokenRows | null = null;
   /** Per block, 1 for a kept feed-forward neuron and 0 for a pruned one ([dFF]); null: none pruned. */
@@ -239,6 +239,16 @@ export class Encoder {
     const h = mask ? (tf.mul(active, mask) as tf.Tensor2D) : active;
     taps?.ffn?.push(h);
     return blk.ff2.apply(h, training);
+  }
+
+  /**
+   * Draws the dropout masks from `rng` from now on. A training stage calls it first (through its model's
+   * `reseedDropout`), so its masks depend on the stage alone and not on how many steps the same model
+   * object trained before: a stage trained after one replayed from the cache equals one trained after a
+   * live one.
+   */
+  reseedDropout(rng: Rng): void {
+    this.dropoutRng = rng.fork('dropout');
   }
 
   private drop<X extends tf.Tensor>(x: X, training: boolean): X {

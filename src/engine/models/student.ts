@@ -17,7 +17,7 @@ export class StudentModel {
   head: Linear;
   /** Output bias of the tied MLM decoder: [V]. */
   readonly mlmBias: tf.Variable;
-  private readonly dropoutRng: Rng;
+  private dropoutRng: Rng;
 
   constructor(
     readonly size: EncoderSize,
@@ -32,6 +32,12 @@ export class StudentModel {
     this.encoder = new Encoder(size, vocabSize, maxLen, dropout, rng.fork('encoder'));
     this.head = new Linear(size.dModel, numLabels, rng.fork('head'));
     this.mlmBias = newVariable(() => tf.zeros([vocabSize]));
+    this.dropoutRng = rng.fork('head-dropout');
+  }
+
+  /** Every dropout stream of the model drawn from `rng` (see `Encoder.reseedDropout`); the constructor's `rng` gives the streams it was built with. */
+  reseedDropout(rng: Rng): void {
+    this.encoder.reseedDropout(rng.fork('encoder'));
     this.dropoutRng = rng.fork('head-dropout');
   }
 

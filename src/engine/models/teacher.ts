@@ -19,7 +19,7 @@ export class TeacherModel {
   head: Linear;
   /** Output bias of the tied MLM decoder: [V]. */
   readonly mlmBias: tf.Variable;
-  private readonly dropoutRng: Rng;
+  private dropoutRng: Rng;
 
   constructor(
     readonly size: EncoderSize,
@@ -34,6 +34,12 @@ export class TeacherModel {
     this.proj = new Linear(size.dModel, studentWidth, rng.fork('proj'));
     this.head = new Linear(studentWidth, numLabels, rng.fork('head'));
     this.mlmBias = newVariable(() => tf.zeros([vocabSize]));
+    this.dropoutRng = rng.fork('head-dropout');
+  }
+
+  /** Every dropout stream of the model drawn from `rng` (see `Encoder.reseedDropout`); the constructor's `rng` gives the streams it was built with. */
+  reseedDropout(rng: Rng): void {
+    this.encoder.reseedDropout(rng.fork('encoder'));
     this.dropoutRng = rng.fork('head-dropout');
   }
 

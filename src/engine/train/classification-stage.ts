@@ -41,6 +41,8 @@ export async function classificationStage(spec: ClassificationSpec): Promise<Sta
   if (spec.announce ?? true) {
     ctx.emit({ type: 'stage-start', stage, ...(spec.phase ? { phase: spec.phase } : {}), epochs: optim.epochs, stepsPerEpoch: stepsPerEpoch(train.size, optim.batchSize) });
   }
+  // The stage's masks come from its own stream, whatever the model trained before (see Encoder.reseedDropout).
+  model.reseedDropout(spec.rng.fork('dropout'));
   const out = await fit({
     stage,
     ...(spec.phase ? { phase: spec.phase } : {}),

@@ -20,6 +20,7 @@ interface MlmModel {
   mlmVariables(): tf.Variable[];
   /** Whose token lookups each step plans (deterministic embedding gradients). */
   readonly encoder: Encoder;
+  reseedDropout(rng: Rng): void;
 }
 
 export interface PretrainSpec {
@@ -78,6 +79,8 @@ export const MLM_OPTIM = { weightDecay: 0.01, warmupRatio: 0.06, clipNorm: 1, em
 /** Trains `model` for `spec.steps` MLM steps; reports about five "epochs" (chunks of steps) of loss. */
 export async function pretrainMlm(model: MlmModel, spec: PretrainSpec): Promise<{ epochs: EpochRecord[]; seconds: number; samplesPerSecond: number }> {
   const { rng, maxLength } = spec;
+  // The stage's masks come from its own stream, whatever the model trained before (see Encoder.reseedDropout).
+  model.reseedDropout(rng.fork('dropout'));
   const poolSize = spec.pool.length / maxLength;
   const { epochs: chunks, stepsPerEpoch: perChunk } = pretrainPlan(spec.steps);
   /** Chunk `chunk`'s batches: rows drawn with replacement, each batch masked as it is drawn. */
