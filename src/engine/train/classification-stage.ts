@@ -1,6 +1,7 @@
 /**
  * A classifier fine-tuned on a labelled set by cross-entropy, epoch by epoch with CA/ASR/asrBase after
- * each: the public task model, the poisoning, the teacher, and the clean copy NAD distils from.
+ * each: the public task model, the poisoning and the teacher (the repairs train through `fit` in
+ * defenses/clean-tuning.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ExperimentConfig, OptimConfig } from '../config';
