@@ -241,12 +241,7 @@ export class Encoder {
     return blk.ff2.apply(h, training);
   }
 
-  /**
-   * Draws the dropout masks from `rng` from now on. A training stage calls it first (through its model's
-   * `reseedDropout`), so its masks depend on the stage alone and not on how many steps the same model
-   * object trained before: a stage trained after one replayed from the cache equals one trained after a
-   * live one.
-   */
+  /** Masks from `rng` on. Each training stage starts its own, so a stage trained after a cached one equals one after a live one. */
   reseedDropout(rng: Rng): void {
     this.dropoutRng = rng.fork('dropout');
   }
