@@ -17,8 +17,9 @@ test('no main-thread task over 200 ms on the CPU while training', async ({ page,
   expect(end === 'done', `run ended "${end}"`);
   note(`main thread while training: ${describeTasks(tasks)}`);
   // Training is in the worker: one training step on the page's thread would hold it for seconds. The
-  // busiest task here spent 72–100 ms on the CPU in 12 runs with training jobs on both cores (the
-  // 100 ms run had two jobs beside the browser; e2e/main-thread.ts says why the CPU time, not the wall time).
+  // busiest task here spent 72–115 ms on the CPU in 13 runs, 12 with training jobs on both cores (the
+  // 115 ms run had none beside the browser, so load does not set it; e2e/main-thread.ts says why the CPU
+  // time, not the wall time).
   const busy = cpuOver(tasks, 200);
   expect(busy.length === 0, `main-thread tasks over 200 ms on the CPU: ${busy.join(', ')} ms`);
 });
