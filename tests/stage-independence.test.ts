@@ -4,7 +4,7 @@
  * model object kept one mask stream across its stages, so a stage trained after a live stage drew other
  * masks than the same stage trained after a cached one, and a warm cache gave other figures than a cold
  * one (the syntactic preset's dev seed 2 did not replay, FINDINGS Round 16). Before the fix this test
- * failed on every stage it compares.
+ * failed at its first comparison, the task model's weights.
  */
 import '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';

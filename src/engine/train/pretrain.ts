@@ -20,6 +20,7 @@ interface MlmModel {
   mlmVariables(): tf.Variable[];
   /** Whose token lookups each step plans (deterministic embedding gradients). */
   readonly encoder: Encoder;
+  /** Restarts every dropout stream from `rng` (see `Encoder.reseedDropout`). */
   reseedDropout(rng: Rng): void;
 }
 
