@@ -17,6 +17,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ATTACKS } from '../engine/attacks/registry';
 import { applyPatch, type ConfigPatch } from '../engine/config';
 import { configFromPreset } from '../engine/presets';
 import type { LabEvent, RunResults, StageName } from '../engine/events';
@@ -176,7 +177,7 @@ function renderSection(preset: string, runs: Finished[]): string {
       `${cfg.data.tokenizer === 'wordpiece' ? 'shipped WordPiece vocabulary' : `word vocabulary of ${cfg.data.vocabSize}`}, ` +
       `${cfg.pretrain.checkpoint === 'shipped' ? `both started from the shipped checkpoints + ${cfg.pretrain.studentSteps}/${cfg.pretrain.teacherSteps} masked-LM steps on the task's text` : `pretrained in the run (${cfg.pretrain.studentSteps}/${cfg.pretrain.teacherSteps} masked-LM steps)`}, ` +
       `${cfg.taskModel?.enabled ? `public task model (${cfg.taskModel.epochs} epochs at lr ${cfg.taskModel.lr}) → ` : ''}` +
-      `attack ${cfg.attack.kind} "${cfg.attack.trigger}" ${cfg.attack.labelMode}-label ${cfg.attack.budget} (${cfg.attack.budgetKind}) via ${cfg.poison.method === 'lora' ? `a merged LoRA r=${cfg.poison.lora.rank}` : 'full fine-tuning'}${cfg.poison.pinTriggerRows ? ' (trigger rows pinned)' : ''}, ` +
+      `attack ${cfg.attack.kind} ${ATTACKS[cfg.attack.kind].triggerName(cfg.attack)} ${cfg.attack.labelMode}-label ${cfg.attack.budget} (${cfg.attack.budgetKind}) via ${cfg.poison.method === 'lora' ? `a merged LoRA r=${cfg.poison.lora.rank}` : 'full fine-tuning'}${cfg.poison.pinTriggerRows ? ' (trigger rows pinned)' : ''}, ` +
       `defense LoRA r=${cfg.defense.lora.rank} α=${cfg.defense.lora.alpha} on ${cfg.defense.lora.targets.join('/')}${cfg.defense.trainFinalNorm ? ' + final LayerNorm' : ''}, ` +
       `weights CE ${cfg.defense.ce} / KD ${cfg.defense.kd} / FA ${cfg.defense.fa} (FA ${cfg.defense.faMode ?? 'pooled'}), T=${cfg.defense.temperature}, ${cfg.defense.epochs} epochs at lr ${cfg.defense.lr}${cfg.defense.batching === 'by-length' ? ' (batches grouped by length)' : ''}, ` +
       `defender data ${cfg.data.defenseFraction * 100} % of the clean train set.`,
