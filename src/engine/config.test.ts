@@ -21,9 +21,9 @@ describe('presets', () => {
     expect(badnet.taskModel.enabled).toBe(true);
     expect(badnet.poison.method).toBe('lora');
     expect(badnet.defense.faMode).toBe('token');
-    // The defense's rate and epochs are chosen on SST-2's dev split (FINDINGS *Rounds 14–15*), not inherited
-    // from the quick demo.
-    expect(badnet.defense).toMatchObject({ lr: 2e-3, epochs: 3 });
+    // The defense's rate and epochs are chosen on SST-2's dev split (FINDINGS *Rounds 14* and *18*), not
+    // inherited from the quick demo.
+    expect(badnet.defense).toMatchObject({ lr: 2e-3, epochs: 9 });
     expect(configFromPreset('quick').defense).toMatchObject({ lr: 1e-3, epochs: 6 });
     expect(configFromPreset('paper-sst2-insent').attack.trigger).toBe('I watched this 3D movie');
     expect(configFromPreset('paper-sst2-syntactic').attack.kind).toBe('syntactic');

@@ -52,11 +52,13 @@ const paperSst2 = (kind: AttackKind, weights: { ce: number; kd: number; fa: numb
     // on 3 of 6 InSent and syntactic cells against 2 of 6 at the quick demo's 1e-3, BadNet's 3 of 3 held, and
     // plain LoRA kept 98–100 % on all 9. Thin: the one cell it won moved by less than the spread of seeds.
     lr: 2e-3,
-    // 3 epochs, half the quick demo's: on the same dev split (*Round 15*) W2SDefense met the target on as many
-    // cells as at 6 (3 of 6 InSent and syntactic, BadNet 3 of 3), its ASR level from the first epoch, and
-    // plain LoRA kept 99.5–100 %; every fine-tuning repair then costs half the time. Rank 128 and the
-    // feed-forward layers alone met it on fewer; best-epoch-by-dev on as many, with W2SDefense higher.
-    epochs: 3,
+    // 9 epochs. Chosen on SST-2's dev split by a rule written before the runs (docs/FINDINGS.md, *Rounds
+    // 17–18*): W2SDefense met the target on 4 of 6 InSent and syntactic cells against 3 at 3 epochs, BadNet
+    // 3 of 3, plain LoRA kept 80–100 %, CA held. A small lead (one cell), bought with three times the
+    // repairs' time: the last epoch's ASR swings by 10–20 points from one epoch to the next, and 9 epochs
+    // draw it from a lower band on InSent rather than make it fall steadily. The price: one seed with every
+    // defense took 34 min on a 2-core CPU (18 min at 3 epochs, still a field to set).
+    epochs: 9,
     // rank d/2 on every linear and the head (the quick demo's regime, see DEFAULT_CONFIG.defense)
     lora: { rank: 64, alpha: 64, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'ff1', 'ff2'] },
     faMode: 'token',
