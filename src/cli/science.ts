@@ -177,13 +177,19 @@ function renderSection(preset: string, runs: Finished[]): string {
       `${cfg.data.tokenizer === 'wordpiece' ? 'shipped WordPiece vocabulary' : `word vocabulary of ${cfg.data.vocabSize}`}, ` +
       `${cfg.pretrain.checkpoint === 'shipped' ? `both started from the shipped checkpoints + ${cfg.pretrain.studentSteps}/${cfg.pretrain.teacherSteps} masked-LM steps on the task's text` : `pretrained in the run (${cfg.pretrain.studentSteps}/${cfg.pretrain.teacherSteps} masked-LM steps)`}, ` +
       `${cfg.taskModel?.enabled ? `public task model (${cfg.taskModel.epochs} epochs at lr ${cfg.taskModel.lr}) → ` : ''}` +
-      `attack ${cfg.attack.kind} ${ATTACKS[cfg.attack.kind].triggerName(cfg.attack)} ${cfg.attack.labelMode}-label ${cfg.attack.budget} (${cfg.attack.budgetKind}) via ${cfg.poison.method === 'lora' ? `a merged LoRA r=${cfg.poison.lora.rank}` : 'full fine-tuning'}${cfg.poison.pinTriggerRows ? ' (trigger rows pinned)' : ''}, ` +
+      `attack ${cfg.attack.kind} (${ATTACKS[cfg.attack.kind].triggerName(cfg.attack)}), ${cfg.attack.labelMode}-label ${cfg.attack.budget} (${cfg.attack.budgetKind}) via ${cfg.poison.method === 'lora' ? `a merged LoRA r=${cfg.poison.lora.rank}` : 'full fine-tuning'}${cfg.poison.pinTriggerRows ? ' (trigger rows pinned)' : ''}, ` +
       `defense LoRA r=${cfg.defense.lora.rank} α=${cfg.defense.lora.alpha} on ${cfg.defense.lora.targets.join('/')}${cfg.defense.trainFinalNorm ? ' + final LayerNorm' : ''}, ` +
-      `weights CE ${cfg.defense.ce} / KD ${cfg.defense.kd} / FA ${cfg.defense.fa} (FA ${cfg.defense.faMode ?? 'pooled'}), T=${cfg.defense.temperature}, ${cfg.defense.epochs} epochs at lr ${cfg.defense.lr}${cfg.defense.batching === 'by-length' ? ' (batches grouped by length)' : ''}, ` +
+      `weights CE ${cfg.defense.ce} / KD ${cfg.defense.kd} / FA ${cfg.defense.fa} (FA ${cfg.defense.faMode ?? 'pooled'}), T=${cfg.defense.temperature}, ${cfg.defense.epochs} epochs at lr ${cfg.defense.lr}${cfg.defense.batching === 'by-length' ? ' (batches grouped by length)' : ''}${endStateText(cfg.defense)}, ` +
       `defender data ${cfg.data.defenseFraction * 100} % of the clean train set.`,
     '',
   );
   return lines.join('\n');
+}
+
+/** How the repairs' end state is read, when it is not the last epoch (configs written before `averageLast` lack it). */
+function endStateText(d: { selectBestByDev: boolean; averageLast?: number }): string {
+  if (d.selectBestByDev) return ', the best epoch by dev accuracy kept';
+  return (d.averageLast ?? 0) > 1 ? `, the mean of the last ${d.averageLast} epochs' weights kept` : '';
 }
 
 /** Whether each run's attack planted its backdoor (a failed one compares no defenses), and on how many triggered sentences ASR rests. */

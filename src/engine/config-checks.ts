@@ -78,6 +78,13 @@ function acrossFields(c: ExperimentConfig, numLabels: number | undefined, add: (
   if (c.defense?.faDepth === 'every-block' && c.defense.faMode !== 'token')
     add('defense.faDepth', `every-block aligns token states: it needs defense.faMode "token", not "${c.defense.faMode}"`);
 
+  const def = c.defense;
+  if (def && isInt(def.averageLast) && def.averageLast > 1) {
+    if (isInt(def.epochs) && def.epochs >= 1 && def.averageLast > def.epochs)
+      add('defense.averageLast', `averages ${def.averageLast} epochs but defense.epochs trains ${def.epochs}; set it to ${def.epochs} or less`);
+    if (def.selectBestByDev === true) add('defense.averageLast', 'a repair ends either on its best epoch by dev or on a mean of its last epochs: turn off defense.selectBestByDev, or set this to 0');
+  }
+
   if (c.pretrain?.checkpoint === 'shipped' && d.tokenizer !== 'wordpiece')
     add('pretrain.checkpoint', 'the shipped checkpoints read the shipped vocabulary: set data.tokenizer to "wordpiece" (or pretrain.checkpoint to "none")');
 }

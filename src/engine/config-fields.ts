@@ -153,6 +153,7 @@ export const CONFIG_GROUPS: readonly ConfigGroup[] = [
       field('defense.batching', 'Batches', 'shuffled (default): random rows, each batch the full window wide; by-length: shuffled, then grouped by length and trimmed to the longest row — fewer operations on short sentences, other batches and so other numbers.', choice(BATCHINGS)),
       field('defense.trainFinalNorm', 'Train final norm', "Train the student's final LayerNorm beside the adapters and head.", BOOL),
       field('defense.selectBestByDev', 'Best epoch by dev', 'Keep the epoch with the best dev accuracy (the paper) instead of the last.', BOOL),
+      field('defense.averageLast', 'Average last epochs', 'End with the mean of the weights after each of the last N epochs, a steadier read than the last epoch alone (0 or 1: the last epoch’s).', int(0, undefined, ', e.g. 3 (0 = the last epoch)')),
       field('defense.onion.threshold', 'ONION threshold', 'A word is removed when deleting it lowers the pseudo-perplexity by more than this (ONION’s t; 0 removes every word that makes the text less fluent).', real({ hint: ', e.g. 0 (ONION’s default)' })),
       field('defense.onion.maxTexts', 'ONION test inputs', 'Screen at most this many clean and this many triggered test sentences (0 = all): each costs about words² masked-LM passes.', int(0, undefined, ' (0 = screen every test sentence)'), 50),
       field('defense.strip.repeats', 'STRIP copies', 'Perturbed copies of each input (STRIP’s N).', int(2, undefined, ', e.g. 10')),

@@ -79,11 +79,20 @@ describe('validation names the field and the fix', () => {
     ['every-block FA on pooled features', { defense: { faMode: 'pooled', faDepth: 'every-block' } }, 'defense.faDepth', /needs defense\.faMode "token", not "pooled"/],
     ['an unknown FA depth', { defense: { faDepth: 'middle' as never } }, 'defense.faDepth', /must be final or every-block/],
     ['an unknown batching', { defense: { batching: 'sorted' as never } }, 'defense.batching', /must be shuffled or by-length/],
+    ['averaging more epochs than the repair trains', { defense: { epochs: 3, averageLast: 4 } }, 'defense.averageLast', /averages 4 epochs but defense\.epochs trains 3; set it to 3 or less/],
+    ['a mean of epochs and the best epoch at once', { defense: { selectBestByDev: true, averageLast: 2 } }, 'defense.averageLast', /either on its best epoch by dev or on a mean.*set this to 0/],
+    ['averaging half an epoch', { defense: { averageLast: 1.5 } }, 'defense.averageLast', /integer ≥ 0/],
   ])('%s', (_name, patch, field, message) => {
     const issues = configIssues(applyPatch(DEFAULT_CONFIG, patch));
     const issue = issues.find((i) => i.field === field);
     expect(issue, JSON.stringify(issues)).toBeDefined();
     expect(issue!.message).toMatch(message);
+  });
+
+  it('averages the last epochs only when asked, and as many as the repair trains at most', () => {
+    for (const preset of PRESETS) expect(configFromPreset(preset.name).defense.averageLast, preset.name).toBe(0);
+    expect(configIssues(applyPatch(DEFAULT_CONFIG, { defense: { epochs: 3, averageLast: 3 } }))).toEqual([]);
+    expect(configIssues(applyPatch(DEFAULT_CONFIG, { defense: { selectBestByDev: true, averageLast: 1 } }))).toEqual([]);
   });
 
   it('target label out of the dataset range', () => {

@@ -194,6 +194,8 @@ export interface ExperimentConfig {
     batching: Batching;
     /** Keep the epoch with the best dev accuracy (the paper) instead of the last. */
     selectBestByDev: boolean;
+    /** End with the mean of the weights after each of the last this many epochs (0 or 1: the last epoch's). */
+    averageLast: number;
     /**
      * Train the student's final LayerNorm beside the adapters and the head. Feature alignment compares
      * post-LayerNorm states with the teacher's (ReLU, non-negative) feature; the norm's scale and shift
@@ -358,6 +360,7 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
     faDepth: 'every-block',
     batching: 'shuffled',
     selectBestByDev: false,
+    averageLast: 0,
     // Off: with the final LayerNorm trainable, FA is met cheaply by its scale and shift and leaves the
     // circuit in place (dev seed 1, lr 2e-3: W2SDefense 47 % with it, 24 % without; plain LoRA, which
     // never trains the norm, 89 %).

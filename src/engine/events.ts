@@ -64,7 +64,7 @@ export interface FilterOutcome {
 
 export interface StageResult {
   epochs: EpochRecord[];
-  /** Metrics of the model the stage hands on (the last epoch, or the best by dev accuracy). */
+  /** Metrics of the model the stage hands on (the last epoch's, the best by dev accuracy, or the mean of the last epochs' weights). */
   final: Metrics | null;
   seconds: number;
   samplesPerSecond: number;

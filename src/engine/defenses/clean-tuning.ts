@@ -1,19 +1,20 @@
 /**
  * The training every repair shares: the poisoned student (a copy) trained on the defender's clean data
  * with a fresh LoRA adapter — plus the head and, where the config says, the final LayerNorm — or with
- * every weight; the per-epoch CA/ASR; the paper's best-by-dev choice; the adapter merged at the end.
+ * every weight; the per-epoch CA/ASR; the adapter merged at the end; the weights it ends with (the last
+ * epoch's, the paper's best by dev, or a mean of the last epochs': end-state.ts).
  * Each repair brings its own batch objective.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { LossTerms, StageResult } from '../events';
-import type { SavedWeights } from '../cache';
 import type { StudentModel } from '../models/student';
 import { tokenMask } from '../models/pooling';
 import { batchIds, stepsPerEpoch } from '../train/batches';
 import { embeddingOf } from '../train/classification-stage';
-import { evaluate, type Evaluation } from '../train/evaluate';
+import { evaluate } from '../train/evaluate';
 import { fit } from '../train/fit';
 import type { DefenseContext } from './procedure';
+import { endStateFor } from './end-state';
 
 /** One batch of the defender's clean data. */
 interface CleanBatch {
@@ -70,8 +71,7 @@ export async function tuneOnClean(c: DefenseContext, student: StudentModel, how:
       }
     : undefined;
   if (how.announce ?? true) ctx.emit({ type: 'stage-start', stage, ...phase, epochs: d.epochs, stepsPerEpoch: stepsPerEpoch(train.size, d.batchSize) });
-  // Best-by-dev (the paper's protocol) keeps a copy of the weights of the best epoch so far.
-  let best: { devAcc: number; epoch: number; weights: SavedWeights; metrics: Evaluation } | undefined;
+  const end = endStateFor(d);
   const out = await fit({
     stage,
     ...phase,
@@ -82,9 +82,7 @@ export async function tuneOnClean(c: DefenseContext, student: StudentModel, how:
     batchLoss: (rows, width) => how.loss(cleanBatch(c, rows, width)),
     afterEpoch: async (epoch) => {
       const metrics = await evaluate(student, c.data.eval, cfg.attack.targetLabel);
-      if (d.selectBestByDev && (!best || (metrics.devAcc ?? 0) > best.devAcc)) {
-        best = { devAcc: metrics.devAcc ?? 0, epoch, weights: await student.readWeights(), metrics };
-      }
+      await end.afterEpoch(epoch, metrics, () => student.readWeights());
       return measureTerms ? { ...metrics, terms: await measureTerms() } : metrics;
     },
     rng: c.rng.fork(how.phase ? `${how.phase}-fit` : 'fit'),
@@ -93,10 +91,12 @@ export async function tuneOnClean(c: DefenseContext, student: StudentModel, how:
   });
   if (how.adapter) student.mergeLora();
   let final = out.epochs[out.epochs.length - 1]!;
-  if (best) {
-    student.setWeights(best.weights);
-    final = { ...final, ...best.metrics };
-    ctx.emit({ type: 'log', level: 'info', message: `${stage}${how.phase ? ` (${how.phase})` : ''}: keeping epoch ${best.epoch} (best dev accuracy ${(best.devAcc * 100).toFixed(1)} %).` });
+  const chosen = end.chosen();
+  if (chosen) {
+    student.setWeights(chosen.weights);
+    // A mean of epochs is a model no epoch evaluated: its metrics are measured here.
+    final = { ...final, ...(chosen.metrics ?? (await evaluate(student, c.data.eval, cfg.attack.targetLabel))) };
+    ctx.emit({ type: 'log', level: 'info', message: `${stage}${how.phase ? ` (${how.phase})` : ''}: ${chosen.message}.` });
   }
   return {
     epochs: out.epochs,
