@@ -38,6 +38,17 @@ const ROWS: { stage: StageName; label: string; group: 'model' | DefenseKind }[] 
   ...DEFENSE_IDS.map((id) => ({ stage: defenseStage(id), label: `${DEFENSES[id].label} — ${DEFENSES[id].procedure}`, group: DEFENSES[id].kind })),
 ];
 
+const USAGE = `npm run bench:science -- [--presets a,b] [--seeds 1,2,3] [--data DIR] [--out FILE.md] [--runs DIR]
+                         [--resume] [--report-only] [--eval test|dev] [--config PATCH.json] [--lanes N]
+  --presets      presets to run (default quick,paper-sst2-badnet,paper-sst2-insent)
+  --seeds        seeds per preset (default 1,2,3)
+  --data         a {train,dev,test}.jsonl folder for the SST-2 presets (default ../shared/data/sst2)
+  --eval dev     measure on the dev split (choosing settings: no choice ever sees test)
+  --config       a partial config laid over every preset (a lever under study)
+  --runs         where each run writes <preset>-seed<N>/results.json (default out/science)
+  --resume       keep runs that already have a results.json; --report-only renders the table from them
+  --lanes        extra engines for the defenses (0: this one only)`;
+
 const GROUP_TITLE: Record<(typeof ROWS)[number]['group'], string> = { model: 'Models', repair: 'Repairs (new weights)', filter: 'Input filters (the poisoned student behind a screen)' };
 
 async function main(): Promise<void> {
@@ -54,15 +65,18 @@ async function main(): Promise<void> {
       'report-only': { type: 'boolean', default: false },
       eval: { type: 'string', default: 'test' },
       lanes: { type: 'string' },
+      help: { type: 'boolean', default: false },
     },
   });
+  if (values.help) return console.log(USAGE);
   const reportOnly = values['report-only']!;
   if (values.eval !== 'test' && values.eval !== 'dev') throw new Error(`--eval: must be test or dev, got "${values.eval}"`);
   const evalSplit = values.eval;
   const lanes = values.lanes === undefined ? {} : { lanes: parseLanes(values.lanes) };
   const backend = reportOnly ? 'wasm' : await initNodeBackend('wasm');
   const presets = values.presets!.split(',').map((s) => s.trim());
-  const seeds = values.seeds!.split(',').map(Number);
+  const seeds = values.seeds!.split(',').map((s) => Number(s.trim()));
+  if (seeds.some((n) => !Number.isInteger(n))) throw new Error(`--seeds: "${values.seeds}" is not a list of integers; write e.g. --seeds 1,2,3`);
   const patch: ConfigPatch = values.config ? (JSON.parse(await readFile(values.config, 'utf8')) as ConfigPatch) : {};
   const sections: string[] = [];
   for (const preset of presets) {
