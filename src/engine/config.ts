@@ -194,12 +194,10 @@ export interface ExperimentConfig {
     batching: Batching;
     /** Keep the epoch with the best dev accuracy (the paper) instead of the last. */
     selectBestByDev: boolean;
-    /** End with the mean of the weights after each of the last this many epochs (0 or 1: the last epoch's). */
-    averageLast: number;
+    averageLast: number; // or end on the mean of the weights after each of the last N epochs (0, 1: the last's)
     /**
-     * Train the student's final LayerNorm beside the adapters and the head. Feature alignment compares
-     * post-LayerNorm states with the teacher's (ReLU, non-negative) feature; the norm's scale and shift
-     * are the cheapest way to meet it.
+     * Train the student's final LayerNorm beside the adapters and the head. Feature alignment compares post-LayerNorm
+     * states with the teacher's (ReLU, non-negative) feature; the norm's scale and shift are the cheapest way to meet it.
      */
     trainFinalNorm: boolean;
     /** ONION (filter): the clean pretrained masked LM scores each word of each input. */
@@ -361,9 +359,8 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
     batching: 'shuffled',
     selectBestByDev: false,
     averageLast: 0,
-    // Off: with the final LayerNorm trainable, FA is met cheaply by its scale and shift and leaves the
-    // circuit in place (dev seed 1, lr 2e-3: W2SDefense 47 % with it, 24 % without; plain LoRA, which
-    // never trains the norm, 89 %).
+    // Off: with the final LayerNorm trainable, FA is met cheaply by its scale and shift and leaves the circuit
+    // in place (dev seed 1, lr 2e-3: W2SDefense 47 % with it, 24 % without; plain LoRA, which never trains the norm, 89 %).
     trainFinalNorm: false,
     // ONION's own default: any word whose deletion makes the text more fluent goes.
     onion: { threshold: 0, maxTexts: 0 },
