@@ -12,13 +12,12 @@ import type { Dataset } from '../src/engine/data/types';
 import type { LabEvent } from '../src/engine/events';
 import { CancelledError, runExperiment } from '../src/engine/pipeline';
 import { MemoryCache } from '../src/engine/cache';
-import { loadDataDir } from '../src/cli/node-data';
 import { openShippedFromDisk } from '../src/cli/shipped';
 import { readParams } from '../src/engine/models/encoder';
 import { StudentModel } from '../src/engine/models/student';
 import { loadLanguageModel } from '../src/engine/models/checkpoint';
 import { Rng } from '../src/engine/rng';
-import { SST2, tinySst2 } from './tiny-config';
+import { tinySst2, tinySst2Data } from './tiny-config';
 
 const tiny = tinySst2;
 /**
@@ -35,10 +34,7 @@ let dataset: Dataset;
 beforeAll(async () => {
   // WASM, not CPU: the same run is ~10x faster, and it is the Node runner's backend.
   await tf.setBackend('wasm');
-  const full = await loadDataDir(SST2, 7);
-  // Every sixth test sentence (~300): ASR reads every triggered sentence of the test split, and these
-  // tests check mechanics, not figures, so a smaller split keeps each epoch's evaluation short.
-  dataset = { ...full, test: full.test.filter((_, i) => i % 6 === 0) };
+  dataset = await tinySst2Data();
 });
 
 describe('runExperiment (tiny SST-2 slice)', () => {

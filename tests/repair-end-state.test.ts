@@ -10,16 +10,13 @@ import { applyPatch } from '../src/engine/config';
 import type { Dataset } from '../src/engine/data/types';
 import { runExperiment } from '../src/engine/pipeline';
 import { MemoryCache } from '../src/engine/cache';
-import { loadDataDir } from '../src/cli/node-data';
-import { SST2, tinySst2 as tiny } from './tiny-config';
+import { tinySst2 as tiny, tinySst2Data } from './tiny-config';
 
 let dataset: Dataset;
 
 beforeAll(async () => {
   await tf.setBackend('wasm');
-  const full = await loadDataDir(SST2, 7);
-  // Every sixth test sentence: the test checks mechanics, not figures.
-  dataset = { ...full, test: full.test.filter((_, i) => i % 6 === 0) };
+  dataset = await tinySst2Data();
 });
 
 describe("a repair's end state", () => {

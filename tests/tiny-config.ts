@@ -1,6 +1,8 @@
 /** The engine tests' tiny run on a slice of SST-2: small enough for WASM in seconds, big enough to plant a backdoor. */
 import { applyPatch, type ExperimentConfig } from '../src/engine/config';
 import { configFromPreset } from '../src/engine/presets';
+import type { Dataset } from '../src/engine/data/types';
+import { loadDataDir } from '../src/cli/node-data';
 
 /** SST-2 as the paper uses it, read from ../shared (never copied into the project). */
 export const SST2 = new URL('../../shared/data/sst2', import.meta.url).pathname;
@@ -22,3 +24,12 @@ export const tinySst2 = (): ExperimentConfig =>
     teacher: { epochs: 2, lr: 5e-3, batchSize: 32 },
     defense: { epochs: 1, lr: 2e-3, batchSize: 32 },
   });
+
+/**
+ * SST-2 with every sixth test sentence (~300): ASR reads every triggered sentence of the test split, and the
+ * engine tests check mechanics, not figures, so a smaller split keeps each epoch's evaluation short.
+ */
+export async function tinySst2Data(): Promise<Dataset> {
+  const full = await loadDataDir(SST2, 7);
+  return { ...full, test: full.test.filter((_, i) => i % 6 === 0) };
+}
