@@ -4,14 +4,11 @@
  * the fix, no stack trace, and nothing trained or written (the backend never starts, `--out` stays
  * absent). tests/cli.test.ts holds the runner's happy path and its first bad-input rows.
  */
-import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { afterAll, describe, expect, it } from 'vitest';
-
-const ROOT = new URL('..', import.meta.url).pathname;
+import { runCli } from './run-cli';
 
 /**
  * Wall-time bound for one bad-input run. A cold `node --import tsx` start takes 2–4 s here and the
@@ -21,23 +18,8 @@ const ROOT = new URL('..', import.meta.url).pathname;
  */
 const FAST_MS = 10_000;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function experiment(args: string[]): Promise<Run> {
-  const start = performance.now();
-  return new Promise((done) => {
-    // The process timeout is well past FAST_MS, so that a slow run fails the time check with its output shown.
-    execFile('node', ['--import', 'tsx', 'src/cli/experiment.ts', ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? ((error as { code?: number }).code ?? null) : 0;
-      done({ code: typeof code === 'number' ? code : null, stdout, stderr, ms: performance.now() - start });
-    });
-  });
-}
+// The process timeout (runCli's 60 s) is well past FAST_MS, so that a slow run fails the time check with its output shown.
+const experiment = (args: string[]) => runCli('src/cli/experiment.ts', args);
 
 /** A regex matching `parts` literally, in order, anything between them (e.g. a JSON parser's wording). */
 function lit(...parts: string[]): RegExp {

@@ -2,23 +2,15 @@
  * `npm run bench:science` at its edge: --help, and bad flags refused before any run starts, each with one
  * line that names the flag and the fix (exit 2). Its results are measured, never asserted here.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from './run-cli';
 
-const ROOT = new URL('..', import.meta.url).pathname;
 const runs = mkdtempSync(join(tmpdir(), 'w2s-science-'));
 
-function science(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    execFile('node', ['--import', 'tsx', 'src/cli/science.ts', '--runs', join(runs, 'r'), '--out', join(runs, 'out.md'), ...args], { cwd: ROOT, timeout: 60_000 }, (error, stdout, stderr) => {
-      const code = error ? ((error as { code?: number }).code ?? null) : 0;
-      done({ code: typeof code === 'number' ? code : null, stdout, stderr });
-    });
-  });
-}
+const science = (args: string[]) => runCli('src/cli/science.ts', ['--runs', join(runs, 'r'), '--out', join(runs, 'out.md'), ...args]);
 
 afterAll(() => rmSync(runs, { recursive: true, force: true }));
 
