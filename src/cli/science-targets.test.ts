@@ -45,4 +45,11 @@ describe('renderTargets', () => {
   it("reports W2SDefense's ASR above its own floor per seed, as no target", () => {
     expect(row(lines, '(what is left)')).toEqual(['(what is left) `w2sdefense` ASR above its own floor, points', '—', '2.0, 5.0']);
   });
+
+  it('says on which seeds a repair back to a clean model could meet the W2SDefense target at all', () => {
+    // Seed A: floor 10.0 ≤ ½ of plain LoRA's 90 (45.0). Seed C: floor 50.0 > ½ of 80 (40.0), so even a model
+    // exactly as clean as the public task model misses the target there.
+    const seedC = seed([[0.8, 0.5, 0.5], [0.8, 1, 0.5], [0.79, 0.5, 0.5], [0.8, 0.8, 0.5], [0.8, 0.5, 0.5]], 0.5);
+    expect(row(renderTargets('paper-sst2-syntactic', [seedA, seedC]), '(reachable)').slice(1)).toEqual(['—', '1 of 2 seeds (floor vs ½ `lora`: 10.0 vs 45.0; 50.0 vs 40.0)']);
+  });
 });

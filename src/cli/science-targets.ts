@@ -4,7 +4,10 @@
  * clean model's floor and below half of plain LoRA's on (nearly) every seed, at the poisoned student's
  * CA; the teacher weaker than the student. Beside them, what is left of the backdoor after W2SDefense:
  * its ASR above its own floor (the same sentences untriggered), which the clean-model target mixes with
- * the defended model's ordinary mistakes.
+ * the defended model's ordinary mistakes. And on how many seeds the W2SDefense target could be met at all by
+ * a repair that ends exactly where a clean model is: where half of plain LoRA's ASR is below the clean
+ * model's own ASR on the triggered sentences (the syntactic template on SST-2, docs/FINDINGS.md *Round 20*),
+ * only a model that the trigger moves *less* than a clean one meets it.
  */
 import type { RunResults, StageName } from '../engine/events';
 import { meanStd } from '../engine/metrics/metrics';
@@ -42,9 +45,12 @@ export function renderTargets(preset: string, runs: Finished[]): string[] {
       kept: !!l && l.asr >= 0.6,
       weakTeacher: seedStudent !== undefined && seedTeacher !== undefined && seedTeacher < seedStudent,
       residue: w ? w.asr - w.asrBase : Number.NaN,
+      // A model at the clean model's own ASR meets both bounds (the floor + 10 always) iff this holds.
+      reachable: !!l && !Number.isNaN(clean) && clean <= l.asr / 2,
+      bound: l && !Number.isNaN(clean) ? `${pct(clean)} vs ${pct(l.asr / 2)}` : undefined,
     };
   });
-  const count = (k: 'planted' | 'removed' | 'kept' | 'weakTeacher') => perSeed.filter((x) => x[k]).length;
+  const count = (k: 'planted' | 'removed' | 'kept' | 'weakTeacher' | 'reachable') => perSeed.filter((x) => x[k]).length;
   const residues = perSeed.map((x) => x.residue).filter((x) => !Number.isNaN(x));
   const n = runs.length;
   const need = n >= 10 ? n - 1 : n; // 9 of 10 seeds; every seed of a shorter series
@@ -57,6 +63,9 @@ export function renderTargets(preset: string, runs: Finished[]): string[] {
   ];
   // Not a target: how much of W2SDefense's ASR the trigger still causes, seed by seed.
   if (residues.length) rows.push(['(what is left) `w2sdefense` ASR above its own floor, points', undefined, residues.map((x) => pct(x)).join(', ')]);
+  // Not a target: whether the W2SDefense target asks for less than a clean model, seed by seed.
+  const bounds = perSeed.map((x) => x.bound).filter((x): x is string => x !== undefined);
+  if (bounds.length) rows.push(['(reachable) clean-model floor ≤ ½ `lora`’s, so a repair back to a clean model meets the `w2sdefense` target', undefined, `${count('reachable')} of ${n} seeds (floor vs ½ \`lora\`: ${bounds.join('; ')})`]);
   if (preset === 'quick' && walls.length) rows.push(['quick ≤ 120 s end to end (WASM; 60 s the goal)', Math.max(...walls) <= 120, `${walls.map((w) => w.toFixed(0)).join(', ')} s`]);
   const firsts = runs.map((r) => r.firstMetrics).filter((x) => !Number.isNaN(x));
   if (preset === 'quick' && firsts.length) rows.push(['quick: first epoch metrics ≤ 10 s', Math.max(...firsts) <= 10, `${firsts.map((w) => w.toFixed(1)).join(', ')} s`]);
