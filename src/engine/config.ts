@@ -352,9 +352,9 @@ export const DEFAULT_CONFIG: ExperimentConfig = {
     fa: 1,
     temperature: 2, // the paper's KD temperature
     faMode: 'token', // per-token alignment: the form the paper describes (see losses.ts)
-    // Every block, beyond the paper (which aligns the final states): chosen on dev (docs/FINDINGS.md, *Round
-    // 3*) — the quick demo's backdoor lives in block 1, and final-state FA left 35 % on the dev seed where
-    // every-block FA left 18 %; within 10 points of the clean floor on 4 of 4 dev seeds against 3 of 4.
+    // Every block, beyond the paper (which aligns the final states), chosen on dev (docs/FINDINGS.md): the
+    // quick demo's dev seeds came within 10 points of the clean floor on 4 of 4 against 3 of 4 (*Round 3*),
+    // SST-2's InSent and syntactic dev cells met the target on 3 of 6 against 2 of 6 (*Round 20*).
     faDepth: 'every-block',
     batching: 'shuffled',
     selectBestByDev: false,
