@@ -39,15 +39,18 @@ export function renderTargets(preset: string, runs: Finished[]): string[] {
     const l = s['defense:lora']?.final;
     const seedStudent = (s.task ?? s.poison)?.final?.ca;
     const seedTeacher = s.teacher?.final?.ca;
+    // The W2SDefense target's two bounds: the clean model's floor + 10 points, and half of plain LoRA's ASR.
+    const halfLora = l ? l.asr / 2 : Number.NaN;
+    const bounded = known(clean, halfLora);
     return {
       planted: (s.poison?.final?.asr ?? 0) >= 0.95,
-      removed: !!w && !!l && !Number.isNaN(clean) && w.asr <= clean + 0.1 && w.asr <= l.asr / 2,
+      removed: !!w && bounded && w.asr <= clean + 0.1 && w.asr <= halfLora,
       kept: !!l && l.asr >= 0.6,
       weakTeacher: seedStudent !== undefined && seedTeacher !== undefined && seedTeacher < seedStudent,
       residue: w ? w.asr - w.asrBase : Number.NaN,
       // A model at the clean model's own ASR meets both bounds (the floor + 10 always) iff this holds.
-      reachable: !!l && !Number.isNaN(clean) && clean <= l.asr / 2,
-      bound: l && !Number.isNaN(clean) ? `${pct(clean)} vs ${pct(l.asr / 2)}` : undefined,
+      reachable: bounded && clean <= halfLora,
+      bound: bounded ? `${pct(clean)} vs ${pct(halfLora)}` : undefined,
     };
   });
   const count = (k: 'planted' | 'removed' | 'kept' | 'weakTeacher' | 'reachable') => perSeed.filter((x) => x[k]).length;
