@@ -57,8 +57,9 @@ const paperSst2 = (kind: AttackKind, weights: { ce: number; kd: number; fa: numb
     // 3 of 3, plain LoRA kept 80–100 %, CA held. A small lead (one cell), bought with three times the
     // repairs' time: the last epoch's ASR swings by 10–20 points from one epoch to the next, and 9 epochs
     // draw it from a lower band on InSent rather than make it fall steadily. The price: one seed with every
-    // defense took 34 min on a 2-core CPU (18 min at 3 epochs, still a field to set). Re-checked on dev stages
-    // of the fixed engine (*Round 19*): 3 of 6 cells against 3 epochs' 2, the same one-cell lead.
+    // defense took 34 and 37 min in two runs on a 2-core CPU (*Rounds 18, 21*; 18 min at 3 epochs, still a
+    // field to set). Re-checked on dev stages of the fixed engine (*Round 19*): 3 of 6 cells against 3
+    // epochs' 2, the same one-cell lead.
     epochs: 9,
     // rank d/2 on every linear and the head (the quick demo's regime, see DEFAULT_CONFIG.defense)
     lora: { rank: 64, alpha: 64, dropout: 0.1, targets: ['q', 'k', 'v', 'o', 'ff1', 'ff2'] },
