@@ -6,12 +6,12 @@ runs. It reads only their per-epoch records, so it needs no training. A research
 Each RUN_DIR holds PRESET-seedN folders with a results.json that has `defense:lora` and `defense:w2sdefense`.
 
 What is replayed:
-- Plain LoRA and W2SDefense each keep the first epoch with the highest `devAcc`, as
-  `defense.selectBestByDev` does (src/engine/defenses/end-state.ts).
+- Plain LoRA and W2SDefense each keep the first epoch with the highest `devAcc` (Python's `max` keeps the
+  first of equals), as `defense.selectBestByDev` does (src/engine/defenses/end-state.ts).
 - Every record is a model the run evaluated, so the replay reads the same numbers a run with the switch on
   would report.
 
-A cell meets the target when all three hold:
+A cell meets the target when all three hold (the comparisons of src/cli/science-targets.ts, plus the CA bound):
 - W2SDefense's ASR ≤ the clean model's floor + 10 points;
 - W2SDefense's ASR ≤ half of plain LoRA's ASR;
 - W2SDefense's CA ≥ the poisoned student's CA − 2 points.
@@ -20,19 +20,13 @@ Each cell is printed twice: once at the last epoch (the shipped read) and once a
 """
 import glob, json, os, statistics, sys
 
-TOL = 1e-9
-
 
 def best_by_dev(epochs):
-    best = None
-    for record in epochs:
-        if best is None or record['devAcc'] > best['devAcc']:
-            best = record
-    return best
+    return max(epochs, key=lambda record: record['devAcc'])
 
 
 def meets(w2s, lora, floor, poisoned_ca):
-    return w2s['asr'] <= floor + 0.1 + TOL and w2s['asr'] <= lora['asr'] / 2 + TOL and w2s['ca'] >= poisoned_ca - 0.02 - TOL
+    return w2s['asr'] <= floor + 0.1 and w2s['asr'] <= lora['asr'] / 2 and w2s['ca'] >= poisoned_ca - 0.02
 
 
 print('| cell | floor | last epoch: `lora` / `w2sdefense` | met | best by dev: `lora` (epoch) / `w2sdefense` (epoch) | met |')
